@@ -1,0 +1,180 @@
+"""The single integrator: gives pending events gap-free sequence numbers, grows the tree, signs.
+
+Business transactions only INSERT into audit_event, so no request ever waits on a global lock.
+This loop picks the events up in batches. On PostgreSQL each batch runs under a transaction-
+scoped advisory lock, so of several server processes exactly one integrates at a time and a
+killed one is replaced at its next tick; on SQLite the write lock serialises batches anyway.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import time
+from typing import Any
+
+import structlog
+
+from audit import db
+from audit.canonical import canonical_json
+from audit.checkpoint import Checkpoint, Signer, sign_checkpoint
+from audit.leaf import build_leaf
+from audit.merkle import CompactRange, frontier_nodes, leaf_hash
+from audit.tables import AuditCheckpoint, AuditEvent, AuditLeaf, AuditNode
+
+log = structlog.get_logger(__name__)
+
+ADVISORY_LOCK_KEY = 0x726F7061  # "ropa"
+BATCH = 2000
+# Events committed late (PostgreSQL assigns ids before commit) are found within this window;
+# a full scan runs at start and every FULL_SCAN_SECONDS as a safety net.
+LATE_WINDOW = 50_000
+FULL_SCAN_SECONDS = 300.0
+
+
+class Integrator:
+    def __init__(
+        self, signer: Signer, origin: str, checkpoint_every: int = 1000, checkpoint_seconds: float = 60.0
+    ) -> None:
+        self.signer = signer
+        self.origin = origin
+        self.checkpoint_every = checkpoint_every
+        self.checkpoint_seconds = checkpoint_seconds
+        self._range: CompactRange | None = None
+        self._integrated_at = dt.datetime.min.replace(tzinfo=dt.UTC)
+        self._high_event_id = 0
+        self._last_full_scan = float("-inf")
+        self._last_checkpoint_at = time.monotonic()
+
+    async def _restore(self, size: int) -> CompactRange:
+        """The compact range of the stored tree, from O(log n) stored nodes."""
+        if self._range is not None and self._range.size == size:
+            return self._range
+        nodes = frontier_nodes(size)
+        hashes = await db.fetch_nodes(nodes)
+        self._range = CompactRange.from_nodes(size, [hashes[n] for n in nodes])
+        last = await AuditLeaf.select(AuditLeaf.integrated_at, AuditLeaf.event_id).where(
+            AuditLeaf.seq == size - 1
+        )
+        if last:
+            self._integrated_at = last[0]["integrated_at"]
+        return self._range
+
+    async def _pending(self) -> list[dict[str, Any]]:
+        full = time.monotonic() - self._last_full_scan > FULL_SCAN_SECONDS
+        low = 0 if full else max(0, self._high_event_id - LATE_WINDOW)
+        rows = await AuditEvent.raw(
+            "SELECT e.* FROM audit_event e WHERE e.event_id > {} AND NOT EXISTS "
+            "(SELECT 1 FROM audit_leaf l WHERE l.event_id = e.event_id) ORDER BY e.event_id LIMIT {}",
+            low,
+            BATCH,
+        )
+        if full:
+            self._last_full_scan = time.monotonic()
+        return list(rows)
+
+    async def integrate_once(self, force_checkpoint: bool = False) -> int:
+        """Integrate one batch; return how many events it sequenced (0 if another process holds it)."""
+        async with db.write_transaction():
+            if db.is_postgres():
+                got = await AuditEvent.raw("SELECT pg_try_advisory_xact_lock({}) AS ok", ADVISORY_LOCK_KEY)
+                if not got[0]["ok"]:
+                    return 0
+            size = await db.tree_size()
+            compact = await self._restore(size)
+            events = await self._pending()
+            leaves, nodes = [], []
+            for event in events:
+                # Never let time run backwards in the log, even if the clock does.
+                now = max(dt.datetime.now(dt.UTC), self._integrated_at)
+                self._integrated_at = now
+                leaf_bytes = canonical_json(build_leaf(compact.size, event, now))
+                digest = leaf_hash(leaf_bytes)
+                leaves.append(
+                    AuditLeaf(
+                        seq=compact.size,
+                        event_id=event["event_id"],
+                        integrated_at=now,
+                        leaf_bytes=leaf_bytes.decode(),
+                        leaf_hash=digest,
+                    )
+                )
+                nodes.extend(
+                    AuditNode(node_id=db.node_id((level, idx)), hash=h)
+                    for level, idx, h in compact.append(digest)
+                )
+                self._high_event_id = max(self._high_event_id, event["event_id"])
+            try:
+                for start in range(0, len(leaves), 1000):
+                    await AuditLeaf.insert(*leaves[start : start + 1000])
+                for start in range(0, len(nodes), 2000):
+                    await AuditNode.insert(*nodes[start : start + 2000])
+                await self._maybe_checkpoint(compact, force_checkpoint)
+            except BaseException:
+                self._range = None  # the transaction rolls back; re-read the tree next time
+                raise
+        return len(leaves)
+
+    async def _maybe_checkpoint(self, compact: CompactRange, force: bool) -> None:
+        last = await AuditCheckpoint.select(AuditCheckpoint.tree_size).order_by(
+            AuditCheckpoint.tree_size, ascending=False
+        ).first()
+        last_size = -1 if last is None else int(last["tree_size"])
+        due = (
+            compact.size - last_size >= self.checkpoint_every
+            or time.monotonic() - self._last_checkpoint_at >= self.checkpoint_seconds
+        )
+        if compact.size == last_size or not (force or due) or (compact.size == 0 and last is not None):
+            return
+        now = dt.datetime.now(dt.UTC)
+        cp = Checkpoint(self.origin, compact.size, compact.root(), now.strftime("%Y-%m-%dT%H:%M:%SZ"))
+        await AuditCheckpoint.insert(
+            AuditCheckpoint(
+                tree_size=compact.size,
+                root_hash=cp.root,
+                issued_at=now,
+                note=sign_checkpoint(cp, self.signer),
+                key_id=self.signer.verifier_key(),
+                frontier=canonical_json([h.hex() for h in compact.frontier()]).decode(),
+            )
+        )
+        self._last_checkpoint_at = time.monotonic()
+        log.info("audit.checkpoint", tree_size=compact.size)
+
+    async def integrate_all(self, checkpoint: bool = False, timeout: float = 30.0) -> int:
+        """Integrate until nothing is pending (synchronous mode, e.g. before an export)."""
+        deadline = time.monotonic() + timeout
+        total = 0
+        while True:
+            done = await self.integrate_once(force_checkpoint=checkpoint)
+            total += done
+            if done == 0:
+                pending = await self._pending_count()
+                if pending == 0:
+                    if checkpoint:
+                        await self.integrate_once(force_checkpoint=True)
+                    return total
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"{pending} audit events are still waiting for integration")
+                await asyncio.sleep(0.05)
+
+    async def _pending_count(self) -> int:
+        rows = await AuditEvent.raw(
+            "SELECT COUNT(*) AS n FROM audit_event e WHERE NOT EXISTS "
+            "(SELECT 1 FROM audit_leaf l WHERE l.event_id = e.event_id)"
+        )
+        return int(rows[0]["n"])
+
+    async def run(self, interval: float = 0.2) -> None:
+        """Integrate forever; errors are logged and retried, never fatal to the server."""
+        while True:
+            try:
+                while await self.integrate_once() >= BATCH:
+                    pass
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - the loop must survive a database outage
+                self._range = None
+                log.warning("audit.integrator_error", error_type=type(exc).__name__)
+                await asyncio.sleep(min(5.0, interval * 10))
+            await asyncio.sleep(interval)

@@ -1,0 +1,61 @@
+"""The only writer of audit events: one row per change, inside the caller's transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from audit.canonical import canonical_json, sha256_hex
+from audit.context import current_actor
+from audit.tables import AuditEvent
+
+# Switched off only by the benchmark that measures what auditing costs.
+ENABLED = True
+
+
+def event_row(
+    action: str,
+    *,
+    entity_type: str,
+    entity_id: str,
+    entity_version: int | None = None,
+    legal_entity_id: str = "",
+    before: Any = None,
+    after: Any = None,
+    details: dict[str, Any] | None = None,
+    outcome: str = "success",
+    reason: str = "",
+) -> AuditEvent:
+    """Build (not save) the event row; the body is canonical JSON so its hash is reproducible."""
+    actor = current_actor()
+    body = canonical_json({"before": before, "after": after, "details": details or {}})
+    return AuditEvent(
+        created_at=dt.datetime.now(dt.UTC),
+        actor_id=actor.id,
+        actor_type=actor.type,
+        request_id=actor.request_id,
+        source_ref=actor.source_ref,
+        action=action,
+        legal_entity_id=legal_entity_id,
+        entity_type=entity_type,
+        entity_id=entity_id,
+        entity_version=entity_version,
+        outcome=outcome,
+        reason=reason,
+        body=body.decode(),
+        body_sha256=sha256_hex(body),
+    )
+
+
+async def record(action: str, **fields: Any) -> None:
+    """Write one event. Call it inside the transaction of the change it records."""
+    if ENABLED:
+        await AuditEvent.insert(event_row(action, **fields))
+
+
+async def record_many(rows: list[AuditEvent]) -> None:
+    """Write many events in chunks (asyncpg allows at most 32,767 arguments per statement)."""
+    if not ENABLED:
+        return
+    for start in range(0, len(rows), 1000):
+        await AuditEvent.insert(*rows[start : start + 1000])

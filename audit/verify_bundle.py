@@ -1,0 +1,300 @@
+"""Offline verifier for a ropa audit-log export bundle; needs only Python 3.9+ and `cryptography`.
+
+Usage:  python verify_bundle.py bundle.zip [--key 'name+hash+base64key']
+
+Exit 0 with a summary when every check holds, 1 with the first failure. Give --key the key you
+received out of band: the bundle's own pubkey.txt proves only self-consistency, not who signed.
+
+Design: entries.jsonl lines are {"seq", "leaf", "body"}; the leaf hash is SHA-256(0x00 || RFC 8785
+canonical leaf) and the canonical body must hash to leaf.body_sha256. A full export (seq 0..N-1)
+carries no proofs: the RFC 6962 root is recomputed from the leaves and compared with the signed
+C2SP checkpoint. A partial export carries one RFC 9162 inclusion proof per entry in proofs.json
+({"tree_size": N, "inclusion": {"<seq>": [hex, ...]}}): simple, and O(log N) per entry.
+consistency.json ([{"old_checkpoint": note, "proof": [hex, ...]}]) proves no history was rewritten.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import binascii
+import hashlib
+import io
+import json
+import re
+import sys
+import zipfile
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+FORMAT = "ropa-audit-bundle/1"
+EMPTY_ROOT = hashlib.sha256(b"").digest()
+SAFE_INT = 2**53 - 1  # RFC 8785 numbers are IEEE doubles; larger ints have no canonical form
+_sha256 = hashlib.sha256
+
+
+class BundleError(Exception):
+    """A check failed; `seq` names the entry when one is to blame."""
+
+    def __init__(self, reason: str, seq: int | None = None) -> None:
+        self.reason, self.seq = reason, seq
+        super().__init__(f"seq {seq}: {reason}" if seq is not None else reason)
+
+
+def _number(text: str) -> int:
+    if not text.lstrip("-").isdigit() or abs(value := int(text)) > SAFE_INT:
+        raise ValueError(f"number {text} is not allowed (no floats, |int| <= 2**53-1)")
+    return value
+
+
+_decode = json.JSONDecoder(parse_float=_number, parse_int=_number, parse_constant=_number).decode
+_encode_sorted = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode
+_encode_as_is = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+# Python sorts keys by code point, JCS by UTF-16 code unit: they can differ only at U+E000 and above.
+_UTF16_ORDER_RISK = re.compile("[\ue000-\U0010ffff]")
+_KEY_NAME = re.compile(r"[^\s+]+")  # signed-note key names: no whitespace, no '+'
+
+
+def parse_json(text: str | bytes) -> Any:
+    """json.loads that rejects floats, NaN/Infinity and integers outside +-(2**53-1)."""
+    return _decode(text.decode("utf-8") if isinstance(text, bytes) else text)
+
+
+def _utf16_sorted(v: Any) -> Any:
+    if isinstance(v, dict):
+        return {k: _utf16_sorted(v[k]) for k in sorted(v, key=lambda k: k.encode("utf-16-be"))}
+    return [_utf16_sorted(x) for x in v] if isinstance(v, list) else v
+
+
+def canonical(v: Any) -> bytes:
+    """RFC 8785 bytes of a parse_json value; the C encoder already escapes strings as JCS does."""
+    s = _encode_sorted(v)
+    if not s.isascii() and _UTF16_ORDER_RISK.search(s):
+        s = _encode_as_is(_utf16_sorted(v))
+    return s.encode("utf-8")
+
+
+def leaf_hash(data: bytes) -> bytes:
+    return _sha256(b"\x00" + data).digest()
+
+
+def node_hash(left: bytes, right: bytes) -> bytes:
+    return _sha256(b"\x01" + left + right).digest()
+
+
+def root_from_leaf_hashes(hashes: Iterable[bytes]) -> tuple[int, bytes]:
+    """(size, RFC 6962 root) of a stream of leaf hashes, keeping only the right frontier."""
+    stack: list[bytes] = []
+    size = 0
+    for h in hashes:
+        size += 1
+        m = size
+        while not m & 1:  # one merge per trailing zero bit of the new size: ~1 hash per leaf
+            h = _sha256(b"\x01" + stack.pop() + h).digest()
+            m >>= 1
+        stack.append(h)
+    root = stack.pop() if stack else EMPTY_ROOT
+    while stack:
+        root = node_hash(stack.pop(), root)
+    return size, root
+
+
+def verify_inclusion(leaf: bytes, index: int, size: int, proof: list[bytes], root: bytes) -> None:
+    """RFC 9162 section 2.1.3.2."""
+    if not 0 <= index < size or any(len(h) != 32 for h in (leaf, root, *proof)):
+        raise BundleError(f"bad inclusion proof input for tree size {size}", index)
+    fn, sn, r = index, size - 1, leaf
+    for p in proof:
+        if sn == 0:
+            raise BundleError("inclusion proof is too long", index)
+        if fn & 1 or fn == sn:
+            r = node_hash(p, r)
+            while fn and not fn & 1:
+                fn, sn = fn >> 1, sn >> 1
+        else:
+            r = node_hash(r, p)
+        fn, sn = fn >> 1, sn >> 1
+    if sn != 0 or r != root:
+        raise BundleError("inclusion proof does not verify against the checkpoint root", index)
+
+
+def verify_consistency(m: int, n: int, old_root: bytes, new_root: bytes, proof: list[bytes]) -> None:
+    """RFC 9162 section 2.1.4.2; an empty old tree needs an empty proof and the empty root."""
+    failed = f"checkpoint at size {m} is not consistent with size {n} (history was rewritten)"
+    if not 0 <= m <= n or any(len(h) != 32 for h in (old_root, new_root, *proof)):
+        raise BundleError(f"bad consistency proof input for sizes {m} -> {n}")
+    if m == n or m == 0:
+        if proof or old_root != (new_root if m else EMPTY_ROOT):
+            raise BundleError(failed)
+        return
+    if not proof:
+        raise BundleError(f"consistency proof from size {m} is empty")
+    path = ([old_root] if m & (m - 1) == 0 else []) + list(proof)
+    fn, sn = m - 1, n - 1
+    while fn & 1:
+        fn, sn = fn >> 1, sn >> 1
+    fr = sr = path[0]
+    for c in path[1:]:
+        if sn == 0:
+            raise BundleError(failed)
+        if fn & 1 or fn == sn:
+            fr, sr = node_hash(c, fr), node_hash(c, sr)
+            while fn and not fn & 1:
+                fn, sn = fn >> 1, sn >> 1
+        else:
+            sr = node_hash(sr, c)
+        fn, sn = fn >> 1, sn >> 1
+    if sn != 0 or fr != old_root or sr != new_root:
+        raise BundleError(failed)
+
+
+def _b64(text: str) -> bytes:
+    try:
+        raw = base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        raw = None
+    if raw is None or base64.b64encode(raw).decode() != text:  # one spelling per byte string
+        raise BundleError(f"invalid base64 {text[:16]!r}")
+    return raw
+
+
+def parse_key(vkey: str) -> tuple[str, bytes, Ed25519PublicKey]:
+    """(name, 4-byte key hash, key) of a golang.org/x/mod/sumdb/note Ed25519 verifier key."""
+    m = re.fullmatch(r"([^\s+]+)\+([0-9a-f]{8})\+(\S+)", vkey.strip())
+    raw = _b64(m[3]) if m else b""
+    if not m or len(raw) != 33 or raw[0] != 1:
+        raise BundleError("malformed Ed25519 verifier key")
+    name, khash = m[1], m[2]
+    if _sha256(name.encode() + b"\n" + raw).digest()[:4].hex() != khash:
+        raise BundleError("verifier key hash does not match the key")
+    return name, bytes.fromhex(khash), Ed25519PublicKey.from_public_bytes(raw[1:])
+
+
+def open_checkpoint(note: str, vkey: str) -> tuple[str, int, bytes, list[str]]:
+    """(origin, size, root, extension lines) if vkey signed the note; other signers are ignored."""
+    name, khash, key = parse_key(vkey)
+    split = note.rfind("\n\n")
+    if split < 0 or not note.endswith("\n") or re.search("[\x00-\x09\x0b-\x1f]", note):
+        raise BundleError("malformed checkpoint note")
+    text, signed = note[: split + 1], False
+    for line in note[split + 2 : -1].split("\n"):
+        sig_name, _, sig64 = line[2:].partition(" ")
+        if not line.startswith("\u2014 ") or not _KEY_NAME.fullmatch(sig_name) or len(raw := _b64(sig64)) < 5:
+            raise BundleError("malformed signature line in checkpoint note")
+        if sig_name == name and raw[:4] == khash:
+            try:
+                key.verify(raw[4:], text.encode("utf-8"))
+            except InvalidSignature:
+                raise BundleError(f"invalid checkpoint signature for key {name}+{khash.hex()}") from None
+            signed = True
+    if not signed:
+        raise BundleError(f"checkpoint is not signed by key {name}+{khash.hex()}")
+    lines = text[:-1].split("\n")
+    if len(lines) < 3 or not all(lines) or not re.fullmatch("0|[1-9][0-9]*", lines[1]):
+        raise BundleError("malformed checkpoint body")
+    if len(root := _b64(lines[2])) != 32:
+        raise BundleError("checkpoint root is not 32 bytes")
+    return lines[0], int(lines[1]), root, lines[3:]
+
+
+def _hexes(items: Any) -> list[bytes]:
+    try:
+        return [bytes.fromhex(x) for x in items]
+    except (TypeError, ValueError):
+        raise BundleError("proof must be a list of hex strings") from None
+
+
+def _entries(zf: zipfile.ZipFile, want_sha: str, first: int, last: int) -> Iterator[bytes]:
+    """Leaf hash of each entry once its own checks pass; the member is hashed in the same pass."""
+    digest, expected = _sha256(), first
+    with zf.open("entries.jsonl") as member:
+        for line in io.BufferedReader(member, 1 << 20):  # type: ignore[type-var]
+            digest.update(line)
+            try:
+                entry = _decode(line.decode("utf-8"))
+                seq, leaf, body = entry["seq"], entry["leaf"], entry["body"]
+                lb, bb = canonical(leaf), canonical(body)
+            except (ValueError, KeyError, TypeError, UnicodeError) as exc:
+                raise BundleError(f"malformed entry ({exc})", expected) from None
+            if type(seq) is not int or seq != expected:
+                raise BundleError(f"found seq {seq!r} here: an entry is missing, inserted or moved", expected)
+            if not isinstance(leaf, dict) or type(leaf.get("seq")) is not int or leaf["seq"] != seq:
+                raise BundleError("leaf.seq does not match the entry's seq", seq)
+            if _sha256(bb).hexdigest() != leaf.get("body_sha256"):
+                raise BundleError("body does not match leaf.body_sha256 (body altered)", seq)
+            yield _sha256(b"\x00" + lb).digest()
+            expected += 1
+    if expected != last + 1:
+        raise BundleError(f"entries stop before to_seq {last}: entries missing at the end", expected)
+    if digest.hexdigest() != want_sha:
+        raise BundleError("manifest: sha256 of entries.jsonl does not match")
+
+
+def verify(path: str, key: str | None = None) -> str:
+    """Run every check on the bundle at `path`; return a summary or raise BundleError."""
+    with zipfile.ZipFile(path) as zf:
+        names = zf.namelist()
+        if len(set(names)) != len(names) or "manifest.json" not in names:
+            raise BundleError("bundle must contain manifest.json and no duplicate file names")
+        man = parse_json(zf.read("manifest.json"))
+        files = man.get("files") if isinstance(man, dict) else None
+        if not isinstance(files, dict) or man.get("format") != FORMAT:
+            raise BundleError(f"manifest: format is not {FORMAT}")
+        if set(files) != set(names) - {"manifest.json"} or "entries.jsonl" not in files:
+            odd = sorted(set(names) ^ set(files) ^ {"manifest.json"}) or ["entries.jsonl"]
+            raise BundleError(f"manifest: file list does not match the bundle ({', '.join(odd)})")
+        for name in sorted(files):
+            if name != "entries.jsonl" and _sha256(zf.read(name)).hexdigest() != files[name]:
+                raise BundleError(f"manifest: sha256 of {name} does not match")
+        vkey = zf.read("pubkey.txt").decode("utf-8").strip()
+        if key is not None and key.strip() != vkey:
+            raise BundleError("pubkey.txt does not match the --key you supplied: do not trust this bundle")
+        origin, size, root, ext = open_checkpoint(zf.read("checkpoint.txt").decode("utf-8"), vkey)
+        proofs = parse_json(zf.read("proofs.json"))
+        if (man.get("origin"), man.get("tree_size"), proofs.get("tree_size")) != (origin, size, size):
+            raise BundleError("manifest or proofs.json disagree with the checkpoint on origin or tree size")
+        first, last = man.get("from_seq"), man.get("to_seq")
+        if last is None:
+            first, last = 0, -1
+        elif not (type(first) is int and type(last) is int and 0 <= first <= last < size):
+            raise BundleError(f"manifest: seq range {first}..{last} is not inside tree size {size}")
+        full, leaves = first == 0 and last == size - 1, _entries(zf, files["entries.jsonl"], first, last)
+        if full and root_from_leaf_hashes(leaves)[1] != root:
+            raise BundleError(f"Merkle root recomputed over seq 0..{last} differs from the checkpoint root")
+        inclusion = proofs.get("inclusion") or {}
+        for seq, h in enumerate(leaves, first):  # already exhausted for a full export
+            verify_inclusion(h, seq, size, _hexes(inclusion.get(str(seq))), root)
+        sizes = []
+        for item in parse_json(zf.read("consistency.json")) if "consistency.json" in files else []:
+            o_origin, o_size, o_root, _ = open_checkpoint(item["old_checkpoint"], vkey)
+            if o_origin != origin:
+                raise BundleError(f"older checkpoint is for another log ({o_origin})")
+            verify_consistency(o_size, size, o_root, root, _hexes(item["proof"]))
+            sizes.append(str(o_size))
+    signer, how = "+".join(vkey.split("+")[:2]), "given with --key" if key else "FROM THE BUNDLE: confirm it"
+    scope = "full export, root recomputed" if full else "partial export, inclusion proofs verified"
+    return (
+        f"OK {FORMAT} {origin}: tree size {size}, root {root.hex()} {' '.join(ext)}\n"
+        f"  signed by {signer} (key {how})\n  entries seq {first}..{last}: {scope}\n"
+        f"  consistent with older checkpoints at sizes: {', '.join(sizes) or 'none supplied'}"
+    )
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="verify_bundle.py", description=__doc__.splitlines()[0])
+    parser.add_argument("bundle", help="path to the export bundle (.zip)")
+    parser.add_argument("--key", help="verifier key received out of band: name+hash+base64")
+    args = parser.parse_args(argv)
+    try:
+        print(verify(args.bundle, args.key))
+        return 0
+    except (BundleError, zipfile.BadZipFile, KeyError, ValueError, TypeError, AttributeError, OSError) as exc:
+        print(f"FAIL: {exc}" if isinstance(exc, BundleError) else f"FAIL: {type(exc).__name__}: {exc}")
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,154 @@
+"""Verify the log in the database: every leaf, event, body, checkpoint and the triggers.
+
+Detects a changed byte in any leaf, event header or body; a deleted, inserted or reordered
+entry; a truncated tail; history rewritten and re-signed after a checkpoint (the prefix root
+no longer matches the earlier signed root, and the consistency proof between checkpoints
+fails); and missing append-only triggers. The first problem is reported with its sequence
+number.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import time
+from typing import Any
+
+import msgspec
+
+from audit import db
+from audit.checkpoint import parse_and_verify
+from audit.errors import VerificationError
+from audit.guard import missing_triggers
+from audit.leaf import header_mismatch
+from audit.merkle import CompactRange, consistency_proof, needed_nodes_consistency, verify_consistency
+from audit.tables import AuditCheckpoint, AuditEvent
+
+PAGE = 5000
+
+
+@dataclasses.dataclass
+class Report:
+    ok: bool
+    tree_size: int = 0
+    root: str = ""
+    checkpoints: int = 0
+    latest_checkpoint: str | None = None
+    pending_events: int = 0
+    seconds: float = 0.0
+    error_seq: int | None = None
+    error: str | None = None
+
+    def summary(self) -> str:
+        if not self.ok:
+            where = f"seq {self.error_seq}: " if self.error_seq is not None else ""
+            return f"FAILED: {where}{self.error}"
+        return (
+            f"OK: {self.tree_size} entries, root {self.root}, {self.checkpoints} signed checkpoints "
+            f"verified, {self.pending_events} events awaiting integration ({self.seconds:.2f} s)"
+        )
+
+
+async def _checkpoints(verifier_key: str) -> list[tuple[int, bytes, str]]:
+    rows = await AuditCheckpoint.select().order_by(AuditCheckpoint.tree_size)
+    out = []
+    for row in rows:
+        size = int(row["tree_size"])
+        try:
+            cp = parse_and_verify(row["note"], verifier_key)
+        except VerificationError as exc:
+            raise VerificationError(f"checkpoint at tree size {size}: {exc.reason}", None) from exc
+        if cp.size != size or cp.root != bytes(row["root_hash"]):
+            raise VerificationError(f"checkpoint at tree size {size}: row differs from its signed note", None)
+        out.append((size, cp.root, row["note"]))
+    return out
+
+
+def _check_entry(row: dict[str, Any], seq: int) -> None:
+    if row["seq"] != seq:
+        raise VerificationError(f"entry missing: the log jumps from seq {seq - 1} to {row['seq']}", seq)
+    leaf_bytes = row["leaf_bytes"].encode()
+    if hashlib.sha256(b"\x00" + leaf_bytes).digest() != bytes(row["leaf_hash"]):
+        raise VerificationError("leaf hash does not match the leaf bytes", seq)
+    leaf = msgspec.json.decode(leaf_bytes)
+    if leaf.get("seq") != seq:
+        raise VerificationError(f"leaf says seq {leaf.get('seq')}: entries were reordered", seq)
+    if row["e_event_id"] is None:
+        raise VerificationError(f"event {row['event_id']} was deleted", seq)
+    event = {k[2:]: v for k, v in row.items() if k.startswith("e_")}
+    if (field := header_mismatch(leaf, event)) is not None:
+        raise VerificationError(f"event field '{field}' differs from what the log committed", seq)
+    if hashlib.sha256(event["body"].encode()).hexdigest() != leaf["body_sha256"]:
+        raise VerificationError("event body was changed", seq)
+
+
+async def _stream(after: int) -> list[dict[str, Any]]:
+    return list(
+        await AuditEvent.raw(
+            "SELECT l.seq, l.event_id, l.leaf_bytes, l.leaf_hash, e.event_id AS e_event_id, "
+            "e.created_at AS e_created_at, e.actor_id AS e_actor_id, e.actor_type AS e_actor_type, "
+            "e.request_id AS e_request_id, e.source_ref AS e_source_ref, e.action AS e_action, "
+            "e.legal_entity_id AS e_legal_entity_id, e.entity_type AS e_entity_type, "
+            "e.entity_id AS e_entity_id, e.entity_version AS e_entity_version, e.outcome AS e_outcome, "
+            "e.reason AS e_reason, e.body AS e_body, e.body_sha256 AS e_body_sha256 "
+            "FROM audit_leaf l LEFT JOIN audit_event e ON e.event_id = l.event_id "
+            "WHERE l.seq > {} ORDER BY l.seq LIMIT {}",
+            after,
+            PAGE,
+        )
+    )
+
+
+async def verify_log(verifier_key: str) -> Report:
+    started = time.perf_counter()
+    report = Report(ok=False)
+    try:
+        if missing := await missing_triggers():
+            raise VerificationError("append-only triggers are missing: " + ", ".join(missing), None)
+        checkpoints = await _checkpoints(verifier_key)
+        want = {size: root for size, root, _ in checkpoints}
+        compact = CompactRange()
+        if 0 in want and want[0] != compact.root():
+            raise VerificationError("the empty-tree checkpoint has a wrong root", 0)
+        seq = 0
+        while rows := await _stream(seq - 1):
+            for row in rows:
+                _check_entry(row, seq)
+                compact.append(bytes(row["leaf_hash"]))
+                seq += 1
+                if seq in want and compact.root() != want[seq]:
+                    raise VerificationError(
+                        f"the log up to seq {seq - 1} no longer matches the checkpoint signed at "
+                        f"tree size {seq}: history was rewritten",
+                        seq - 1,
+                    )
+        if checkpoints and checkpoints[-1][0] > seq:
+            raise VerificationError(
+                f"the log was truncated: checkpoint at tree size {checkpoints[-1][0]} but {seq} entries remain",
+                seq,
+            )
+        for (old, old_root, _), (new, new_root, _) in zip(checkpoints, checkpoints[1:], strict=False):
+            nodes = await db.fetch_nodes(needed_nodes_consistency(old, new))
+            proof = consistency_proof(old, new, lambda wanted, nodes=nodes: nodes)
+            try:
+                verify_consistency(old, new, old_root, new_root, proof)
+            except VerificationError as exc:
+                raise VerificationError(f"consistency {old} -> {new}: {exc.reason}", old) from exc
+        pending = await AuditEvent.raw(
+            "SELECT COUNT(*) AS n FROM audit_event e WHERE NOT EXISTS "
+            "(SELECT 1 FROM audit_leaf l WHERE l.event_id = e.event_id)"
+        )
+        report = Report(
+            ok=True,
+            tree_size=seq,
+            root=compact.root().hex(),
+            checkpoints=len(checkpoints),
+            latest_checkpoint=checkpoints[-1][2] if checkpoints else None,
+            pending_events=int(pending[0]["n"]),
+        )
+    except VerificationError as exc:
+        report = Report(ok=False, error=exc.reason, error_seq=exc.seq)
+    except LookupError as exc:
+        report = Report(ok=False, error=f"tree nodes are missing: {exc}")
+    report.seconds = time.perf_counter() - started
+    return report

@@ -1,0 +1,1 @@
+"""Processing activities: the rows of the Art. 30 record."""

@@ -1,0 +1,68 @@
+"""The application factory: routes, error mapping, logging, and the lifespan of pool and integrator."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Any
+
+import structlog
+from litestar import Litestar, get
+from litestar.openapi import OpenAPIConfig
+
+from audit.guard import require_triggers
+from audit.integrator import Integrator
+from ropa import __version__, db
+from ropa.auditing.controllers import AUDIT_ROUTES
+from ropa.auditing.keys import get_signer
+from ropa.errors import EXCEPTION_HANDLERS
+from ropa.logging import configure, request_middleware
+from ropa.records.catalog import REGISTRY
+from ropa.records.controllers import make_router
+from ropa.settings import Settings, get_settings, secret_file
+
+log = structlog.get_logger(__name__)
+
+
+@get("/health", operation_id="health", tags=["Service"], summary="Liveness; touches no database")
+async def health() -> dict[str, str]:
+    return {"status": "ok", "version": __version__}
+
+
+def create_app(settings: Settings | None = None, *, pool: bool = True, integrator: bool | None = None) -> Litestar:
+    settings = settings or get_settings()
+    configure(settings.log_level, settings.log_json)
+    signer = get_signer(settings)
+    run_integrator = settings.run_integrator if integrator is None else integrator
+    the_integrator = Integrator(signer, settings.audit_origin, settings.checkpoint_every, settings.checkpoint_seconds)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        await require_triggers()
+        if pool:
+            await db.open_pool()
+        task = asyncio.create_task(the_integrator.run(settings.integrate_interval)) if run_integrator else None
+        log.info("ropa.started", engine=settings.engine, integrator=run_integrator)
+        try:
+            yield
+        finally:
+            if task:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+            if pool:
+                await db.close_pool()
+
+    state: dict[str, Any] = {"settings": settings, "signer": signer, "integrator": the_integrator}
+    return Litestar(
+        route_handlers=[health, *(make_router(kind) for kind in REGISTRY.values()), *AUDIT_ROUTES],
+        lifespan=[lifespan],
+        exception_handlers=EXCEPTION_HANDLERS,
+        middleware=[request_middleware(secret_file(settings.source_hash_key_file))],
+        logging_config=None,  # structlog is configured once in ropa.logging; no body logging
+        request_max_body_size=settings.max_body_bytes,
+        openapi_config=OpenAPIConfig(title="ropa", version=__version__, path="/schema"),
+        state=state,  # type: ignore[arg-type]
+        debug=False,
+    )

@@ -1,0 +1,159 @@
+"""The ``ropa`` command line: migrate, serve, seed, import, dump and the audit log tools."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from ropa.settings import get_settings
+
+Command = Callable[[argparse.Namespace], Awaitable[int]]
+DEMO = Path(__file__).parent / "demo" / "techem.yaml"
+
+
+async def _migrate(args: argparse.Namespace) -> int:
+    from piccolo.apps.migrations.commands.forwards import run_forwards
+
+    from ropa import db
+    from ropa.vocabulary.services import builtin_terms, ensure_terms
+
+    for app in ("ropa", "audit"):
+        response = await run_forwards(app_name=app, migration_id="all", fake=False)
+        if not response.success:
+            print(f"migration of {app} failed: {response.message}", file=sys.stderr)
+            return 1
+    await db.open_pool()  # sets WAL on SQLite
+    try:
+        async with db.write_transaction():
+            created = await ensure_terms(builtin_terms())
+    finally:
+        await db.close_pool()
+    print(f"migrated; {created} built-in vocabulary terms added")
+    return 0
+
+
+async def _import_file(path: Path, source: str) -> dict[str, int]:
+    from ropa.porting.services import decode, import_register
+
+    register = decode(path.read_bytes(), yaml=path.suffix in (".yaml", ".yml"))
+    return await import_register(register, source=source)
+
+
+async def _seed(args: argparse.Namespace) -> int:
+    from ropa.tables import LegalEntity
+
+    if not args.demo:
+        print("nothing to seed: pass --demo", file=sys.stderr)
+        return 2
+    if await LegalEntity.exists().where(LegalEntity.key.is_in(["TECHEM-DK", "TECHEM-NO"])):
+        print("demo register already loaded")
+        return 0
+    counts = await _import_file(DEMO, source="demo")
+    print(f"demo register loaded: {counts}")
+    return 0
+
+
+async def _seed_if_empty(args: argparse.Namespace) -> int:
+    from ropa.tables import LegalEntity
+
+    if await LegalEntity.count():
+        print("database holds a register; demo not loaded")
+        return 0
+    args.demo = True
+    return await _seed(args)
+
+
+async def _import(args: argparse.Namespace) -> int:
+    counts = await _import_file(Path(args.file), source=f"file:{Path(args.file).name}")
+    print(f"imported: {counts}")
+    return 0
+
+
+async def _dump(args: argparse.Namespace) -> int:
+    import msgspec
+
+    from ropa.porting.services import dump_register
+
+    register = await dump_register()
+    yaml = args.output is None or args.output.endswith((".yaml", ".yml"))
+    data = msgspec.yaml.encode(register) if yaml else msgspec.json.format(msgspec.json.encode(register))
+    if args.output:
+        Path(args.output).write_bytes(data)
+    else:
+        sys.stdout.buffer.write(data)
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    settings = get_settings()
+    uvicorn.run(
+        "ropa.app:create_app",
+        factory=True,
+        host=args.host or settings.host,
+        port=args.port or settings.port,
+        access_log=False,
+        log_level="warning",
+    )
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ropa", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("migrate", help="apply database migrations and load built-in vocabularies")
+    serve = sub.add_parser("serve", help="serve the HTTP API")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    seed = sub.add_parser("seed", help="load the demo register (idempotent)")
+    seed.add_argument("--demo", action="store_true", help="the Techem DK/NO demo register")
+    seed.add_argument("--if-empty", action="store_true", help="only when the database holds no entity")
+    imp = sub.add_parser("import", help="import a register file (YAML or JSON)")
+    imp.add_argument("file")
+    dump = sub.add_parser("dump", help="dump the whole register (YAML, or JSON for -o *.json)")
+    dump.add_argument("-o", "--output")
+    from ropa.auditing.cli import add_audit_commands
+
+    add_audit_commands(sub)
+    return parser
+
+
+COMMANDS: dict[str, Command] = {"migrate": _migrate, "import": _import, "dump": _dump}
+
+
+async def _run(command: Command, args: argparse.Namespace) -> int:
+    from ropa import db
+    from ropa.errors import DomainError
+
+    await db.open_pool()
+    try:
+        return await command(args)
+    except DomainError as exc:
+        print(f"error: {exc.detail}", file=sys.stderr)
+        for param in exc.invalid_params:
+            print(f"  {param['name']}: {param['reason']}", file=sys.stderr)
+        return 1
+    finally:
+        await db.close_pool()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from ropa.logging import configure
+
+    settings = get_settings()
+    configure(settings.log_level if settings.log_level != "INFO" else "WARNING", json=False)
+    args = _parser().parse_args(argv)
+    if args.command == "serve":
+        return _serve(args)
+    if args.command == "migrate":
+        return asyncio.run(_migrate(args))
+    if args.command == "seed":
+        command: Any = _seed_if_empty if args.if_empty else _seed
+    else:
+        command = COMMANDS.get(args.command) or args.handler
+    return asyncio.run(_run(command, args))

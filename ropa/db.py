@@ -1,0 +1,127 @@
+"""Database engines: SQLite (embedded default) and PostgreSQL, chosen from the environment."""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+from piccolo.engine.base import Engine
+from piccolo.engine.finder import engine_finder
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType, dict_factory
+
+DEFAULT_SQLITE_PATH = "var/ropa.sqlite"
+
+
+class RopaSQLiteEngine(SQLiteEngine):
+    """SQLite with WAL, a busy timeout, durable commits and a few long-lived reader connections.
+
+    Piccolo opens a new connection (and thread) for every query outside a transaction; that
+    costs milliseconds per read. Once ``start_connection_pool`` has run, such queries reuse a
+    small set of connections instead. Transactions still get a connection of their own.
+    """
+
+    def __init__(self, path: str, synchronous: str = "FULL", readers: int = 2) -> None:
+        super().__init__(path=path, timeout=30)
+        self.synchronous = synchronous
+        self.readers = readers
+        self._shared: list[aiosqlite.Connection] = []
+        self._next = itertools.count()
+
+    async def _connect(self) -> aiosqlite.Connection:
+        connection = await aiosqlite.connect(**self.connection_kwargs)
+        connection.row_factory = dict_factory  # type: ignore[assignment]
+        await connection.execute("PRAGMA foreign_keys = 1")
+        await connection.execute(f"PRAGMA synchronous = {self.synchronous}")
+        return connection
+
+    async def get_connection(self) -> aiosqlite.Connection:  # type: ignore[override]
+        return await self._connect()
+
+    async def start_connection_pool(self, **kwargs: Any) -> None:
+        async with aiosqlite.connect(self.path) as connection:
+            await connection.execute("PRAGMA journal_mode = WAL")
+        for _ in range(self.readers - len(self._shared)):
+            self._shared.append(await self._connect())
+
+    async def close_connection_pool(self) -> None:
+        shared, self._shared = self._shared, []
+        for connection in shared:
+            await connection.close()
+
+    async def _run_in_new_connection(
+        self,
+        query: str,
+        args: list[Any] | None = None,
+        query_type: str = "generic",
+        table: Any = None,
+    ) -> Any:
+        if not self._shared:
+            connection = await self._connect()
+            try:
+                async with connection.execute(query, args or []) as cursor:
+                    return await cursor.fetchall()
+            finally:
+                await connection.close()
+        connection = self._shared[next(self._next) % len(self._shared)]
+        async with connection.execute(query, args or []) as cursor:
+            return await cursor.fetchall()
+
+
+def engine_from_env() -> Engine[Any]:
+    """SQLite at ROPA_SQLITE_PATH unless ROPA_DATABASE_URL names a PostgreSQL database."""
+    url = os.environ.get("ROPA_DATABASE_URL", "")
+    if url.startswith(("postgresql://", "postgres://")):
+        return PostgresEngine(config={"dsn": url})
+    path = os.environ.get("ROPA_SQLITE_PATH", DEFAULT_SQLITE_PATH)
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    return RopaSQLiteEngine(path=path, synchronous=os.environ.get("ROPA_SQLITE_SYNCHRONOUS", "FULL"))
+
+
+def get_engine() -> Engine[Any]:
+    engine = engine_finder()
+    assert engine is not None, "piccolo_conf.py defines no DB"
+    return engine
+
+
+def is_postgres(engine: Engine[Any] | None = None) -> bool:
+    return (engine or get_engine()).engine_type in ("postgres", "cockroach")
+
+
+@contextlib.asynccontextmanager
+async def write_transaction() -> AsyncIterator[None]:
+    """A write transaction; on SQLite it takes the write lock up front (BEGIN IMMEDIATE).
+
+    A deferred SQLite transaction that reads then writes fails at once with "database is
+    locked" under concurrency, whatever the busy timeout; an immediate one waits its turn.
+    Inner calls join the outer transaction, so a service can call another service.
+    """
+    engine = get_engine()
+    if isinstance(engine, SQLiteEngine):
+        async with engine.transaction(transaction_type=TransactionType.immediate):
+            yield
+    else:
+        async with engine.transaction():
+            yield
+
+
+async def open_pool() -> None:
+    engine = get_engine()
+    if isinstance(engine, PostgresEngine):
+        await engine.start_connection_pool(min_size=2, max_size=10)
+    else:
+        await engine.start_connection_pool()
+
+
+async def close_pool() -> None:
+    engine = get_engine()
+    if isinstance(engine, PostgresEngine):
+        if engine.pool:
+            await engine.close_connection_pool()
+    else:
+        await engine.close_connection_pool()

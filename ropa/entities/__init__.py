@@ -1,0 +1,1 @@
+"""Legal entities: the controllers and processors that keep a record."""

@@ -1,0 +1,77 @@
+"""Schemas of a legal entity: identity, contacts, DPO, representative, authority, documents."""
+
+import datetime as dt
+from typing import Literal
+
+from ropa.constraints import Country, Email, Key, Language, LongText, Name, Phone, ShortText, Url
+from ropa.records.parts import Address, Base, Contact, Sourced
+
+EntityRole = Literal["controller", "processor", "joint_controller", "mixed"]
+
+
+class Registration(Base, kw_only=True):
+    scheme: ShortText
+    number: ShortText
+
+
+class Dpo(Base, kw_only=True):
+    """The data protection officer (Art. 37-39)."""
+
+    name: Name | None = None
+    email: Email | None = None
+    phone: Phone | None = None
+    kind: Literal["internal", "external"] | None = None
+
+
+class DpoDecision(Base, kw_only=True):
+    """A recorded decision on whether a DPO is required (Art. 37(1))."""
+
+    required: bool
+    reason: LongText
+    decided_on: dt.date | None = None
+
+
+class JointController(Base, kw_only=True):
+    contact: Contact
+    arrangement_ref: ShortText | None = None
+
+
+class Authority(Base, kw_only=True):
+    """A supervisory authority, and any other authority with a remit (e.g. cookies)."""
+
+    name: Name
+    country: Country
+    complaint_url: Url | None = None
+    remit: LongText | None = None
+
+
+class SourceDocument(Base, kw_only=True):
+    """A document facts are traced to, such as a privacy notice."""
+
+    key: Key
+    title: ShortText
+    language: str | None = None
+    version: ShortText | None = None
+    url: Url | None = None
+    file: ShortText | None = None
+
+
+class EntityData(Sourced, kw_only=True):
+    key: Key
+    legal_name: Name
+    registration: Registration | None = None
+    address: Address | None = None
+    country: Country
+    email: Email | None = None
+    phone: Phone | None = None
+    role: EntityRole = "controller"
+    dpo: Dpo | None = None
+    dpo_decision: DpoDecision | None = None
+    representative: Contact | None = None
+    joint_controllers: list[JointController] = []
+    supervisory_authority: Authority | None = None
+    other_authorities: list[Authority] = []
+    default_language: Language = "en"
+    headcount_band: Literal["lt250", "250_to_749", "gte750"] | None = None
+    security_statement: LongText | None = None
+    documents: list[SourceDocument] = []

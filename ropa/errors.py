@@ -1,0 +1,128 @@
+"""Domain errors raised by services, and their one mapping to RFC 9457 problem+json responses."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from typing import Any
+
+import asyncpg
+import structlog
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+
+log = structlog.get_logger(__name__)
+
+PROBLEM_JSON = "application/problem+json"
+
+
+class DomainError(Exception):
+    status = 400
+    title = "Bad request"
+
+    def __init__(self, detail: str, invalid_params: list[dict[str, str]] | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.invalid_params = invalid_params or []
+
+
+class NotFound(DomainError):
+    status = 404
+    title = "Not found"
+
+
+class Conflict(DomainError):
+    status = 409
+    title = "Conflict"
+
+
+class Invalid(DomainError):
+    status = 422
+    title = "Invalid input"
+
+    @classmethod
+    def of(cls, errors: list[tuple[str, str]]) -> Invalid:
+        names = ", ".join(dict.fromkeys(name for name, _ in errors))
+        return cls(
+            f"Invalid value for {names}", [{"name": name, "reason": reason} for name, reason in errors]
+        )
+
+
+class Unavailable(DomainError):
+    status = 503
+    title = "Service unavailable"
+
+
+def problem(status: int, title: str, detail: str, **extra: Any) -> Response[dict[str, Any]]:
+    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status, "detail": detail}
+    body.update({k: v for k, v in extra.items() if v})
+    return Response(content=body, status_code=status, media_type=PROBLEM_JSON)
+
+
+def domain_error_handler(_: Request[Any, Any, Any], exc: DomainError) -> Response[dict[str, Any]]:
+    return problem(exc.status, exc.title, exc.detail, invalid_params=exc.invalid_params)
+
+
+_MSGSPEC_PATH = re.compile(r" - at `\$\.?([^`]*)`")
+_FIELD_IN_MESSAGE = re.compile(r"(?:unknown|required) field `([^`]+)`")
+
+
+def _param(message: dict[str, Any]) -> dict[str, str]:
+    text = str(message.get("message", ""))
+    key = str(message.get("key", ""))
+    raw = text
+    if match := _MSGSPEC_PATH.search(text):
+        key = match.group(1) or key
+        raw = text[: match.start()]
+    key = key.removeprefix("data.").removeprefix("data")
+    # msgspec names the struct, not the field, when a field is unknown or missing.
+    if match := _FIELD_IN_MESSAGE.search(raw):
+        key = f"{key}.{match.group(1)}" if key else match.group(1)
+    return {"name": key or "body", "reason": raw, "in": str(message.get("source", "body"))}
+
+
+def validation_error_handler(request: Request[Any, Any, Any], exc: ValidationException) -> Response[Any]:
+    extra = exc.extra if isinstance(exc.extra, list) else []
+    params = [_param(m) for m in extra if isinstance(m, dict)]
+    names = ", ".join(p["name"] for p in params) or "request"
+    return problem(400, "Invalid request", f"Invalid value for {names}", invalid_params=params)
+
+
+def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    title = {413: "Request body too large", 404: "Not found", 405: "Method not allowed"}.get(
+        exc.status_code, "Error"
+    )
+    return problem(exc.status_code, title, str(exc.detail))
+
+
+def integrity_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """A constraint the services did not foresee: report it as a conflict, never as a 500."""
+    log.warning("db.integrity_error", error_type=type(exc).__name__)
+    return problem(409, "Conflict", "The change conflicts with the stored register")
+
+
+def unavailable_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    log.error("db.unavailable", error_type=type(exc).__name__)
+    return problem(503, "Service unavailable", "The database is not reachable; try again")
+
+
+def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    log.error("http.unhandled_error", error_type=type(exc).__name__, exc_info=exc)
+    return problem(500, "Internal server error", "The server failed; the error has been logged")
+
+
+EXCEPTION_HANDLERS: dict[Any, Any] = {
+    Exception: internal_error_handler,
+    DomainError: domain_error_handler,
+    ValidationException: validation_error_handler,
+    sqlite3.IntegrityError: integrity_error_handler,
+    asyncpg.IntegrityConstraintViolationError: integrity_error_handler,
+    asyncpg.exceptions.RaiseError: integrity_error_handler,
+    ConnectionError: unavailable_handler,
+    OSError: unavailable_handler,
+    asyncpg.exceptions.CannotConnectNowError: unavailable_handler,
+    asyncpg.exceptions.ConnectionDoesNotExistError: unavailable_handler,
+    HTTPException: http_error_handler,
+}
+
+__all__ = ["MediaType", "Conflict", "Invalid", "NotFound", "DomainError", "EXCEPTION_HANDLERS"]

@@ -1,0 +1,78 @@
+"""structlog configured once: JSON lines with request id, method, path, status and duration only."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+import uuid
+from typing import Any
+
+import structlog
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+from audit.context import Actor, reset_actor, set_actor, source_ref
+
+
+def configure(level: str = "INFO", json: bool = True) -> None:
+    logging.basicConfig(format="%(message)s", stream=sys.stderr, level=level)
+    # Font subsetting logs a line per glyph table at INFO; it says nothing a user needs.
+    logging.getLogger("fontTools").setLevel(logging.WARNING)
+    renderer: Any = structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer()
+    structlog.configure(
+        processors=[
+            structlog.contextvars.merge_contextvars,
+            structlog.processors.add_log_level,
+            structlog.processors.TimeStamper(fmt="iso", utc=True),
+            structlog.processors.dict_tracebacks,
+            renderer,
+        ],
+        wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level)),
+        cache_logger_on_first_use=True,
+    )
+
+
+def request_middleware(source_key: bytes) -> Any:
+    """Give each request an id and an audit actor, and log one line when it ends. No bodies."""
+
+    def factory(app: ASGIApp) -> ASGIApp:
+        log = structlog.get_logger("ropa.http")
+
+        async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+            if scope["type"] != "http":
+                await app(scope, receive, send)
+                return
+            request_id = uuid.uuid4().hex
+            client = scope.get("client") or ("", 0)
+            actor = Actor(
+                id="anonymous", type="user", request_id=request_id, source_ref=source_ref(client[0], source_key)
+            )
+            token = set_actor(actor)
+            structlog.contextvars.bind_contextvars(request_id=request_id)
+            status = 500
+            started = time.perf_counter()
+
+            async def send_wrapper(message: Message) -> None:
+                nonlocal status
+                if message["type"] == "http.response.start":
+                    status = message["status"]
+                    message.setdefault("headers", [])
+                    message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode())]
+                await send(message)
+
+            try:
+                await app(scope, receive, send_wrapper)
+            finally:
+                log.info(
+                    "http.request",
+                    method=scope["method"],
+                    path=scope["path"],
+                    status=status,
+                    duration_ms=round((time.perf_counter() - started) * 1000, 2),
+                )
+                structlog.contextvars.unbind_contextvars("request_id")
+                reset_actor(token)
+
+        return middleware
+
+    return factory

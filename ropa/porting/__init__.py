@@ -1,0 +1,1 @@
+"""Import and dump of a whole register in the documented ``ropa-register`` format."""

@@ -1,0 +1,1 @@
+"""Processors (vendors) and the recipients of an entity."""

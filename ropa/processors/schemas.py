@@ -1,0 +1,58 @@
+"""Schemas of processors (vendors, Art. 28) and of recipients (Art. 30(1)(d))."""
+
+import datetime as dt
+
+from ropa.constraints import (
+    Country,
+    DataCategory,
+    Key,
+    LongText,
+    Name,
+    ProcessorRef,
+    RecipientKind,
+    ServiceKind,
+    ShortText,
+    Url,
+)
+from ropa.records.parts import Base, Sourced
+
+
+class Contract(Base, kw_only=True):
+    """The Art. 28(3) contract (data processing agreement)."""
+
+    reference: ShortText | None = None
+    link: Url | None = None
+    signed_on: dt.date | None = None
+
+
+class DpfCertification(Base, kw_only=True):
+    """EU-US Data Privacy Framework certification, as last checked on the DPF List."""
+
+    certified: bool
+    checked_on: dt.date | None = None
+    list_url: Url | None = None
+
+
+class ProcessorData(Sourced, kw_only=True):
+    key: Key
+    name: Name
+    legal_name: Name | None = None
+    service_kinds: list[ServiceKind] = []
+    country: Country | None = None
+    data_locations: list[Country] = []
+    contract: Contract | None = None
+    sub_processors: list[ProcessorRef] = []
+    dpf: DpfCertification | None = None
+    description: LongText | None = None
+
+
+class RecipientData(Sourced, kw_only=True):
+    key: Key
+    name: Name
+    kind: RecipientKind
+    processor: ProcessorRef | None = None
+    country: Country | None = None
+    in_third_country: bool | None = None
+    purposes: list[LongText] = []
+    data_categories: list[DataCategory] = []
+    non_exhaustive: bool = False

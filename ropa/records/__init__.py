@@ -1,0 +1,1 @@
+"""The generic record machinery every register resource shares: schemas, validation, services."""

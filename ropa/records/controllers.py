@@ -1,0 +1,60 @@
+"""One Litestar router per kind of record, built from its description in the catalog."""
+
+from typing import Annotated
+
+from litestar import Router, delete, get, post, put
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+
+from ropa.records import services
+from ropa.records.kinds import Kind
+
+Limit = Annotated[int, QueryParameter(ge=1, le=500, description="Page size")]
+Text = Annotated[str | None, QueryParameter(max_length=200)]
+
+
+def make_router(kind: Kind) -> Router:
+    """Handlers parse, call one service function and return its struct; nothing else."""
+    Create, Update, Out, Page = kind.create, kind.update, kind.out, kind.page  # noqa: N806
+    label = kind.name.replace("_", " ")
+    op = kind.title
+
+    @post("/", operation_id=f"create{op}", summary=f"Create a {label}")
+    async def create(data: JSONBody[Create]) -> Out:  # type: ignore[valid-type]
+        return await services.create(kind, data)
+
+    @get("/", operation_id=f"list{op}s", summary=f"List {kind.path.replace('-', ' ')}")
+    async def list_(
+        entity: FromQuery[Text] = None,
+        status: FromQuery[Text] = None,
+        q: FromQuery[Text] = None,
+        vocabulary: FromQuery[Text] = None,
+        limit: FromQuery[Limit] = 50,
+        cursor: FromQuery[Text] = None,
+    ) -> Page:  # type: ignore[valid-type]
+        return await services.list_records(
+            kind, entity=entity, status=status, q=q, limit=limit, cursor=cursor, vocabulary=vocabulary
+        )
+
+    @get("/{record_id:str}", operation_id=f"get{op}", summary=f"Read a {label}")
+    async def read(record_id: FromPath[str]) -> Out:  # type: ignore[valid-type]
+        return await services.get(kind, record_id)
+
+    @put("/{record_id:str}", operation_id=f"update{op}", summary=f"Update a {label} (send its version)")
+    async def update(record_id: FromPath[str], data: JSONBody[Update]) -> Out:  # type: ignore[valid-type]
+        return await services.update(kind, record_id, data)
+
+    @delete(
+        "/{record_id:str}",
+        operation_id=f"retire{op}",
+        summary=f"Retire a {label}; it is kept and marked {kind.retired_status}",
+        status_code=200,
+    )
+    async def retire(
+        record_id: FromPath[str],
+        version: FromQuery[Annotated[int | None, QueryParameter(ge=1)]] = None,
+    ) -> Out:  # type: ignore[valid-type]
+        return await services.retire(kind, record_id, version)
+
+    return Router(
+        path=f"/api/{kind.path}", route_handlers=[create, list_, read, update, retire], tags=[kind.title]
+    )

@@ -1,0 +1,98 @@
+"""The kinds of register record, each described once: table, schema, statuses, search text."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import msgspec
+from piccolo.table import Table
+
+from ropa.records.parts import extend
+
+
+def _texts(*values: Any) -> str:
+    parts: list[str] = []
+    for value in values:
+        if isinstance(value, str):
+            parts.append(value)
+        elif isinstance(value, list):
+            parts.extend(v for v in value if isinstance(v, str))
+    return " ".join(parts).lower()
+
+
+def default_search(data: Any) -> str:
+    return _texts(data.key, data.name, getattr(data, "description", None), getattr(data, "notes", None))
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class Kind:
+    """One kind of record: what the generic services and controllers need to know about it."""
+
+    name: str  # audit entity_type and reference kind, e.g. "activity"
+    path: str  # URL segment, e.g. "activities"
+    title: str  # OpenAPI tag and struct name, e.g. "Activity"
+    table: type[Table]
+    data: type[msgspec.Struct]
+    scoped: bool = True  # belongs to a legal entity
+    retired_status: str = "retired"
+    active_status: str = "active"
+    display: Callable[[Any], str] = lambda data: str(data.name)
+    search: Callable[[Any], str] = default_search
+    checks: Callable[[Any], list[tuple[str, str]]] = lambda data: []
+    # For kinds whose schema holds the status: how to read it, and how to retire a record.
+    status_from_data: Callable[[Any], str] | None = None
+    retire_data: Callable[[Any], Any] | None = None
+    create: Any = None
+    update: Any = None
+    out: Any = None
+    page: Any = None
+
+    @property
+    def status_in_data(self) -> bool:
+        """Activities carry ``status`` in their own schema; it is not added to the output."""
+        return "status" in self.data.__struct_fields__
+
+    def __post_init__(self) -> None:
+        scope = [("entity", str)] if self.scoped else []
+        status = [] if self.status_in_data else [("status", str, self.active_status)]
+        set_ = object.__setattr__
+        set_(self, "create", extend(self.data, f"{self.title}Create", *scope, ("id", str | None, None)))
+        set_(self, "update", extend(self.data, f"{self.title}Update", ("version", int)))
+        set_(
+            self,
+            "out",
+            extend(
+                self.data,
+                self.title,
+                ("id", str),
+                *scope,
+                ("version", int),
+                *status,
+                ("created_at", dt.datetime),
+                ("updated_at", dt.datetime),
+            ),
+        )
+        set_(
+            self,
+            "page",
+            msgspec.defstruct(
+                f"{self.title}Page",
+                [("items", list[self.out]), ("next_cursor", str | None, None)],  # type: ignore[name-defined]
+                kw_only=True,
+                module=self.data.__module__,
+            ),
+        )
+
+    def status_of(self, data: Any) -> str:
+        return self.status_from_data(data) if self.status_from_data else self.active_status
+
+
+REGISTRY: dict[str, Kind] = {}
+
+
+def register(kind: Kind) -> Kind:
+    REGISTRY[kind.name] = kind
+    return kind

@@ -1,0 +1,53 @@
+"""Structs shared by several kinds of record: source evidence, contacts, addresses."""
+
+from typing import Any
+
+import msgspec
+
+from ropa.constraints import Country, DocumentRef, Email, LongText, Name, Phone, ShortText, SourceLanguage, Url
+
+
+class Base(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """Every input struct rejects unknown fields, so a typo is an error, not silently dropped."""
+
+
+class SourceRef(Base, kw_only=True):
+    """Where a fact comes from: a document of the entity and the sentence quoted from it."""
+
+    document: DocumentRef
+    quote: LongText
+    field: ShortText | None = None
+    language: SourceLanguage | None = None
+    translation: LongText | None = None
+    locator: ShortText | None = None
+
+
+class Address(Base, kw_only=True):
+    street: ShortText | None = None
+    postal_code: ShortText | None = None
+    city: ShortText | None = None
+    country: Country
+
+
+class Contact(Base, kw_only=True):
+    """A person or organisation with contact details (Art. 30(1)(a))."""
+
+    name: Name
+    email: Email | None = None
+    phone: Phone | None = None
+    address: Address | None = None
+    url: Url | None = None
+
+
+class Sourced(Base, kw_only=True):
+    """Mixin: a record that carries source evidence."""
+
+    sources: list[SourceRef] = []
+    notes: LongText | None = None
+
+
+def extend(base: type[msgspec.Struct], name: str, *fields: tuple[str, Any, Any] | tuple[str, Any]) -> Any:
+    """A subclass of ``base`` with more fields (msgspec forbids mixing two field-holding bases)."""
+    return msgspec.defstruct(
+        name, list(fields), bases=(base,), kw_only=True, forbid_unknown_fields=True, module=base.__module__
+    )

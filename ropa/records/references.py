@@ -1,0 +1,44 @@
+"""What still points at a record, so that retiring it would leave a dangling reference."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+from ropa.records.catalog import ACTIVITY, ACTIVITY_REFERENCE_FIELDS, PROCESSOR, RECIPIENT
+from ropa.records.kinds import REGISTRY, Kind
+
+
+async def _active_rows(kind: Kind, entity_id: str) -> list[dict[str, Any]]:
+    table = kind.table
+    rows = await (
+        table.select(table.key, table.status, table.data)  # type: ignore[attr-defined]
+        .where(table.entity == entity_id)  # type: ignore[attr-defined]
+        .output(load_json=False)
+    )
+    return [r for r in rows if r["status"] != kind.retired_status]
+
+
+async def blockers(kind: Kind, row: dict[str, Any], data: Any) -> list[tuple[str, str]]:
+    """(field, reason) pairs naming the records that still use this one; empty if none."""
+    if kind.name == "entity":
+        found = []
+        for other in REGISTRY.values():
+            if other.scoped and (count := len(await _active_rows(other, str(row["id"])))):
+                found.append((other.path, f"{count} {other.path} are not retired"))
+        return found
+    entity_id = str(row["entity"]) if kind.scoped else ""
+    users: list[str] = []
+    if field := ACTIVITY_REFERENCE_FIELDS.get(kind.name):
+        for activity in await _active_rows(ACTIVITY, entity_id):
+            if data.key in msgspec.json.decode(activity["data"])[field]:
+                users.append(f"activity {activity['key']}")
+    if kind is PROCESSOR:
+        for recipient in await _active_rows(RECIPIENT, entity_id):
+            if msgspec.json.decode(recipient["data"]).get("processor") == data.key:
+                users.append(f"recipient {recipient['key']}")
+        for processor in await _active_rows(PROCESSOR, entity_id):
+            if data.key in msgspec.json.decode(processor["data"])["sub_processors"]:
+                users.append(f"processor {processor['key']}")
+    return [("key", f"used by {user}") for user in users]

@@ -1,0 +1,296 @@
+"""Create, read, list, update and retire any register record; each write audited in its transaction."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import uuid
+from typing import Any
+
+import msgspec
+
+from audit import log as audit_log
+from ropa.db import write_transaction
+from ropa.errors import Conflict, Invalid, NotFound
+from ropa.records import validation
+from ropa.records.kinds import Kind
+from ropa.records.references import blockers
+from ropa.records.resolver import Resolver
+from ropa.tables import LegalEntity
+
+_COLUMNS = ("id", "key", "version", "status", "created_at", "updated_at", "data")
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _iso(value: dt.datetime) -> str:
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return value.isoformat()
+
+
+def _row_json(kind: Kind, row: dict[str, Any]) -> bytes:
+    """The output record as JSON: server fields spliced in front of the stored record."""
+    head: dict[str, Any] = {"id": str(row["id"])}
+    if kind.scoped:
+        head["entity"] = str(row["entity"])
+    head["version"] = row["version"]
+    if not kind.status_in_data:
+        head["status"] = row["status"]
+    head["created_at"] = _iso(row["created_at"])
+    head["updated_at"] = _iso(row["updated_at"])
+    data: str = row["data"]
+    return msgspec.json.encode(head)[:-1] + b"," + data[1:].encode()
+
+
+def to_out(kind: Kind, row: dict[str, Any]) -> Any:
+    return msgspec.json.decode(_row_json(kind, row), type=kind.out)
+
+
+def _select(kind: Kind) -> Any:
+    table = kind.table
+    columns = [getattr(table, c) for c in _COLUMNS]
+    if kind.scoped:
+        columns.append(table.entity)  # type: ignore[attr-defined]
+    return table.select(*columns).output(load_json=False)
+
+
+async def _row(kind: Kind, record_id: str) -> dict[str, Any]:
+    try:
+        uuid.UUID(record_id)
+    except ValueError:
+        raise NotFound(f"No {kind.name.replace('_', ' ')} with id {record_id}") from None
+    row = await _select(kind).where(kind.table.id == record_id).first()  # type: ignore[attr-defined]
+    if row is None:
+        raise NotFound(f"No {kind.name.replace('_', ' ')} with id {record_id}")
+    return dict(row)
+
+
+async def get(kind: Kind, record_id: str) -> Any:
+    return to_out(kind, await _row(kind, record_id))
+
+
+async def resolve_entity(ref: str, field: str = "entity") -> str:
+    """The id of an active legal entity named by id or by key."""
+    try:
+        where = LegalEntity.id == str(uuid.UUID(ref))
+    except ValueError:
+        where = LegalEntity.key == ref
+    row = await LegalEntity.select(LegalEntity.id, LegalEntity.status).where(where).first()
+    if row is None or row["status"] == "retired":
+        raise Invalid.of([(field, f"no active legal entity '{ref}'")])
+    return str(row["id"])
+
+
+def _data_of(kind: Kind, payload: Any) -> Any:
+    fields = {f: getattr(payload, f) for f in kind.data.__struct_fields__}
+    return kind.data(**fields)
+
+
+async def _validate(kind: Kind, data: Any, entity_id: str | None, resolver: Resolver) -> None:
+    found = validation.inspect(data)
+    own_docs = {d.key for d in data.documents} if kind.name == "entity" else None
+    errors = await resolver.errors(found, entity_id, own_docs)
+    errors += kind.checks(data)
+    if kind.name == "vocabulary_term" and data.replaced_by:
+        if data.replaced_by == data.key or not await resolver.term_exists(data.vocabulary, data.replaced_by):
+            errors.append(("replaced_by", f"no other term '{data.replaced_by}' in '{data.vocabulary}'"))
+    if errors:
+        raise Invalid.of(errors)
+
+
+def _audit_scope(kind: Kind, record_id: str, entity_id: str | None) -> str:
+    return entity_id or (record_id if kind.name == "entity" else "")
+
+
+async def _key_taken(kind: Kind, data: Any, entity_id: str | None) -> bool:
+    table = kind.table
+    where = table.key == data.key  # type: ignore[attr-defined]
+    if kind.scoped:
+        where &= table.entity == entity_id  # type: ignore[attr-defined]
+    if kind.name == "vocabulary_term":
+        where &= table.vocabulary == data.vocabulary  # type: ignore[attr-defined]
+    return bool(await table.exists().where(where))
+
+
+async def create(kind: Kind, payload: Any, resolver: Resolver | None = None) -> Any:
+    resolver = resolver or Resolver()
+    async with write_transaction():
+        entity_id = await resolve_entity(payload.entity) if kind.scoped else None
+        data = _data_of(kind, payload)
+        await _validate(kind, data, entity_id, resolver)
+        if await _key_taken(kind, data, entity_id):
+            raise Conflict(f"key '{data.key}' is already used", [{"name": "key", "reason": "already used"}])
+        record_id = str(uuid.UUID(payload.id)) if payload.id else str(uuid.uuid4())
+        if payload.id and await kind.table.exists().where(kind.table.id == record_id):  # type: ignore[attr-defined]
+            raise Conflict(f"id {record_id} is already used", [{"name": "id", "reason": "already used"}])
+        now = _now()
+        row: dict[str, Any] = {
+            "id": record_id,
+            "key": data.key,
+            "name": kind.display(data)[:300],
+            "status": kind.status_of(data),
+            "version": 1,
+            "search_text": kind.search(data),
+            "data": msgspec.json.encode(data).decode(),
+            "created_at": now,
+            "updated_at": now,
+        }
+        if kind.scoped:
+            row["entity"] = entity_id
+        if kind.name == "vocabulary_term":
+            row["vocabulary"] = data.vocabulary
+        await kind.table.insert(kind.table(**row))
+        await audit_log.record(
+            f"{kind.name}.create",
+            entity_type=kind.name,
+            entity_id=record_id,
+            entity_version=1,
+            legal_entity_id=_audit_scope(kind, record_id, entity_id),
+            after=msgspec.to_builtins(data),
+        )
+        if kind.scoped and entity_id:
+            resolver.added(entity_id, kind.name, data.key)
+        if kind.name == "vocabulary_term":
+            resolver.term_added(data.vocabulary, data.key, data.deprecated, data.replaced_by)
+    return to_out(kind, row)
+
+
+def _check_version(row: dict[str, Any], version: int | None) -> None:
+    if version is not None and version != row["version"]:
+        raise Conflict(
+            f"version {version} is stale: the record is at version {row['version']}; reload and retry",
+            [{"name": "version", "reason": f"stale; current version is {row['version']}"}],
+        )
+
+
+async def _write(
+    kind: Kind, row: dict[str, Any], data: Any, status: str, action: str, reason: str = ""
+) -> Any:
+    """Save a new version of ``row`` if nobody else saved first, and audit it."""
+    table = kind.table
+    before = msgspec.json.decode(row["data"])
+    now = _now()
+    version = row["version"] + 1
+    changed = await (
+        table.update(
+            {
+                table.name: kind.display(data)[:300],  # type: ignore[attr-defined]
+                table.status: status,  # type: ignore[attr-defined]
+                table.version: version,  # type: ignore[attr-defined]
+                table.search_text: kind.search(data),  # type: ignore[attr-defined]
+                table.data: msgspec.json.encode(data).decode(),  # type: ignore[attr-defined]
+                table.updated_at: now,  # type: ignore[attr-defined]
+            }
+        )
+        .where((table.id == row["id"]) & (table.version == row["version"]))  # type: ignore[attr-defined]
+        .returning(table.id)  # type: ignore[attr-defined]
+    )
+    if not changed:
+        raise Conflict("someone else saved this record first; reload and retry")
+    entity_id = str(row["entity"]) if kind.scoped else None
+    details = {"status": {"before": row["status"], "after": status}} if status != row["status"] else None
+    await audit_log.record(
+        action,
+        entity_type=kind.name,
+        entity_id=str(row["id"]),
+        entity_version=version,
+        legal_entity_id=_audit_scope(kind, str(row["id"]), entity_id),
+        before=before,
+        after=msgspec.to_builtins(data),
+        details=details,
+        reason=reason,
+    )
+    row.update(status=status, version=version, updated_at=now, data=msgspec.json.encode(data).decode())
+    return to_out(kind, row)
+
+
+async def update(kind: Kind, record_id: str, payload: Any) -> Any:
+    async with write_transaction():
+        row = await _row(kind, record_id)
+        _check_version(row, payload.version)
+        if row["status"] == kind.retired_status and not kind.status_in_data:
+            raise Conflict(f"this {kind.name.replace('_', ' ')} is {kind.retired_status}")
+        data = _data_of(kind, payload)
+        errors = [("key", "the key of a record cannot change")] if data.key != row["key"] else []
+        if kind.name == "vocabulary_term" and data.vocabulary != msgspec.json.decode(row["data"])["vocabulary"]:
+            errors.append(("vocabulary", "the vocabulary of a term cannot change"))
+        if errors:
+            raise Invalid.of(errors)
+        entity_id = str(row["entity"]) if kind.scoped else (record_id if kind.name == "entity" else None)
+        await _validate(kind, data, entity_id, Resolver())
+        return await _write(kind, row, data, kind.status_of(data), f"{kind.name}.update")
+
+
+async def retire(kind: Kind, record_id: str, version: int | None, reason: str = "") -> Any:
+    """Retire (or deprecate) a record: it is kept, marked, and no longer accepted as a reference."""
+    async with write_transaction():
+        row = await _row(kind, record_id)
+        _check_version(row, version)
+        if row["status"] == kind.retired_status:
+            return to_out(kind, row)
+        data = msgspec.json.decode(row["data"], type=kind.data)
+        if problems := await blockers(kind, row, data):
+            raise Conflict(
+                f"this {kind.name.replace('_', ' ')} is still in use",
+                [{"name": name, "reason": reason} for name, reason in problems],
+            )
+        if kind.retire_data:
+            data = kind.retire_data(data)
+        return await _write(kind, row, data, kind.retired_status, f"{kind.name}.retire", reason)
+
+
+def encode_cursor(key: str, record_id: str) -> str:
+    return base64.urlsafe_b64encode(msgspec.json.encode([key, record_id])).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[str, str]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        key, record_id = msgspec.json.decode(raw, type=tuple[str, str])
+    except (ValueError, msgspec.DecodeError):
+        raise Invalid.of([("cursor", "not a cursor returned by this API")]) from None
+    return key, record_id
+
+
+async def list_records(
+    kind: Kind,
+    *,
+    entity: str | None = None,
+    status: str | None = None,
+    q: str | None = None,
+    limit: int = 50,
+    cursor: str | None = None,
+    vocabulary: str | None = None,
+) -> Any:
+    """One page in key order; ``next_cursor`` continues after the last item (keyset pagination)."""
+    table = kind.table
+    query = _select(kind)
+    where: Any = None
+
+    def add(clause: Any) -> None:
+        nonlocal where
+        where = clause if where is None else where & clause
+
+    if entity and kind.scoped:
+        add(table.entity == await resolve_entity(entity))  # type: ignore[attr-defined]
+    if status:
+        add(table.status == status)  # type: ignore[attr-defined]
+    if q:
+        add(table.search_text.like(f"%{q.lower()}%"))  # type: ignore[attr-defined]
+    if vocabulary and kind.name == "vocabulary_term":
+        add(table.vocabulary == vocabulary)  # type: ignore[attr-defined]
+    if cursor:
+        key, record_id = decode_cursor(cursor)
+        add((table.key > key) | ((table.key == key) & (table.id > record_id)))  # type: ignore[attr-defined]
+    if where is not None:
+        query = query.where(where)
+    rows = await query.order_by(table.key, table.id).limit(limit + 1)  # type: ignore[attr-defined]
+    more = len(rows) > limit
+    rows = rows[:limit]
+    next_cursor = encode_cursor(rows[-1]["key"], str(rows[-1]["id"])) if more else None
+    body = b'{"items":[' + b",".join(_row_json(kind, r) for r in rows) + b"]"
+    body += b',"next_cursor":' + msgspec.json.encode(next_cursor) + b"}"
+    return msgspec.json.decode(body, type=kind.page)

@@ -1,0 +1,1 @@
+"""Retention rules: erasure time limits per data category."""

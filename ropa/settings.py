@@ -1,0 +1,71 @@
+"""Settings from the environment, read once into a frozen dataclass."""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import os
+from pathlib import Path
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    database_url: str = ""
+    sqlite_path: str = "var/ropa.sqlite"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    log_level: str = "INFO"
+    log_json: bool = True
+    max_body_bytes: int = 2 * 1024 * 1024
+    # The audit log: origin line of checkpoints, signing key, and how often to sign.
+    audit_origin: str = "ropa.local/audit/v1"
+    audit_key_file: str = "var/audit-signing-key.pem"
+    audit_key_pem: str = ""
+    audit_key_name: str = "ropa-audit"
+    source_hash_key_file: str = "var/source-hash.key"
+    checkpoint_every: int = 1000
+    checkpoint_seconds: float = 60.0
+    integrate_interval: float = 0.2
+    run_integrator: bool = True
+
+    @property
+    def engine(self) -> str:
+        return "postgres" if self.database_url.startswith(("postgres://", "postgresql://")) else "sqlite"
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(f"ROPA_{name}", default)
+
+
+@functools.cache
+def get_settings() -> Settings:
+    base = Settings()
+    return Settings(
+        database_url=_env("DATABASE_URL", base.database_url),
+        sqlite_path=_env("SQLITE_PATH", base.sqlite_path),
+        host=_env("HOST", base.host),
+        port=int(_env("PORT", str(base.port))),
+        log_level=_env("LOG_LEVEL", base.log_level).upper(),
+        log_json=_env("LOG_FORMAT", "json") == "json",
+        max_body_bytes=int(_env("MAX_BODY_BYTES", str(base.max_body_bytes))),
+        audit_origin=_env("AUDIT_ORIGIN", base.audit_origin),
+        audit_key_file=_env("AUDIT_KEY_FILE", base.audit_key_file),
+        audit_key_pem=_env("AUDIT_KEY_PEM", base.audit_key_pem),
+        audit_key_name=_env("AUDIT_KEY_NAME", base.audit_key_name),
+        source_hash_key_file=_env("SOURCE_HASH_KEY_FILE", base.source_hash_key_file),
+        checkpoint_every=int(_env("CHECKPOINT_EVERY", str(base.checkpoint_every))),
+        checkpoint_seconds=float(_env("CHECKPOINT_SECONDS", str(base.checkpoint_seconds))),
+        integrate_interval=float(_env("INTEGRATE_INTERVAL", str(base.integrate_interval))),
+        run_integrator=_env("RUN_INTEGRATOR", "1") == "1",
+    )
+
+
+def secret_file(path: str, size: int = 32) -> bytes:
+    """Read a random secret, creating it (mode 0600) on first use."""
+    file = Path(path)
+    if not file.exists():
+        file.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(os.urandom(size))
+    return file.read_bytes()

@@ -1,0 +1,1 @@
+"""Transfers to third countries and international organisations."""

@@ -1,0 +1,1 @@
+"""Controlled vocabularies with labels in English, Danish and Norwegian."""
