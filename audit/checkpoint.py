@@ -47,15 +47,15 @@ def verifier_key_string(name: str, public_key: bytes) -> str:
     return f"{name}+{key_hash(name, public_key).hex()}+{base64.b64encode(_ALG_ED25519 + public_key).decode()}"
 
 
-def _b64(text: str) -> bytes:
+def _b64(text: str, what: str) -> bytes:
     # validate=True plus a round trip rejects stray characters and non-canonical padding bits,
     # so one byte string has exactly one accepted spelling.
     try:
         raw = base64.b64decode(text, validate=True)
     except (binascii.Error, ValueError) as exc:
-        raise VerificationError("invalid base64") from exc
+        raise VerificationError(f"malformed {what}: invalid base64") from exc
     if base64.b64encode(raw).decode() != text:
-        raise VerificationError("non-canonical base64")
+        raise VerificationError(f"malformed {what}: non-canonical base64")
     return raw
 
 
@@ -65,7 +65,7 @@ def parse_verifier_key(vkey: str) -> tuple[str, bytes, Ed25519PublicKey]:
     hash_hex, _, key_b64 = rest.partition("+")
     if not is_valid_key_name(name) or not re.fullmatch(r"[0-9a-f]{8}", hash_hex):
         raise VerificationError("malformed verifier key")
-    raw = _b64(key_b64)
+    raw = _b64(key_b64, "verifier key")
     if len(raw) != 33 or raw[:1] != _ALG_ED25519:
         raise VerificationError("verifier key is not an Ed25519 key")
     if key_hash(name, raw[1:]) != bytes.fromhex(hash_hex):
@@ -183,7 +183,7 @@ def open_note(note: str, verifier_key: str) -> str:
         if not line.startswith(_SIG_PREFIX):
             raise VerificationError("malformed note: bad signature line")
         sig_name, _, sig_b64 = line[len(_SIG_PREFIX) :].partition(" ")
-        raw = _b64(sig_b64)
+        raw = _b64(sig_b64, "note signature")
         if not is_valid_key_name(sig_name) or len(raw) < 5:
             raise VerificationError("malformed note: bad signature line")
         if sig_name != name or raw[:4] != khash:
@@ -206,7 +206,7 @@ def parse_body(text: str) -> Checkpoint:
     origin, size_s, root_s, *extensions = lines
     if not _SIZE_RE.fullmatch(size_s):
         raise VerificationError("malformed checkpoint: bad tree size")
-    root = _b64(root_s)
+    root = _b64(root_s, "checkpoint root")
     if len(root) != 32:
         raise VerificationError("malformed checkpoint: root is not 32 bytes")
     timestamp: str | None = None

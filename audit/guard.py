@@ -17,7 +17,9 @@ async def missing_triggers() -> list[str]:
     """Names of append-only triggers that are absent or disabled; empty when all is well."""
     postgres = db.is_postgres()
     if postgres:
-        rows = await AuditEvent.raw("SELECT tgname AS name FROM pg_trigger WHERE NOT tgisinternal AND tgenabled <> 'D'")
+        rows = await AuditEvent.raw(
+            "SELECT tgname AS name FROM pg_trigger WHERE NOT tgisinternal AND tgenabled <> 'D'"
+        )
     else:
         rows = await AuditEvent.raw("SELECT name FROM sqlite_master WHERE type = 'trigger'")
     present = {r["name"] for r in rows}

@@ -83,7 +83,8 @@ class Integrator:
             size = await db.tree_size()
             compact = await self._restore(size)
             events = await self._pending()
-            leaves, nodes = [], []
+            leaves: list[AuditLeaf] = []
+            nodes: list[AuditNode] = []
             for event in events:
                 # Never let time run backwards in the log, even if the clock does.
                 now = max(dt.datetime.now(dt.UTC), self._integrated_at)
@@ -116,9 +117,11 @@ class Integrator:
         return len(leaves)
 
     async def _maybe_checkpoint(self, compact: CompactRange, force: bool) -> None:
-        last = await AuditCheckpoint.select(AuditCheckpoint.tree_size).order_by(
-            AuditCheckpoint.tree_size, ascending=False
-        ).first()
+        last = (
+            await AuditCheckpoint.select(AuditCheckpoint.tree_size)
+            .order_by(AuditCheckpoint.tree_size, ascending=False)
+            .first()
+        )
         last_size = -1 if last is None else int(last["tree_size"])
         due = (
             compact.size - last_size >= self.checkpoint_every

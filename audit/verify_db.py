@@ -124,12 +124,13 @@ async def verify_log(verifier_key: str) -> Report:
                     )
         if checkpoints and checkpoints[-1][0] > seq:
             raise VerificationError(
-                f"the log was truncated: checkpoint at tree size {checkpoints[-1][0]} but {seq} entries remain",
+                f"the log was truncated: checkpoint at tree size {checkpoints[-1][0]} "
+                f"but {seq} entries remain",
                 seq,
             )
         for (old, old_root, _), (new, new_root, _) in zip(checkpoints, checkpoints[1:], strict=False):
             nodes = await db.fetch_nodes(needed_nodes_consistency(old, new))
-            proof = consistency_proof(old, new, lambda wanted, nodes=nodes: nodes)
+            proof = consistency_proof(old, new, lambda _wanted, found=nodes: found)  # type: ignore[misc]
             try:
                 verify_consistency(old, new, old_root, new_root, proof)
             except VerificationError as exc:

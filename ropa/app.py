@@ -30,19 +30,25 @@ async def health() -> dict[str, str]:
     return {"status": "ok", "version": __version__}
 
 
-def create_app(settings: Settings | None = None, *, pool: bool = True, integrator: bool | None = None) -> Litestar:
+def create_app(
+    settings: Settings | None = None, *, pool: bool = True, integrator: bool | None = None
+) -> Litestar:
     settings = settings or get_settings()
     configure(settings.log_level, settings.log_json)
     signer = get_signer(settings)
     run_integrator = settings.run_integrator if integrator is None else integrator
-    the_integrator = Integrator(signer, settings.audit_origin, settings.checkpoint_every, settings.checkpoint_seconds)
+    the_integrator = Integrator(
+        signer, settings.audit_origin, settings.checkpoint_every, settings.checkpoint_seconds
+    )
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         await require_triggers()
         if pool:
             await db.open_pool()
-        task = asyncio.create_task(the_integrator.run(settings.integrate_interval)) if run_integrator else None
+        task = (
+            asyncio.create_task(the_integrator.run(settings.integrate_interval)) if run_integrator else None
+        )
         log.info("ropa.started", engine=settings.engine, integrator=run_integrator)
         try:
             yield

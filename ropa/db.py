@@ -40,7 +40,7 @@ class RopaSQLiteEngine(SQLiteEngine):
         await connection.execute(f"PRAGMA synchronous = {self.synchronous}")
         return connection
 
-    async def get_connection(self) -> aiosqlite.Connection:  # type: ignore[override]
+    async def get_connection(self) -> aiosqlite.Connection:
         return await self._connect()
 
     async def start_connection_pool(self, **kwargs: Any) -> None:

@@ -45,7 +45,10 @@ def request_middleware(source_key: bytes) -> Any:
             request_id = uuid.uuid4().hex
             client = scope.get("client") or ("", 0)
             actor = Actor(
-                id="anonymous", type="user", request_id=request_id, source_ref=source_ref(client[0], source_key)
+                id="anonymous",
+                type="user",
+                request_id=request_id,
+                source_ref=source_ref(client[0], source_key),
             )
             token = set_actor(actor)
             structlog.contextvars.bind_contextvars(request_id=request_id)
@@ -65,7 +68,7 @@ def request_middleware(source_key: bytes) -> Any:
             finally:
                 log.info(
                     "http.request",
-                    method=scope["method"],
+                    method=scope.get("method", ""),
                     path=scope["path"],
                     status=status,
                     duration_ms=round((time.perf_counter() - started) * 1000, 2),

@@ -16,6 +16,7 @@ from ropa.records.catalog import ACTIVITY, ENTITY, PROCESSOR, RECIPIENT, RETENTI
 from ropa.records.kinds import Kind
 from ropa.records.resolver import Resolver
 from ropa.tables import LegalEntity
+from ropa.vocabulary.schemas import TermData
 from ropa.vocabulary.services import ensure_terms
 
 # Children of an entity in the order references allow: each kind only points at earlier ones.
@@ -53,7 +54,9 @@ async def _import_entity(entity: Any, resolver: Resolver) -> dict[str, int]:
             records = _processor_order(records)
         for index, record in enumerate(records):
             try:
-                out = await services.create(kind, _fields(kind, record, id=record.id, entity=created.id), resolver)
+                out = await services.create(
+                    kind, _fields(kind, record, id=record.id, entity=created.id), resolver
+                )
             except Invalid as exc:
                 position = getattr(entity, attr).index(record)
                 raise _prefixed(exc, f"{attr}[{position}]") from None
@@ -141,6 +144,6 @@ async def dump_register() -> RegisterFile:
             entities.append(msgspec.convert(entity, EntityIn))
         await audit_log.record("register.dump", entity_type="register", entity_id="", details={})
     return RegisterFile(
-        vocabularies=[msgspec.json.decode(t["data"], type=VOCABULARY.data) for t in terms],
+        vocabularies=[msgspec.json.decode(t["data"], type=TermData) for t in terms],
         entities=entities,
     )

@@ -108,6 +108,10 @@ VOCABULARY = register(
 )
 
 # Record kinds that activities point at, and the activity field that holds the reference.
-ACTIVITY_REFERENCE_FIELDS = {"recipient": "recipients", "transfer": "transfers", "retention_rule": "retention"}
+ACTIVITY_REFERENCE_FIELDS = {
+    "recipient": "recipients",
+    "transfer": "transfers",
+    "retention_rule": "retention",
+}
 
 __all__ = ["REGISTRY", "ACTIVITY", "ENTITY", "PROCESSOR", "RECIPIENT", "TRANSFER", "RETENTION", "VOCABULARY"]

@@ -4,7 +4,17 @@ from typing import Any
 
 import msgspec
 
-from ropa.constraints import Country, DocumentRef, Email, LongText, Name, Phone, ShortText, SourceLanguage, Url
+from ropa.constraints import (
+    Country,
+    DocumentRef,
+    Email,
+    LongText,
+    Name,
+    Phone,
+    ShortText,
+    SourceLanguage,
+    Url,
+)
 
 
 class Base(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):

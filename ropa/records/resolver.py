@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import msgspec
 
 from ropa.records import validation
@@ -43,7 +41,7 @@ class Resolver:
                 self._keys[cache_key] = {d["key"] for d in docs}
             else:
                 table = REGISTRY[kind].table
-                rows = await table.select(table.key, table.status).where(
+                rows = await table.select(table.key, table.status).where(  # type: ignore[attr-defined]
                     table.entity == entity_id  # type: ignore[attr-defined]
                 )
                 retired = REGISTRY[kind].retired_status

@@ -215,7 +215,10 @@ async def update(kind: Kind, record_id: str, payload: Any) -> Any:
             raise Conflict(f"this {kind.name.replace('_', ' ')} is {kind.retired_status}")
         data = _data_of(kind, payload)
         errors = [("key", "the key of a record cannot change")] if data.key != row["key"] else []
-        if kind.name == "vocabulary_term" and data.vocabulary != msgspec.json.decode(row["data"])["vocabulary"]:
+        if (
+            kind.name == "vocabulary_term"
+            and data.vocabulary != msgspec.json.decode(row["data"])["vocabulary"]
+        ):
             errors.append(("vocabulary", "the vocabulary of a term cannot change"))
         if errors:
             raise Invalid.of(errors)

@@ -1,0 +1,1 @@
+"""Renderers of register snapshots to PDF and Excel (see the exports issue)."""
