@@ -200,11 +200,11 @@ def open_checkpoint(note: str, vkey: str) -> tuple[str, int, bytes, list[str]]:
     return lines[0], int(lines[1]), root, lines[3:]
 
 
-def _hexes(items: Any) -> list[bytes]:
+def _hexes(items: Any, seq: int | None = None) -> list[bytes]:
     try:
         return [bytes.fromhex(x) for x in items]
     except (TypeError, ValueError):
-        raise BundleError("proof must be a list of hex strings") from None
+        raise BundleError("proof must be a list of hex strings", seq) from None
 
 
 def _entries(zf: zipfile.ZipFile, want_sha: str, first: int, last: int) -> Iterator[bytes]:
@@ -266,7 +266,7 @@ def verify(path: str, key: str | None = None) -> str:
             raise BundleError(f"Merkle root recomputed over seq 0..{last} differs from the checkpoint root")
         inclusion = proofs.get("inclusion") or {}
         for seq, h in enumerate(leaves, first):  # already exhausted for a full export
-            verify_inclusion(h, seq, size, _hexes(inclusion.get(str(seq))), root)
+            verify_inclusion(h, seq, size, _hexes(inclusion.get(str(seq)), seq), root)
         sizes = []
         for item in parse_json(zf.read("consistency.json")) if "consistency.json" in files else []:
             o_origin, o_size, o_root, _ = open_checkpoint(item["old_checkpoint"], vkey)

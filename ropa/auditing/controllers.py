@@ -1,16 +1,174 @@
-"""HTTP routes of the audit log: verification (more routes follow)."""
+"""HTTP routes of the audit log: verify, query, download, proofs, checkpoints, entries."""
 
-from typing import Any
+from __future__ import annotations
 
-from litestar import Request, get
+import csv
+import io
+import json
+from collections.abc import AsyncIterator
+from typing import Annotated, Any, Literal
 
+from litestar import Request, Router, get
+from litestar.params import FromPath, FromQuery, QueryParameter
+from litestar.response import Stream
+
+from audit import query
 from audit.verify_db import verify_log
+from ropa.auditing import services
+
+Text = Annotated[str | None, QueryParameter(max_length=200)]
+Count = Annotated[int, QueryParameter(ge=1, le=1000)]
+Seq = Annotated[int, QueryParameter(ge=0)]
+Size = Annotated[int | None, QueryParameter(ge=1)]
 
 
-@get("/api/audit/verify", operation_id="verifyAuditLog", tags=["Audit"], summary="Verify the whole log")
+@get("/verify", operation_id="verifyAuditLog", summary="Verify every entry, body, checkpoint and trigger")
 async def verify(request: Request[Any, Any, Any]) -> dict[str, Any]:
     report = await verify_log(request.app.state["signer"].verifier_key())
     return report.__dict__
 
 
-AUDIT_ROUTES = [verify]
+async def _filter(
+    entity: str | None,
+    actor: str | None,
+    action: str | None,
+    record_type: str | None,
+    record_id: str | None,
+    since: str | None,
+    until: str | None,
+) -> query.EventFilter:
+    return query.EventFilter(
+        legal_entity_id=await services.entity_id_of(entity),
+        actor_id=actor,
+        action=action,
+        entity_type=record_type,
+        entity_id=record_id,
+        since=services.parse_time(since, "since"),
+        until=services.parse_time(until, "until"),
+    )
+
+
+@get("/events", operation_id="listAuditEvents", summary="Query events (keyset pages, oldest first)")
+async def events(
+    entity: FromQuery[Text] = None,
+    actor: FromQuery[Text] = None,
+    action: FromQuery[Text] = None,
+    record_type: FromQuery[Text] = None,
+    record_id: FromQuery[Text] = None,
+    since: FromQuery[Text] = None,
+    until: FromQuery[Text] = None,
+    cursor: FromQuery[Annotated[int | None, QueryParameter(ge=0)]] = None,
+    limit: FromQuery[Count] = 100,
+) -> dict[str, Any]:
+    f = await _filter(entity, actor, action, record_type, record_id, since, until)
+    return await services.events_page(f, cursor, limit)
+
+
+CSV_COLUMNS = [
+    "event_id",
+    "created_at",
+    "actor_id",
+    "actor_type",
+    "request_id",
+    "source_ref",
+    "action",
+    "legal_entity_id",
+    "entity_type",
+    "entity_id",
+    "entity_version",
+    "outcome",
+    "reason",
+    "body_sha256",
+    "body",
+]
+
+
+async def _lines(f: query.EventFilter, fmt: str) -> AsyncIterator[bytes]:
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, CSV_COLUMNS, extrasaction="ignore")
+        writer.writeheader()
+    async for event in query.stream(f):
+        if fmt == "jsonl":
+            yield json.dumps(event, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
+            continue
+        event["body"] = json.dumps(event["body"], ensure_ascii=False, separators=(",", ":"))
+        writer.writerow(event)
+        yield buffer.getvalue().encode()
+        buffer.seek(0)
+        buffer.truncate()
+    if fmt == "csv" and buffer.tell():
+        yield buffer.getvalue().encode()
+
+
+@get(
+    "/events/download", operation_id="downloadAuditEvents", summary="All matching events as CSV or JSON lines"
+)
+async def download(
+    format: FromQuery[Literal["csv", "jsonl"]] = "jsonl",
+    entity: FromQuery[Text] = None,
+    actor: FromQuery[Text] = None,
+    action: FromQuery[Text] = None,
+    record_type: FromQuery[Text] = None,
+    record_id: FromQuery[Text] = None,
+    since: FromQuery[Text] = None,
+    until: FromQuery[Text] = None,
+) -> Stream:
+    f = await _filter(entity, actor, action, record_type, record_id, since, until)
+    await services.record_read("download", {"filter": f.as_dict(), "format": format}, f.legal_entity_id or "")
+    media = "text/csv; charset=utf-8" if format == "csv" else "application/jsonl"
+    return Stream(
+        _lines(f, format),
+        media_type=media,
+        headers={"content-disposition": f'attachment; filename="audit-events.{format}"'},
+    )
+
+
+@get("/checkpoints/latest", operation_id="latestCheckpoint", summary="The latest signed checkpoint")
+async def latest_checkpoint() -> dict[str, Any]:
+    return await services.latest_checkpoint()
+
+
+@get("/public-key", operation_id="auditPublicKey", summary="The checkpoint verifier key (signed-note format)")
+async def public_key(request: Request[Any, Any, Any]) -> dict[str, str]:
+    signer = request.app.state["signer"]
+    return {"verifier_key": signer.verifier_key(), "pem": signer.public_key_pem().decode()}
+
+
+@get("/proofs/inclusion", operation_id="inclusionProof", summary="RFC 6962 inclusion proof of entry seq")
+async def inclusion(seq: FromQuery[Seq], tree_size: FromQuery[Size] = None) -> dict[str, Any]:
+    return await services.inclusion(seq, tree_size)
+
+
+@get(
+    "/proofs/consistency",
+    operation_id="consistencyProof",
+    summary="RFC 6962 consistency proof first -> second",
+)
+async def consistency(
+    first: FromQuery[Annotated[int, QueryParameter(ge=1)]], second: FromQuery[Size] = None
+) -> dict[str, Any]:
+    return await services.consistency(first, second)
+
+
+@get("/entries/{seq:int}", operation_id="auditEntry", summary="One entry: its leaf, leaf hash and body")
+async def entry(seq: FromPath[int]) -> dict[str, Any]:
+    return await services.entry(seq)
+
+
+AUDIT_ROUTES = [
+    Router(
+        path="/api/audit",
+        route_handlers=[
+            verify,
+            events,
+            download,
+            latest_checkpoint,
+            public_key,
+            inclusion,
+            consistency,
+            entry,
+        ],
+        tags=["Audit"],
+    )
+]

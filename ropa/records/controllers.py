@@ -5,6 +5,8 @@ from typing import Annotated
 from litestar import Router, delete, get, post, put
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
+from ropa.auditing import services as audit_services
+from ropa.auditing.services import HistoryEntry
 from ropa.records import services
 from ropa.records.kinds import Kind
 
@@ -55,6 +57,12 @@ def make_router(kind: Kind) -> Router:
     ) -> Out:  # type: ignore[valid-type]
         return await services.retire(kind, record_id, version)
 
+    @get("/{record_id:str}/history", operation_id=f"history{op}", summary=f"Every version of a {label}")
+    async def history(record_id: FromPath[str]) -> list[HistoryEntry]:
+        return await audit_services.history(kind, record_id)
+
     return Router(
-        path=f"/api/{kind.path}", route_handlers=[create, list_, read, update, retire], tags=[kind.title]
+        path=f"/api/{kind.path}",
+        route_handlers=[create, list_, read, update, retire, history],
+        tags=[kind.title],
     )

@@ -1,0 +1,1 @@
+"""The demo register: the Techem Danmark and Techem Norge privacy policies, flaws included."""
