@@ -18,6 +18,7 @@ from ropa.auditing.controllers import AUDIT_ROUTES
 from ropa.auditing.keys import get_signer
 from ropa.errors import EXCEPTION_HANDLERS
 from ropa.logging import configure, request_middleware
+from ropa.porting.controllers import PORTING_ROUTES
 from ropa.records.catalog import REGISTRY
 from ropa.records.controllers import make_router
 from ropa.settings import Settings, get_settings, secret_file
@@ -62,7 +63,12 @@ def create_app(
 
     state: dict[str, Any] = {"settings": settings, "signer": signer, "integrator": the_integrator}
     return Litestar(
-        route_handlers=[health, *(make_router(kind) for kind in REGISTRY.values()), *AUDIT_ROUTES],
+        route_handlers=[
+            health,
+            *(make_router(kind) for kind in REGISTRY.values()),
+            *AUDIT_ROUTES,
+            *PORTING_ROUTES,
+        ],
         lifespan=[lifespan],
         exception_handlers=EXCEPTION_HANDLERS,
         middleware=[request_middleware(secret_file(settings.source_hash_key_file))],

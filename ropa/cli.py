@@ -78,7 +78,19 @@ async def _dump(args: argparse.Namespace) -> int:
 
     from ropa.porting.services import dump_register
 
-    register = await dump_register()
+    if args.as_of:
+        from ropa.auditing.services import parse_time
+        from ropa.porting.as_of import entity_as_of
+        from ropa.porting.schemas import RegisterFile
+
+        if not args.entity:
+            print("--as-of needs --entity KEY", file=sys.stderr)
+            return 2
+        moment = parse_time(args.as_of, "as_of")
+        assert moment is not None
+        register = RegisterFile(entities=[await entity_as_of(args.entity, moment)])
+    else:
+        register = await dump_register()
     yaml = args.output is None or args.output.endswith((".yaml", ".yml"))
     data = msgspec.yaml.encode(register) if yaml else msgspec.json.format(msgspec.json.encode(register))
     if args.output:
@@ -117,6 +129,8 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument("file")
     dump = sub.add_parser("dump", help="dump the whole register (YAML, or JSON for -o *.json)")
     dump.add_argument("-o", "--output")
+    dump.add_argument("--as-of", help="rebuild from the audit log as of this ISO 8601 time (needs --entity)")
+    dump.add_argument("--entity", help="key or id of the entity for --as-of")
     from ropa.auditing.cli import add_audit_commands
 
     add_audit_commands(sub)

@@ -117,10 +117,10 @@ async def _children(kind: Kind, entity_id: str) -> list[Any]:
     rows = await (
         table.select(table.id, table.status, table.data)  # type: ignore[attr-defined]
         .where(table.entity == entity_id)  # type: ignore[attr-defined]
-        .order_by(table.key)  # type: ignore[attr-defined]
         .output(load_json=False)
     )
-    return [_as_import(kind, row) for row in rows]
+    # Sorted here, not by the database: collations differ between engines, the file must not.
+    return sorted((_as_import(kind, row) for row in rows), key=lambda r: (r["key"], r["id"]))
 
 
 def _as_import(kind: Kind, row: dict[str, Any]) -> dict[str, Any]:
@@ -134,16 +134,19 @@ async def dump_register() -> RegisterFile:
     """The whole register, in key order, with ids: import of it into an empty database is exact."""
     async with write_transaction():  # one consistent snapshot on both engines
         table = VOCABULARY.table
-        terms = await table.select(table.data).order_by(table.vocabulary, table.key).output(load_json=False)  # type: ignore[attr-defined]
+        terms = await table.select(table.data).output(load_json=False)
         entities = []
-        rows = await LegalEntity.select().order_by(LegalEntity.key).output(load_json=False)
-        for row in rows:
+        rows = await LegalEntity.select().output(load_json=False)
+        for row in sorted(rows, key=lambda r: r["key"]):
             entity = _as_import(ENTITY, row)
             for attr, kind in CHILDREN:
                 entity[attr] = await _children(kind, str(row["id"]))
             entities.append(msgspec.convert(entity, EntityIn))
         await audit_log.record("register.dump", entity_type="register", entity_id="", details={})
     return RegisterFile(
-        vocabularies=[msgspec.json.decode(t["data"], type=TermData) for t in terms],
+        vocabularies=sorted(
+            (msgspec.json.decode(t["data"], type=TermData) for t in terms),
+            key=lambda t: (t.vocabulary, t.key),
+        ),
         entities=entities,
     )
