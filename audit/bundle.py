@@ -29,13 +29,13 @@ from audit.merkle import (
 
 FORMAT = "ropa-audit-bundle/1"
 RESERVED = frozenset(
-    {"manifest.json", "entries.jsonl", "checkpoint.txt", "pubkey.txt", "proofs.json", "consistency.json"}
-    | {"verify_bundle.py", "VERIFY.md"}
+    ("manifest.json", "entries.jsonl", "checkpoint.txt", "pubkey.txt", "proofs.json", "consistency.json")
+    + ("verify_bundle.py", "VERIFY.md")
 )
 # A fixed member timestamp makes the ZIP a pure function of its inputs; created_at is in the manifest.
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
-Entry = tuple[int, Mapping[str, Any], Any]
+Entry = tuple[int, dict[str, Any], Any]
 """(seq, leaf object, body object) of one log entry."""
 
 
@@ -82,10 +82,12 @@ def _write_entries(
             raise VerificationError(f"expected seq {expected} in the export range {first}..{last}", seq=seq)
         if leaf.get("seq") != seq:
             raise VerificationError("leaf.seq does not match the entry's seq", seq=seq)
-        if sha256_hex(canonical_json(body)) != leaf.get("body_sha256"):
+        leaf_bytes, body_bytes = canonical_json(leaf), canonical_json(body)
+        if sha256_hex(body_bytes) != leaf.get("body_sha256"):
             raise VerificationError("body does not match leaf.body_sha256", seq=seq)
-        on_leaf(seq, leaf_hash(canonical_json(leaf)))
-        line = canonical_json({"seq": seq, "leaf": leaf, "body": body}) + b"\n"
+        on_leaf(seq, leaf_hash(leaf_bytes))
+        # Canonical bytes verbatim, in this key order, let the verifier hash them without re-encoding.
+        line = b'{"seq":%d,"leaf":%b,"body":%b}\n' % (seq, leaf_bytes, body_bytes)
         digest.update(line)
         out.write(line)
         expected += 1
@@ -144,8 +146,8 @@ def build_bundle(
     ):
         raise ValueError(f"export range {from_seq}..{to_seq} is not inside tree size {cp.size}")
     full = _is_full(from_seq, to_seq, cp.size)
-    if not full and get_node is None:
-        raise ValueError("a partial export needs get_node for the inclusion proofs")
+    if get_node is None and not full and (to_seq is not None or older_checkpoints):
+        raise ValueError("a partial export needs get_node for its proofs")
     extra = dict(extra_files or {})
     if clash := RESERVED & extra.keys():
         raise ValueError(f"extra files use reserved names {sorted(clash)}")

@@ -5,19 +5,19 @@ Usage:  python verify_bundle.py bundle.zip [--key 'name+hash+base64key']
 Exit 0 with a summary when every check holds, 1 with the first failure. Give --key the key you
 received out of band: the bundle's own pubkey.txt proves only self-consistency, not who signed.
 
-Design: entries.jsonl lines are {"seq", "leaf", "body"}; the leaf hash is SHA-256(0x00 || RFC 8785
-canonical leaf) and the canonical body must hash to leaf.body_sha256. A full export (seq 0..N-1)
-carries no proofs: the RFC 6962 root is recomputed from the leaves and compared with the signed
-C2SP checkpoint. A partial export carries one RFC 9162 inclusion proof per entry in proofs.json
-({"tree_size": N, "inclusion": {"<seq>": [hex, ...]}}): simple, and O(log N) per entry.
-consistency.json ([{"old_checkpoint": note, "proof": [hex, ...]}]) proves no history was rewritten.
+A leaf hash is SHA-256(0x00 || RFC 8785 canonical leaf); the canonical body must hash to
+leaf.body_sha256. Lines are written {"seq":S,"leaf":L,"body":B} with L and B already canonical, so
+a first pass hashes them verbatim: if all then verifies, they are the committed bytes. If anything
+fails, a second pass re-canonicalises every entry and its verdict is reported. A full export
+(seq 0..N-1) recomputes the RFC 6962 root; a partial one checks an RFC 9162 inclusion proof per
+entry (proofs.json: {"tree_size": N, "inclusion": {"<seq>": [hex, ...]}}). consistency.json
+([{"old_checkpoint": note, "proof": [hex, ...]}]) proves no earlier checkpoint was rewritten.
 """
 
 from __future__ import annotations
 
 import argparse
 import base64
-import binascii
 import hashlib
 import io
 import json
@@ -51,11 +51,11 @@ def _number(text: str) -> int:
 
 
 _decode = json.JSONDecoder(parse_float=_number, parse_int=_number, parse_constant=_number).decode
+_raw_decode = json.JSONDecoder().raw_decode  # verbatim lines need no number checks: see the docstring
 _encode_sorted = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode
 _encode_as_is = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 # Python sorts keys by code point, JCS by UTF-16 code unit: they can differ only at U+E000 and above.
 _UTF16_ORDER_RISK = re.compile("[\ue000-\U0010ffff]")
-_KEY_NAME = re.compile(r"[^\s+]+")  # signed-note key names: no whitespace, no '+'
 
 
 def parse_json(text: str | bytes) -> Any:
@@ -75,10 +75,6 @@ def canonical(v: Any) -> bytes:
     if not s.isascii() and _UTF16_ORDER_RISK.search(s):
         s = _encode_as_is(_utf16_sorted(v))
     return s.encode("utf-8")
-
-
-def leaf_hash(data: bytes) -> bytes:
-    return _sha256(b"\x00" + data).digest()
 
 
 def node_hash(left: bytes, right: bytes) -> bytes:
@@ -102,44 +98,12 @@ def root_from_leaf_hashes(hashes: Iterable[bytes]) -> tuple[int, bytes]:
     return size, root
 
 
-def verify_inclusion(leaf: bytes, index: int, size: int, proof: list[bytes], root: bytes) -> None:
-    """RFC 9162 section 2.1.3.2."""
-    if not 0 <= index < size or any(len(h) != 32 for h in (leaf, root, *proof)):
-        raise BundleError(f"bad inclusion proof input for tree size {size}", index)
-    fn, sn, r = index, size - 1, leaf
-    for p in proof:
+def _climb(fn: int, sn: int, start: bytes, path: list[bytes]) -> tuple[bytes, bytes, int]:
+    """The loop shared by RFC 9162 2.1.3.2 step 4 (which uses only sr) and 2.1.4.2 step 6."""
+    fr = sr = start
+    for c in path:
         if sn == 0:
-            raise BundleError("inclusion proof is too long", index)
-        if fn & 1 or fn == sn:
-            r = node_hash(p, r)
-            while fn and not fn & 1:
-                fn, sn = fn >> 1, sn >> 1
-        else:
-            r = node_hash(r, p)
-        fn, sn = fn >> 1, sn >> 1
-    if sn != 0 or r != root:
-        raise BundleError("inclusion proof does not verify against the checkpoint root", index)
-
-
-def verify_consistency(m: int, n: int, old_root: bytes, new_root: bytes, proof: list[bytes]) -> None:
-    """RFC 9162 section 2.1.4.2; an empty old tree needs an empty proof and the empty root."""
-    failed = f"checkpoint at size {m} is not consistent with size {n} (history was rewritten)"
-    if not 0 <= m <= n or any(len(h) != 32 for h in (old_root, new_root, *proof)):
-        raise BundleError(f"bad consistency proof input for sizes {m} -> {n}")
-    if m == n or m == 0:
-        if proof or old_root != (new_root if m else EMPTY_ROOT):
-            raise BundleError(failed)
-        return
-    if not proof:
-        raise BundleError(f"consistency proof from size {m} is empty")
-    path = ([old_root] if m & (m - 1) == 0 else []) + list(proof)
-    fn, sn = m - 1, n - 1
-    while fn & 1:
-        fn, sn = fn >> 1, sn >> 1
-    fr = sr = path[0]
-    for c in path[1:]:
-        if sn == 0:
-            raise BundleError(failed)
+            return fr, sr, -1  # proof too long
         if fn & 1 or fn == sn:
             fr, sr = node_hash(c, fr), node_hash(c, sr)
             while fn and not fn & 1:
@@ -147,43 +111,63 @@ def verify_consistency(m: int, n: int, old_root: bytes, new_root: bytes, proof: 
         else:
             sr = node_hash(sr, c)
         fn, sn = fn >> 1, sn >> 1
+    return fr, sr, sn
+
+
+def verify_inclusion(leaf: bytes, index: int, size: int, proof: list[bytes], root: bytes) -> None:
+    """RFC 9162 section 2.1.3.2."""
+    if not 0 <= index < size or any(len(h) != 32 for h in (leaf, root, *proof)):
+        raise BundleError(f"bad inclusion proof input for tree size {size}", index)
+    _, r, sn = _climb(index, size - 1, leaf, proof)
+    if sn != 0 or r != root:
+        raise BundleError("inclusion proof does not verify against the checkpoint root", index)
+
+
+def verify_consistency(m: int, n: int, old_root: bytes, new_root: bytes, proof: list[bytes]) -> None:
+    """RFC 9162 section 2.1.4.2; an empty old tree needs an empty proof and the empty root."""
+    failed = BundleError(f"checkpoint at size {m} is not consistent with size {n} (history was rewritten)")
+    if not 0 <= m <= n or any(len(h) != 32 for h in (old_root, new_root, *proof)):
+        raise failed
+    if m in (0, n) or not proof:  # only equal sizes or an empty old tree need no proof
+        if proof or m not in (0, n) or old_root != (new_root if m else EMPTY_ROOT):
+            raise failed
+        return
+    path = ([old_root] if m & (m - 1) == 0 else []) + list(proof)
+    fn, sn = m - 1, n - 1
+    while fn & 1:
+        fn, sn = fn >> 1, sn >> 1
+    fr, sr, sn = _climb(fn, sn, path[0], path[1:])
     if sn != 0 or fr != old_root or sr != new_root:
-        raise BundleError(failed)
+        raise failed
 
 
 def _b64(text: str) -> bytes:
     try:
         raw = base64.b64decode(text, validate=True)
-    except (binascii.Error, ValueError):
+    except ValueError:  # binascii.Error
         raw = None
     if raw is None or base64.b64encode(raw).decode() != text:  # one spelling per byte string
         raise BundleError(f"invalid base64 {text[:16]!r}")
     return raw
 
 
-def parse_key(vkey: str) -> tuple[str, bytes, Ed25519PublicKey]:
-    """(name, 4-byte key hash, key) of a golang.org/x/mod/sumdb/note Ed25519 verifier key."""
-    m = re.fullmatch(r"([^\s+]+)\+([0-9a-f]{8})\+(\S+)", vkey.strip())
-    raw = _b64(m[3]) if m else b""
-    if not m or len(raw) != 33 or raw[0] != 1:
-        raise BundleError("malformed Ed25519 verifier key")
-    name, khash = m[1], m[2]
-    if _sha256(name.encode() + b"\n" + raw).digest()[:4].hex() != khash:
-        raise BundleError("verifier key hash does not match the key")
-    return name, bytes.fromhex(khash), Ed25519PublicKey.from_public_bytes(raw[1:])
-
-
 def open_checkpoint(note: str, vkey: str) -> tuple[str, int, bytes, list[str]]:
     """(origin, size, root, extension lines) if vkey signed the note; other signers are ignored."""
-    name, khash, key = parse_key(vkey)
+    m = re.fullmatch(r"([^\s+]+)\+([0-9a-f]{8})\+(\S+)", vkey.strip())  # sumdb/note verifier key
+    if not m or len(raw := _b64(m[3])) != 33 or raw[0] != 1:
+        raise BundleError("malformed Ed25519 verifier key (name+keyhash+base64)")
+    name, khash, key = m[1], bytes.fromhex(m[2]), Ed25519PublicKey.from_public_bytes(raw[1:])
+    if _sha256(name.encode() + b"\n" + raw).digest()[:4] != khash:
+        raise BundleError("verifier key hash does not match the key")
     split = note.rfind("\n\n")
     if split < 0 or not note.endswith("\n") or re.search("[\x00-\x09\x0b-\x1f]", note):
         raise BundleError("malformed checkpoint note")
     text, signed = note[: split + 1], False
     for line in note[split + 2 : -1].split("\n"):
         sig_name, _, sig64 = line[2:].partition(" ")
-        if not line.startswith("\u2014 ") or not _KEY_NAME.fullmatch(sig_name) or len(raw := _b64(sig64)) < 5:
+        if not line.startswith("\u2014 ") or not re.fullmatch(r"[^\s+]+", sig_name) or len(_b64(sig64)) < 5:
             raise BundleError("malformed signature line in checkpoint note")
+        raw = _b64(sig64)
         if sig_name == name and raw[:4] == khash:
             try:
                 key.verify(raw[4:], text.encode("utf-8"))
@@ -207,16 +191,25 @@ def _hexes(items: Any, seq: int | None = None) -> list[bytes]:
         raise BundleError("proof must be a list of hex strings", seq) from None
 
 
-def _entries(zf: zipfile.ZipFile, want_sha: str, first: int, last: int) -> Iterator[bytes]:
+def _entries(zf: zipfile.ZipFile, want_sha: str, first: int, last: int, exact: bool) -> Iterator[bytes]:
     """Leaf hash of each entry once its own checks pass; the member is hashed in the same pass."""
     digest, expected = _sha256(), first
     with zf.open("entries.jsonl") as member:
         for line in io.BufferedReader(member, 1 << 20):  # type: ignore[type-var]
             digest.update(line)
             try:
-                entry = _decode(line.decode("utf-8"))
-                seq, leaf, body = entry["seq"], entry["leaf"], entry["body"]
-                lb, bb = canonical(leaf), canonical(body)
+                text = line.decode("utf-8").rstrip("\n")
+                if exact:
+                    entry = _decode(text)
+                    seq, leaf, body = entry["seq"], entry["leaf"], entry["body"]
+                    lb, bb = canonical(leaf), canonical(body)
+                else:  # the exporter's layout {"seq":S,"leaf":L,"body":B}, L and B hashed verbatim
+                    seq, i = _raw_decode(text, 7)
+                    leaf, j = _raw_decode(text, i + 8)
+                    ok = text.startswith('{"seq":') and text.startswith(',"leaf":', i) and text.endswith("}")
+                    if not ok or not text.startswith(',"body":', j):
+                        raise ValueError("not in the exporter's layout")
+                    lb, bb = text[i + 8 : j].encode(), text[j + 8 : -1].encode()
             except (ValueError, KeyError, TypeError, UnicodeError) as exc:
                 raise BundleError(f"malformed entry ({exc})", expected) from None
             if type(seq) is not int or seq != expected:
@@ -256,17 +249,23 @@ def verify(path: str, key: str | None = None) -> str:
         proofs = parse_json(zf.read("proofs.json"))
         if (man.get("origin"), man.get("tree_size"), proofs.get("tree_size")) != (origin, size, size):
             raise BundleError("manifest or proofs.json disagree with the checkpoint on origin or tree size")
-        first, last = man.get("from_seq"), man.get("to_seq")
-        if last is None:
-            first, last = 0, -1
-        elif not (type(first) is int and type(last) is int and 0 <= first <= last < size):
+        first, last = (0, -1) if man.get("to_seq") is None else (man.get("from_seq"), man["to_seq"])
+        in_tree = type(first) is type(last) is int and 0 <= first <= last < size
+        if man.get("to_seq") is not None and not in_tree:
             raise BundleError(f"manifest: seq range {first}..{last} is not inside tree size {size}")
-        full, leaves = first == 0 and last == size - 1, _entries(zf, files["entries.jsonl"], first, last)
-        if full and root_from_leaf_hashes(leaves)[1] != root:
-            raise BundleError(f"Merkle root recomputed over seq 0..{last} differs from the checkpoint root")
-        inclusion = proofs.get("inclusion") or {}
-        for seq, h in enumerate(leaves, first):  # already exhausted for a full export
-            verify_inclusion(h, seq, size, _hexes(inclusion.get(str(seq)), seq), root)
+        full, inclusion = first == 0 and last == size - 1, proofs.get("inclusion") or {}
+
+        def check_entries(exact: bool) -> None:
+            leaves = _entries(zf, files["entries.jsonl"], first, last, exact)
+            if full and root_from_leaf_hashes(leaves)[1] != root:
+                raise BundleError(f"Merkle root over seq 0..{last} differs from the checkpoint root")
+            for seq, h in enumerate(leaves, first):  # already exhausted for a full export
+                verify_inclusion(h, seq, size, _hexes(inclusion.get(str(seq)), seq), root)
+
+        try:
+            check_entries(exact=False)
+        except BundleError:
+            check_entries(exact=True)  # re-canonicalising every entry gives the definitive verdict
         sizes = []
         for item in parse_json(zf.read("consistency.json")) if "consistency.json" in files else []:
             o_origin, o_size, o_root, _ = open_checkpoint(item["old_checkpoint"], vkey)
@@ -274,11 +273,11 @@ def verify(path: str, key: str | None = None) -> str:
                 raise BundleError(f"older checkpoint is for another log ({o_origin})")
             verify_consistency(o_size, size, o_root, root, _hexes(item["proof"]))
             sizes.append(str(o_size))
-    signer, how = "+".join(vkey.split("+")[:2]), "given with --key" if key else "FROM THE BUNDLE: confirm it"
+    how = "given with --key" if key else "FROM THE BUNDLE: confirm it out of band"
     scope = "full export, root recomputed" if full else "partial export, inclusion proofs verified"
     return (
         f"OK {FORMAT} {origin}: tree size {size}, root {root.hex()} {' '.join(ext)}\n"
-        f"  signed by {signer} (key {how})\n  entries seq {first}..{last}: {scope}\n"
+        f"  signed by {'+'.join(vkey.split('+')[:2])} (key {how})\n  entries seq {first}..{last}: {scope}\n"
         f"  consistent with older checkpoints at sizes: {', '.join(sizes) or 'none supplied'}"
     )
 

@@ -25,13 +25,14 @@ VALUES = st.recursive(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=500, deadline=None)
 @given(VALUES)
 def test_bundle_canonicaliser_equals_rfc8785(value: Any) -> None:
     expected = rfc8785.dumps(value)
     assert verify_bundle.canonical(value) == expected
     # The verifier only ever sees parsed JSON, so the parse-then-canonicalise path must agree too.
     assert verify_bundle.canonical(verify_bundle.parse_json(json.dumps(value))) == expected
+    assert verify_bundle.canonical(verify_bundle.parse_json(expected)) == expected  # idempotent
     assert canonical_json(value) == expected
 
 

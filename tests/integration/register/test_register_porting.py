@@ -1,0 +1,213 @@
+"""Dump and import of whole registers: exact round trips, all-or-nothing imports, retired records."""
+
+from pathlib import Path
+
+import msgspec
+import pytest
+
+from audit.tables import AuditEvent
+from ropa.errors import Conflict, Invalid
+from ropa.porting.schemas import RegisterFile
+from ropa.porting.services import decode, dump_register, import_register
+from ropa.records import services
+from ropa.records.catalog import ACTIVITY, ENTITY, VOCABULARY
+from ropa.tables import TABLES
+from tests.conftest import _point_engine_at, run
+
+DEMO = Path(__file__).resolve().parents[3] / "ropa" / "demo" / "techem.yaml"
+
+
+async def _state():
+    """Row counts of every register table and of the audit log."""
+    counts = {table._meta.tablename: await table.count() for table in TABLES}
+    counts["audit_event"] = await AuditEvent.count()
+    return counts
+
+
+def _fresh(templates):
+    copy = templates.fresh("empty", demo=False)
+    _point_engine_at(copy)
+    return copy
+
+
+def _demo_builtins():
+    return msgspec.yaml.decode(DEMO.read_bytes())
+
+
+def _encoded(register):
+    return msgspec.yaml.encode(register), msgspec.json.encode(register)
+
+
+def test_dump_import_dump_is_byte_identical(demo_database, templates):
+    first = run(dump_register())
+    assert [e.key for e in first.entities] == ["TECHEM-DK", "TECHEM-NO"]
+    _fresh(templates)
+    counts = run(import_register(first))
+    assert counts == {
+        "entities": 2,
+        "processors": 11,
+        "recipients": 11,
+        "transfers": 6,
+        "retention_rules": 7,
+        "activities": 11,
+    }
+    second = run(dump_register())
+    assert _encoded(second) == _encoded(first)
+    # Ids survive: the imported activity is found under the id it had in the source.
+    activity = first.entities[0].activities[0]
+    assert run(services.get(ACTIVITY, activity.id)).key == activity.key
+
+
+def test_error_deep_inside_an_import_names_its_path_and_writes_nothing(database):
+    raw = _demo_builtins()
+    raw["entities"][1]["activities"][3]["purposes"][0]["legal_bases"][0] = "art6_1_z"
+    before = run(_state())
+    with pytest.raises(Invalid) as failure:
+        run(import_register(msgspec.convert(raw, RegisterFile)))
+    names = [p["name"] for p in failure.value.invalid_params]
+    assert names == ["entities[1].activities[3].purposes[0].legal_bases[0]"]
+    assert "art6_1_z" in failure.value.invalid_params[0]["reason"]
+    assert run(_state()) == before
+    assert run(_state())["legal_entity"] == 0
+
+
+def test_error_path_of_a_reordered_processor_is_its_place_in_the_file(database):
+    """Sub-processors are imported first, but an error names the processor's index in the file."""
+    register = {
+        "entities": [
+            {
+                "key": "ACME",
+                "legal_name": "Acme A/S",
+                "country": "DK",
+                "processors": [
+                    {"key": "P-MAIN", "name": "Main", "sub_processors": ["P-SUB"]},
+                    {"key": "P-SUB", "name": "Sub", "service_kinds": ["hosting", "teleportation"]},
+                ],
+            }
+        ]
+    }
+    with pytest.raises(Invalid) as failure:
+        run(import_register(msgspec.convert(register, RegisterFile)))
+    assert [p["name"] for p in failure.value.invalid_params] == ["entities[0].processors[1].service_kinds[1]"]
+    assert run(_state())["legal_entity"] == 0
+
+
+def test_schema_error_in_a_file_names_its_path(database):
+    raw = _demo_builtins()
+    raw["entities"][1]["retention_rules"][2]["kind"] = "forever"
+    with pytest.raises(Invalid) as failure:
+        decode(msgspec.json.encode(raw), yaml=False)
+    assert [p["name"] for p in failure.value.invalid_params] == ["entities[1].retention_rules[2].kind"]
+    with pytest.raises(Invalid) as failure:
+        decode(b"entities: [", yaml=True)
+    assert [p["name"] for p in failure.value.invalid_params] == ["file"]
+
+
+def test_reimporting_the_demo_conflicts_on_key_and_writes_nothing(demo_database):
+    before = run(_state())
+    with pytest.raises(Conflict) as failure:
+        run(import_register(msgspec.convert(_demo_builtins(), RegisterFile)))
+    assert [p["name"] for p in failure.value.invalid_params] == ["key"]
+    assert "TECHEM-DK" in failure.value.detail
+    assert run(_state()) == before
+
+
+def test_retired_records_round_trip(database, templates):
+    register = {
+        "entities": [
+            {
+                "key": "ACME",
+                "legal_name": "Acme A/S",
+                "country": "DK",
+                "recipients": [
+                    {"key": "R-NEW", "name": "New mailer", "kind": "processor"},
+                    {"key": "R-OLD", "name": "Old mailer", "kind": "processor", "retired": True},
+                ],
+                "transfers": [{"key": "T-OLD", "name": "Old", "mechanism": "scc_old", "retired": True}],
+                "activities": [
+                    {"key": "PA-1", "name": "Mailing", "recipients": ["R-NEW"]},
+                    {"key": "PA-0", "name": "Old mailing", "status": "retired", "recipients": ["R-OLD"]},
+                ],
+            },
+            {
+                "key": "GONE",
+                "legal_name": "Gone ApS",
+                "country": "NO",
+                "retired": True,
+                "processors": [{"key": "P-1", "name": "Host", "retired": True}],
+            },
+        ]
+    }
+    run(import_register(msgspec.convert(register, RegisterFile)))
+    first = run(dump_register())
+    acme, gone = first.entities
+    assert [(r.key, r.retired) for r in acme.recipients] == [("R-NEW", False), ("R-OLD", True)]
+    assert [(t.key, t.retired) for t in acme.transfers] == [("T-OLD", True)]
+    assert [(a.key, a.status) for a in acme.activities] == [("PA-0", "retired"), ("PA-1", "draft")]
+    assert gone.retired and gone.processors[0].retired
+    assert run(services.get(ENTITY, gone.id)).status == "retired"
+    _fresh(templates)
+    run(import_register(first))
+    assert _encoded(run(dump_register())) == _encoded(first)
+
+
+@pytest.mark.xfail(
+    reason="BUG: ropa/vocabulary/services.py ensure_terms skips terms that exist, so a deprecated built-in "
+    "term comes back active after dump and import",
+    strict=True,
+)
+def test_deprecated_builtin_term_round_trips(demo_database, templates):
+    term = run(services.list_records(VOCABULARY, vocabulary="transfer_mechanism", q="safe_harbour")).items[0]
+    run(services.retire(VOCABULARY, term.id, None))
+    first = run(dump_register())
+    _fresh(templates)
+    run(import_register(first))
+    again = run(services.list_records(VOCABULARY, vocabulary="transfer_mechanism", q="safe_harbour")).items[0]
+    assert again.status == "deprecated"
+    assert _encoded(run(dump_register())) == _encoded(first)
+
+
+@pytest.mark.xfail(
+    reason="BUG: import rejects records whose vocabulary term was deprecated after they were saved, so such "
+    "a dump cannot be restored",
+    strict=True,
+)
+def test_register_using_a_since_deprecated_term_can_be_restored(database, templates):
+    register = {
+        "vocabularies": [
+            {"vocabulary": "data_category", "key": "fax_number", "labels": {"en": "F", "da": "F", "nb": "F"}}
+        ],
+        "entities": [
+            {
+                "key": "ACME",
+                "legal_name": "Acme A/S",
+                "country": "DK",
+                "activities": [
+                    {"key": "PA-1", "name": "Faxing", "data_categories": [{"category": "fax_number"}]}
+                ],
+            }
+        ],
+    }
+    run(import_register(msgspec.convert(register, RegisterFile)))
+    term = run(services.list_records(VOCABULARY, vocabulary="data_category", q="fax_number")).items[0]
+    run(services.retire(VOCABULARY, term.id, None))
+    first = run(dump_register())
+    _fresh(templates)
+    run(import_register(first))
+    assert _encoded(run(dump_register())) == _encoded(first)
+
+
+@pytest.mark.xfail(
+    reason="BUG: ropa/records/services.py update lets an entity drop a document its records still cite "
+    "(references.py has no blocker for documents); the dump then cannot be imported",
+    strict=True,
+)
+def test_register_after_an_entity_edit_can_be_restored(demo_database, templates):
+    entity = run(services.list_records(ENTITY, q="techem danmark")).items[0]
+    fields = {f: getattr(entity, f) for f in ENTITY.data.__struct_fields__}
+    fields.update(documents=[], sources=[])
+    run(services.update(ENTITY, entity.id, ENTITY.update(**fields, version=entity.version)))
+    first = run(dump_register())
+    _fresh(templates)
+    run(import_register(first))
+    assert _encoded(run(dump_register())) == _encoded(first)
