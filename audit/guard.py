@@ -13,16 +13,30 @@ def expected_triggers(postgres: bool) -> set[str]:
     return {f"{table}_{op}" for table in AUDIT_TABLES for op in ops}
 
 
-async def missing_triggers() -> list[str]:
-    """Names of append-only triggers that are absent or disabled; empty when all is well."""
-    postgres = db.is_postgres()
+# A trigger counts only if it is on its own table, fires in normal sessions ('O' origin or
+# 'A' always; not 'D' disabled or 'R' replica-only), and its body raises.
+_PG_TRIGGERS = (
+    "SELECT t.tgname AS name, c.relname AS tbl, p.prosrc AS body FROM pg_trigger t "
+    "JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_proc p ON p.oid = t.tgfoid "
+    "WHERE NOT t.tgisinternal AND t.tgenabled IN ('O', 'A')"
+)
+_SQLITE_TRIGGERS = "SELECT name, tbl_name AS tbl, sql AS body FROM sqlite_master WHERE type = 'trigger'"
+
+
+def _blocks(body: str, postgres: bool) -> bool:
+    text = " ".join(body.lower().split())
     if postgres:
-        rows = await AuditEvent.raw(
-            "SELECT tgname AS name FROM pg_trigger WHERE NOT tgisinternal AND tgenabled <> 'D'"
-        )
-    else:
-        rows = await AuditEvent.raw("SELECT name FROM sqlite_master WHERE type = 'trigger'")
-    present = {r["name"] for r in rows}
+        return "raise exception" in text and "return" not in text
+    return "raise(abort" in text.replace(" ", "") and " when " not in text
+
+
+async def missing_triggers() -> list[str]:
+    """Append-only triggers that are absent, disabled, misplaced or toothless; empty when all is well."""
+    postgres = db.is_postgres()
+    rows = await AuditEvent.raw(_PG_TRIGGERS if postgres else _SQLITE_TRIGGERS)
+    present = {
+        r["name"] for r in rows if r["name"].startswith(f"{r['tbl']}_") and _blocks(r["body"], postgres)
+    }
     return sorted(expected_triggers(postgres) - present)
 
 

@@ -122,14 +122,16 @@ class Integrator:
             .order_by(AuditCheckpoint.tree_size, ascending=False)
             .first()
         )
-        last_size = -1 if last is None else int(last["tree_size"])
+        last_size = 0 if last is None else int(last["tree_size"])
         due = (
             compact.size - last_size >= self.checkpoint_every
             or time.monotonic() - self._last_checkpoint_at >= self.checkpoint_seconds
         )
-        if compact.size == last_size or not (force or due) or (compact.size == 0 and last is not None):
+        if (compact.size == last_size and last is not None) or not (force or due):
             return
-        now = dt.datetime.now(dt.UTC)
+        # Signed time never runs backwards either: at least the last entry's integration time.
+        now = max(dt.datetime.now(dt.UTC), self._integrated_at)
+        self._integrated_at = now
         cp = Checkpoint(self.origin, compact.size, compact.root(), now.strftime("%Y-%m-%dT%H:%M:%SZ"))
         await AuditCheckpoint.insert(
             AuditCheckpoint(

@@ -5,17 +5,22 @@ from __future__ import annotations
 import contextlib
 import itertools
 import os
+import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import aiosqlite
+import asyncpg
 from piccolo.engine.base import Engine
 from piccolo.engine.finder import engine_finder
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType, dict_factory
 
 DEFAULT_SQLITE_PATH = "var/ropa.sqlite"
+
+# A unique index refused an insert; each engine has its own exception for it.
+UNIQUE_VIOLATIONS = (sqlite3.IntegrityError, asyncpg.UniqueViolationError)
 
 
 class RopaSQLiteEngine(SQLiteEngine):

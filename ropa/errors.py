@@ -74,11 +74,13 @@ def _param(message: dict[str, Any]) -> dict[str, str]:
     if match := _MSGSPEC_PATH.search(text):
         key = match.group(1) or key
         raw = text[: match.start()]
-    key = key.removeprefix("data.").removeprefix("data")
+    # Litestar names the body parameter "data"; strip it, not the start of "data_subjects".
+    key = "" if key == "data" else key.removeprefix("data.")
     # msgspec names the struct, not the field, when a field is unknown or missing.
     if match := _FIELD_IN_MESSAGE.search(raw):
         key = f"{key}.{match.group(1)}" if key else match.group(1)
-    return {"name": key or "body", "reason": raw, "in": str(message.get("source", "body"))}
+    source = message.get("source", "body")
+    return {"name": key or "body", "reason": raw, "in": str(getattr(source, "value", source))}
 
 
 def validation_error_handler(request: Request[Any, Any, Any], exc: ValidationException) -> Response[Any]:

@@ -81,6 +81,7 @@ def _status_change(body: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 async def entity_id_of(ref: str | None) -> str | None:
+    """A filter by legal entity; retired entities keep their trail."""
     return await records.resolve_entity(ref) if ref else None
 
 

@@ -12,10 +12,10 @@ from ropa.db import write_transaction
 from ropa.errors import Invalid
 from ropa.porting.schemas import EntityIn, RegisterFile
 from ropa.records import services
-from ropa.records.catalog import ACTIVITY, ENTITY, PROCESSOR, RECIPIENT, RETENTION, TRANSFER, VOCABULARY
+from ropa.records.catalog import ACTIVITY, ENTITY, PROCESSOR, RECIPIENT, RETENTION, TRANSFER
 from ropa.records.kinds import Kind
 from ropa.records.resolver import Resolver
-from ropa.tables import LegalEntity
+from ropa.tables import LegalEntity, VocabularyTerm
 from ropa.vocabulary.schemas import TermData
 from ropa.vocabulary.services import ensure_terms
 
@@ -78,10 +78,11 @@ def _prefixed(exc: Invalid, prefix: str) -> Invalid:
 
 async def import_register(register: RegisterFile, source: str = "import") -> dict[str, int]:
     """Load a register file: all of it or, on any error, nothing."""
-    resolver = Resolver()
+    # A restore must reproduce records that use terms deprecated after they were saved.
+    resolver = Resolver(allow_deprecated=True)
     totals: dict[str, int] = {}
     async with write_transaction():
-        await ensure_terms(list(register.vocabularies), resolver)
+        await ensure_terms(list(register.vocabularies), resolver, update=True)
         for index, entity in enumerate(register.entities):
             try:
                 counts = await _import_entity(entity, resolver)
@@ -133,8 +134,7 @@ def _as_import(kind: Kind, row: dict[str, Any]) -> dict[str, Any]:
 async def dump_register() -> RegisterFile:
     """The whole register, in key order, with ids: import of it into an empty database is exact."""
     async with write_transaction():  # one consistent snapshot on both engines
-        table = VOCABULARY.table
-        terms = await table.select(table.data).output(load_json=False)
+        terms = await VocabularyTerm.select(VocabularyTerm.data).output(load_json=False)
         entities = []
         rows = await LegalEntity.select().output(load_json=False)
         for row in sorted(rows, key=lambda r: r["key"]):

@@ -6,7 +6,14 @@ from typing import Any
 
 import msgspec
 
-from ropa.records.catalog import ACTIVITY, ACTIVITY_REFERENCE_FIELDS, PROCESSOR, RECIPIENT
+from ropa.records.catalog import (
+    ACTIVITY,
+    ACTIVITY_REFERENCE_FIELDS,
+    PROCESSOR,
+    RECIPIENT,
+    RETENTION,
+    TRANSFER,
+)
 from ropa.records.kinds import REGISTRY, Kind
 
 
@@ -34,6 +41,11 @@ async def blockers(kind: Kind, row: dict[str, Any], data: Any) -> list[tuple[str
         for activity in await _active_rows(ACTIVITY, entity_id):
             if data.key in msgspec.json.decode(activity["data"])[field]:
                 users.append(f"activity {activity['key']}")
+    if kind is RECIPIENT:
+        for other in (TRANSFER, RETENTION):
+            for record in await _active_rows(other, entity_id):
+                if msgspec.json.decode(record["data"]).get("recipient") == data.key:
+                    users.append(f"{other.name.replace('_', ' ')} {record['key']}")
     if kind is PROCESSOR:
         for recipient in await _active_rows(RECIPIENT, entity_id):
             if msgspec.json.decode(recipient["data"]).get("processor") == data.key:
@@ -42,3 +54,21 @@ async def blockers(kind: Kind, row: dict[str, Any], data: Any) -> list[tuple[str
             if data.key in msgspec.json.decode(processor["data"])["sub_processors"]:
                 users.append(f"processor {processor['key']}")
     return [("key", f"used by {user}") for user in users]
+
+
+async def documents_in_use(entity_id: str, keys: set[str]) -> list[tuple[str, str]]:
+    """(document key, record) pairs for each record of the entity whose sources cite one of ``keys``."""
+    if not keys:
+        return []
+    cited = []
+    for kind in REGISTRY.values():
+        if not kind.scoped:
+            continue
+        for record in await _active_rows(kind, entity_id):
+            # Stored JSON is msgspec's compact encoding, so a citation reads exactly like this.
+            cited += [
+                (key, f"{kind.name.replace('_', ' ')} {record['key']}")
+                for key in sorted(keys)
+                if msgspec.json.encode({"document": key})[1:-1] in record["data"].encode()
+            ]
+    return cited

@@ -17,7 +17,8 @@ class _TermState(msgspec.Struct):
 class Resolver:
     """One resolver serves one request, or one whole import, so lookups are made once."""
 
-    def __init__(self) -> None:
+    def __init__(self, allow_deprecated: bool = False) -> None:
+        self.allow_deprecated = allow_deprecated
         self._terms: dict[tuple[str, str], _TermState] | None = None
         self._keys: dict[tuple[str, str], set[str]] = {}
 
@@ -66,7 +67,7 @@ class Resolver:
                 state = terms.get((vocabulary, key))
                 if state is None:
                     errors.append((path, f"'{key}' is not a term of vocabulary '{vocabulary}'"))
-                elif state.deprecated:
+                elif state.deprecated and not self.allow_deprecated:
                     hint = f"; use '{state.replaced_by}'" if state.replaced_by else ""
                     errors.append((path, f"'{key}' of vocabulary '{vocabulary}' is deprecated{hint}"))
         for path, kind, key in found.refs:

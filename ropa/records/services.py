@@ -8,13 +8,14 @@ import uuid
 from typing import Any
 
 import msgspec
+from piccolo.columns.combination import WhereRaw
 
 from audit import log as audit_log
-from ropa.db import write_transaction
+from ropa.db import UNIQUE_VIOLATIONS, is_postgres, write_transaction
 from ropa.errors import Conflict, Invalid, NotFound
 from ropa.records import validation
 from ropa.records.kinds import Kind
-from ropa.records.references import blockers
+from ropa.records.references import blockers, documents_in_use
 from ropa.records.resolver import Resolver
 from ropa.tables import LegalEntity
 
@@ -57,6 +58,14 @@ def _select(kind: Kind) -> Any:
     return table.select(*columns).output(load_json=False)
 
 
+def as_uuid(value: str, field: str) -> str:
+    """The canonical text of a UUID, or Invalid naming ``field``."""
+    try:
+        return str(uuid.UUID(value))
+    except ValueError:
+        raise Invalid.of([(field, f"'{value}' is not a UUID")]) from None
+
+
 async def _row(kind: Kind, record_id: str) -> dict[str, Any]:
     try:
         uuid.UUID(record_id)
@@ -72,15 +81,23 @@ async def get(kind: Kind, record_id: str) -> Any:
     return to_out(kind, await _row(kind, record_id))
 
 
-async def resolve_entity(ref: str, field: str = "entity") -> str:
-    """The id of an active legal entity named by id or by key."""
+async def resolve_entity(ref: str, field: str = "entity", *, for_write: bool = False) -> str:
+    """The id of the legal entity named by id or by key; a write needs an active one.
+
+    A write also locks the entity's row (PostgreSQL; SQLite's write lock covers it), so two
+    writes to one entity's register never interleave: a recipient cannot be retired while an
+    activity that names it is being created. Writes to different entities do not wait.
+    """
     try:
         where = LegalEntity.id == str(uuid.UUID(ref))
     except ValueError:
         where = LegalEntity.key == ref
-    row = await LegalEntity.select(LegalEntity.id, LegalEntity.status).where(where).first()
-    if row is None or row["status"] == "retired":
-        raise Invalid.of([(field, f"no active legal entity '{ref}'")])
+    query = LegalEntity.select(LegalEntity.id, LegalEntity.status).where(where)
+    if for_write and is_postgres():
+        query = query.lock_rows("NO KEY UPDATE")
+    row = await query.first()
+    if row is None or (for_write and row["status"] == "retired"):
+        raise Invalid.of([(field, f"no {'active ' if for_write else ''}legal entity '{ref}'")])
     return str(row["id"])
 
 
@@ -118,12 +135,12 @@ async def _key_taken(kind: Kind, data: Any, entity_id: str | None) -> bool:
 async def create(kind: Kind, payload: Any, resolver: Resolver | None = None) -> Any:
     resolver = resolver or Resolver()
     async with write_transaction():
-        entity_id = await resolve_entity(payload.entity) if kind.scoped else None
+        entity_id = await resolve_entity(payload.entity, for_write=True) if kind.scoped else None
+        record_id = as_uuid(payload.id, "id") if payload.id else str(uuid.uuid4())
         data = _data_of(kind, payload)
         await _validate(kind, data, entity_id, resolver)
         if await _key_taken(kind, data, entity_id):
-            raise Conflict(f"key '{data.key}' is already used", [{"name": "key", "reason": "already used"}])
-        record_id = str(uuid.UUID(payload.id)) if payload.id else str(uuid.uuid4())
+            raise _key_conflict(data.key)
         if payload.id and await kind.table.exists().where(kind.table.id == record_id):  # type: ignore[attr-defined]
             raise Conflict(f"id {record_id} is already used", [{"name": "id", "reason": "already used"}])
         now = _now()
@@ -142,7 +159,11 @@ async def create(kind: Kind, payload: Any, resolver: Resolver | None = None) -> 
             row["entity"] = entity_id
         if kind.name == "vocabulary_term":
             row["vocabulary"] = data.vocabulary
-        await kind.table.insert(kind.table(**row))
+        try:
+            await kind.table.insert(kind.table(**row))
+        except UNIQUE_VIOLATIONS:
+            # Another transaction took the key between our check and our insert.
+            raise _key_conflict(data.key) from None
         await audit_log.record(
             f"{kind.name}.create",
             entity_type=kind.name,
@@ -156,6 +177,10 @@ async def create(kind: Kind, payload: Any, resolver: Resolver | None = None) -> 
         if kind.name == "vocabulary_term":
             resolver.term_added(data.vocabulary, data.key, data.deprecated, data.replaced_by)
     return to_out(kind, row)
+
+
+def _key_conflict(key: str) -> Conflict:
+    return Conflict(f"key '{key}' is already used", [{"name": "key", "reason": "already used"}])
 
 
 def _check_version(row: dict[str, Any], version: int | None) -> None:
@@ -191,7 +216,9 @@ async def _write(
     if not changed:
         raise Conflict("someone else saved this record first; reload and retry")
     entity_id = str(row["entity"]) if kind.scoped else None
-    details = {"status": {"before": row["status"], "after": status}} if status != row["status"] else None
+    # Kinds whose schema holds the status show its change in the record diff already.
+    status_changed = status != row["status"] and not kind.status_in_data
+    details = {"status": {"before": row["status"], "after": status}} if status_changed else None
     await audit_log.record(
         action,
         entity_type=kind.name,
@@ -207,9 +234,16 @@ async def _write(
     return to_out(kind, row)
 
 
+async def _lock_entity_of(kind: Kind, row: dict[str, Any]) -> None:
+    if is_postgres() and (kind.scoped or kind.name == "entity"):
+        entity_id = str(row["entity"]) if kind.scoped else str(row["id"])
+        await LegalEntity.select(LegalEntity.id).where(LegalEntity.id == entity_id).lock_rows("NO KEY UPDATE")
+
+
 async def update(kind: Kind, record_id: str, payload: Any) -> Any:
     async with write_transaction():
         row = await _row(kind, record_id)
+        await _lock_entity_of(kind, row)
         _check_version(row, payload.version)
         if row["status"] == kind.retired_status and not kind.status_in_data:
             raise Conflict(f"this {kind.name.replace('_', ' ')} is {kind.retired_status}")
@@ -224,6 +258,12 @@ async def update(kind: Kind, record_id: str, payload: Any) -> Any:
             raise Invalid.of(errors)
         entity_id = str(row["entity"]) if kind.scoped else (record_id if kind.name == "entity" else None)
         await _validate(kind, data, entity_id, Resolver())
+        if kind.name == "entity":
+            before_docs = {d["key"] for d in msgspec.json.decode(row["data"])["documents"]}
+            if cited := await documents_in_use(record_id, before_docs - {d.key for d in data.documents}):
+                raise Invalid.of(
+                    [("documents", f"document '{key}' is still cited by {who}") for key, who in cited]
+                )
         return await _write(kind, row, data, kind.status_of(data), f"{kind.name}.update")
 
 
@@ -231,6 +271,7 @@ async def retire(kind: Kind, record_id: str, version: int | None, reason: str = 
     """Retire (or deprecate) a record: it is kept, marked, and no longer accepted as a reference."""
     async with write_transaction():
         row = await _row(kind, record_id)
+        await _lock_entity_of(kind, row)
         _check_version(row, version)
         if row["status"] == kind.retired_status:
             return to_out(kind, row)
@@ -253,9 +294,9 @@ def decode_cursor(cursor: str) -> tuple[str, str]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         key, record_id = msgspec.json.decode(raw, type=tuple[str, str])
+        return key, str(uuid.UUID(record_id))
     except (ValueError, msgspec.DecodeError):
         raise Invalid.of([("cursor", "not a cursor returned by this API")]) from None
-    return key, record_id
 
 
 async def list_records(
@@ -282,7 +323,9 @@ async def list_records(
     if status:
         add(table.status == status)  # type: ignore[attr-defined]
     if q:
-        add(table.search_text.like(f"%{q.lower()}%"))  # type: ignore[attr-defined]
+        # A plain substring test: % and _ in the query are text, not LIKE wildcards.
+        position = "strpos(search_text, {})" if is_postgres() else "instr(search_text, {})"
+        add(WhereRaw(f"{position} > 0", q.lower()))
     if vocabulary and kind.name == "vocabulary_term":
         add(table.vocabulary == vocabulary)  # type: ignore[attr-defined]
     if cursor:

@@ -35,7 +35,7 @@ def _email(value: str) -> str | None:
 def _duration(value: str) -> str | None:
     try:
         parsed = isodate.parse_duration(value)
-    except (isodate.ISO8601Error, ValueError):
+    except (isodate.ISO8601Error, ValueError, OverflowError):
         return f"'{value}' is not an ISO 8601 duration such as P14M"
     zero = isodate.Duration() if isinstance(parsed, isodate.Duration) else type(parsed)()
     return "a retention duration must be longer than zero" if parsed == zero else None

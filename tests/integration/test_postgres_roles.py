@@ -35,7 +35,17 @@ def test_app_role_may_only_insert_and_select_audit_tables(demo_database):
     role = f"ropa_app_{uuid.uuid4().hex[:8]}"
     url = _pg_url(demo_database)
     subprocess.run(
-        ["psql", url, "-q", "-v", f"app_role={role}", "-v", "app_password=x", "-f", "docs/postgres-roles.sql"],
+        [
+            "psql",
+            url,
+            "-q",
+            "-v",
+            f"app_role={role}",
+            "-v",
+            "app_password=x",
+            "-f",
+            "docs/postgres-roles.sql",
+        ],
         cwd=ROOT,
         check=True,
         capture_output=True,
@@ -44,9 +54,9 @@ def test_app_role_may_only_insert_and_select_audit_tables(demo_database):
     try:
         attempts = {
             "select": "SELECT count(*) FROM audit_event",
-            "insert": "INSERT INTO audit_event (created_at, actor_id, actor_type, request_id, source_ref, action, "
-            "legal_entity_id, entity_type, entity_id, outcome, reason, body, body_sha256) VALUES (now(), 'x', "
-            "'system', '', '', 'test.probe', '', 'test', '', 'success', '', '{}', '')",
+            "insert": "INSERT INTO audit_event (created_at, actor_id, actor_type, request_id, source_ref, "
+            "action, legal_entity_id, entity_type, entity_id, outcome, reason, body, body_sha256) VALUES "
+            "(now(), 'x', 'system', '', '', 'test.probe', '', 'test', '', 'success', '', '{}', '')",
             "update": "UPDATE audit_event SET reason = 'rewritten'",
             "delete": "DELETE FROM audit_leaf",
             "truncate": "TRUNCATE audit_checkpoint",

@@ -111,11 +111,6 @@ def test_a_disabled_trigger_counts_as_missing(database: str) -> None:
 
 
 @pytest.mark.skipif(not POSTGRES, reason="replica-only triggers exist only on PostgreSQL")
-@pytest.mark.xfail(
-    reason="BUG: audit/guard.py missing_triggers() accepts tgenabled 'R' (ENABLE REPLICA TRIGGER), "
-    "a trigger that never fires in a normal session, so the log is writable yet reported protected",
-    strict=True,
-)
 def test_a_replica_only_trigger_counts_as_missing(database: str) -> None:
     sql("ALTER TABLE audit_event ENABLE REPLICA TRIGGER audit_event_no_mutation")
     sql("UPDATE audit_event SET reason = 'edited' WHERE event_id = 1")  # the trigger did not fire
@@ -134,12 +129,6 @@ def _neuter_audit_event_trigger() -> None:
         sql("CREATE TRIGGER audit_event_no_update BEFORE UPDATE ON audit_event BEGIN SELECT 1; END")
 
 
-@pytest.mark.xfail(
-    reason="BUG: audit/guard.py missing_triggers() checks trigger names only (not their table, "
-    "timing or function), so a same-named trigger that blocks nothing passes the start-up "
-    "self-check and verify_log",
-    strict=True,
-)
 def test_a_trigger_that_blocks_nothing_is_reported(integrated: dict[str, int]) -> None:
     _neuter_audit_event_trigger()
     sql("UPDATE audit_event SET reason = reason WHERE event_id = 1")  # the database lets it through

@@ -110,12 +110,6 @@ def test_integrated_at_never_decreases_when_the_clock_goes_back(database: str, m
         assert msgspec.json.decode(row["leaf_bytes"])["integrated_at"] == timestamp(row["integrated_at"])
 
 
-@pytest.mark.xfail(
-    reason="BUG: audit/integrator.py _maybe_checkpoint() stamps checkpoints with the raw clock "
-    "(dt.datetime.now), not the monotonic integrated_at, so a signed checkpoint can be dated "
-    "before the previous checkpoint and before the entries it covers",
-    strict=True,
-)
 def test_checkpoint_time_never_decreases_when_the_clock_goes_back(database: str, monkeypatch) -> None:
     _clock_runs_backwards(monkeypatch)
     rows = leaves()
@@ -144,11 +138,6 @@ def test_checkpoint_every_n_entries_and_on_demand(database: str, monkeypatch) ->
     assert report.ok and report.checkpoints == len(sizes) + 1, report.summary()
 
 
-@pytest.mark.xfail(
-    reason="BUG: audit/integrator.py _maybe_checkpoint() counts from last_size = -1 when no "
-    "checkpoint exists, so checkpoints land at 9, 19, 29... instead of 10, 20, 30...",
-    strict=True,
-)
 def test_checkpoints_at_exact_multiples_with_single_entry_batches(database: str, monkeypatch) -> None:
     monkeypatch.setattr(integrator_module, "BATCH", 1)
     integrate(checkpoint=False, checkpoint_every=10)

@@ -152,12 +152,6 @@ def test_no_checkpoint_yet_is_a_404_problem(client: Any) -> None:
     assert empty.status_code == 422 and empty.headers["content-type"].startswith(PROBLEM)
 
 
-@pytest.mark.xfail(
-    reason="BUG: audit/verify_db.py verify_log() never checks the stored subtree hashes (audit_node) "
-    "that proofs are served from, so a corrupted node passes verification while "
-    "/api/audit/proofs/inclusion serves proofs that fail against the signed checkpoint",
-    strict=True,
-)
 def test_a_corrupted_tree_node_is_caught_by_verify(client: Any, signed: list[dict[str, Any]]) -> None:
     tamper(("UPDATE audit_node SET hash = {} WHERE node_id = {}", (b"\x11" * 32, node_id((1, 0)))))
     body = client.get("/api/audit/proofs/inclusion", params={"seq": 2, "tree_size": 256}).json()

@@ -74,12 +74,6 @@ def test_filter_by_legal_entity_key_or_id(log: Any) -> None:
     assert [e["entity_id"] for e in by_id if e["action"] == "audit.read"] == ["events"]  # the first query
 
 
-@pytest.mark.xfail(
-    reason="BUG: ropa/auditing/services.py entity_id_of() resolves the entity filter with "
-    "records.resolve_entity, which rejects retired entities (422), so the log of a retired "
-    "legal entity can no longer be filtered by it",
-    strict=True,
-)
 def test_filter_by_a_retired_legal_entity(log: Any) -> None:
     acme = log.post(
         "/api/entities", json={"key": "ACME-DK", "legal_name": "Acme ApS", "country": "DK"}
@@ -193,12 +187,6 @@ def test_history_lists_every_version_with_what_changed(demo_client: Any) -> None
     assert {(h["actor_id"], h["actor_type"]) for h in history} == {("anonymous", "user")}
 
 
-@pytest.mark.xfail(
-    reason="BUG: retiring an activity lists its status change twice in its history: "
-    "ropa/records/services.py _write() adds details.status even when the status lives in the "
-    "record itself, and ropa/auditing/services.py history() appends it to the diff again",
-    strict=True,
-)
 def test_history_lists_a_status_change_once(demo_client: Any) -> None:
     _, history = _activity_history(demo_client)
     assert history[3]["changes"] == [{"path": "status", "before": "draft", "after": "retired"}]

@@ -121,10 +121,6 @@ def test_retiring_a_processor_still_named_by_a_recipient(client, two):
     snapshot.assert_unchanged("processor.retire")
 
 
-@pytest.mark.xfail(
-    reason="BUG: ropa/records/references.py blockers ignores transfers/retention rules naming the recipient",
-    strict=True,
-)
 def test_retiring_a_recipient_still_named_by_a_transfer_or_retention_rule(client, two):
     for path in ("transfers", "retention-rules"):
         recipient = create(client, "recipients", f"R-{path}", "ACME")
@@ -157,11 +153,6 @@ def test_malformed_cursor(client, two):
     two["snapshot"].assert_unchanged()
 
 
-@pytest.mark.xfail(
-    reason="BUG: ropa/records/services.py decode_cursor does not check the id is a UUID "
-    "(500 on PostgreSQL, silently accepted on SQLite)",
-    strict=True,
-)
 def test_cursor_with_a_forged_id(client, two):
     expect_problem(client.get("/api/activities", params={"cursor": encode_cursor("PA", "x")}), 422, "cursor")
 
@@ -173,9 +164,6 @@ def test_limit_out_of_range(client, two):
     two["snapshot"].assert_unchanged()
 
 
-@pytest.mark.xfail(
-    reason="BUG: ropa/errors.py _param reports 'in' as 'ParamType.QUERY', not 'query'", strict=True
-)
 def test_query_parameter_problem_says_where(client, two):
     problem = expect_problem(client.get("/api/activities", params={"limit": "0"}), 400, "limit")
     assert problem["invalid_params"][0]["in"] == "query"

@@ -2,13 +2,11 @@
 
 import asyncio
 
-import pytest
-
 from audit import query
 from ropa.errors import Conflict, Invalid
 from ropa.records import services
 from ropa.records.catalog import ACTIVITY, ENTITY, RECIPIENT
-from tests.conftest import ENGINE, run
+from tests.conftest import run
 
 N = 30
 
@@ -114,12 +112,6 @@ def test_two_updates_with_the_same_version_exactly_one_wins(database):
     assert [e["entity_version"] for e in events] == [2, 3, 4, 5, 6]
 
 
-@pytest.mark.xfail(
-    ENGINE == "postgres",
-    reason="BUG: on PostgreSQL a create that loses the race for a key raises asyncpg UniqueViolationError, "
-    "not Conflict naming 'key' (ropa/records/services.py create checks the key before inserting)",
-    strict=True,
-)
 def test_concurrent_creates_of_the_same_key_one_wins_others_conflict_on_key(database):
     async def scenario():
         await _entity()
@@ -133,12 +125,6 @@ def test_concurrent_creates_of_the_same_key_one_wins_others_conflict_on_key(data
     assert all(isinstance(e, Conflict) and e.invalid_params[0]["name"] == "key" for e in losers), losers
 
 
-@pytest.mark.xfail(
-    ENGINE == "postgres",
-    reason="BUG: on PostgreSQL (READ COMMITTED, no lock) retiring a recipient and creating an activity that "
-    "references it can both succeed, leaving an active activity pointing at a retired recipient",
-    strict=True,
-)
 def test_retire_racing_a_new_reference_never_both_succeed(database):
     async def scenario():
         await _entity()

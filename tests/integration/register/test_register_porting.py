@@ -151,11 +151,6 @@ def test_retired_records_round_trip(database, templates):
     assert _encoded(run(dump_register())) == _encoded(first)
 
 
-@pytest.mark.xfail(
-    reason="BUG: ropa/vocabulary/services.py ensure_terms skips terms that exist, so a deprecated built-in "
-    "term comes back active after dump and import",
-    strict=True,
-)
 def test_deprecated_builtin_term_round_trips(demo_database, templates):
     term = run(services.list_records(VOCABULARY, vocabulary="transfer_mechanism", q="safe_harbour")).items[0]
     run(services.retire(VOCABULARY, term.id, None))
@@ -167,11 +162,6 @@ def test_deprecated_builtin_term_round_trips(demo_database, templates):
     assert _encoded(run(dump_register())) == _encoded(first)
 
 
-@pytest.mark.xfail(
-    reason="BUG: import rejects records whose vocabulary term was deprecated after they were saved, so such "
-    "a dump cannot be restored",
-    strict=True,
-)
 def test_register_using_a_since_deprecated_term_can_be_restored(database, templates):
     register = {
         "vocabularies": [
@@ -197,16 +187,14 @@ def test_register_using_a_since_deprecated_term_can_be_restored(database, templa
     assert _encoded(run(dump_register())) == _encoded(first)
 
 
-@pytest.mark.xfail(
-    reason="BUG: ropa/records/services.py update lets an entity drop a document its records still cite "
-    "(references.py has no blocker for documents); the dump then cannot be imported",
-    strict=True,
-)
-def test_register_after_an_entity_edit_can_be_restored(demo_database, templates):
+def test_an_entity_cannot_drop_a_document_its_records_cite(demo_database, templates):
     entity = run(services.list_records(ENTITY, q="techem danmark")).items[0]
     fields = {f: getattr(entity, f) for f in ENTITY.data.__struct_fields__}
     fields.update(documents=[], sources=[])
-    run(services.update(ENTITY, entity.id, ENTITY.update(**fields, version=entity.version)))
+    with pytest.raises(Invalid) as refused:
+        run(services.update(ENTITY, entity.id, ENTITY.update(**fields, version=entity.version)))
+    assert {p["name"] for p in refused.value.invalid_params} == {"documents"}
+    assert "DK-PP" in refused.value.invalid_params[0]["reason"]
     first = run(dump_register())
     _fresh(templates)
     run(import_register(first))
