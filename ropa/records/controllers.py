@@ -1,6 +1,6 @@
 """One Litestar router per kind of record, built from its description in the catalog."""
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from litestar import Router, delete, get, post, put
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
@@ -17,6 +17,7 @@ Text = Annotated[str | None, QueryParameter(max_length=200)]
 def make_router(kind: Kind) -> Router:
     """Handlers parse, call one service function and return its struct; nothing else."""
     Create, Update, Out, Page = kind.create, kind.update, kind.out, kind.page  # noqa: N806
+    SummaryPage = kind.summary_page  # noqa: N806
     label = kind.name.replace("_", " ")
     op = kind.title
 
@@ -32,9 +33,17 @@ def make_router(kind: Kind) -> Router:
         vocabulary: FromQuery[Text] = None,
         limit: FromQuery[Limit] = 50,
         cursor: FromQuery[Text] = None,
-    ) -> Page:  # type: ignore[valid-type]
+        view: FromQuery[Literal["summary", "full"]] = "summary",
+    ) -> Page | SummaryPage:  # type: ignore[valid-type]
         return await services.list_records(
-            kind, entity=entity, status=status, q=q, limit=limit, cursor=cursor, vocabulary=vocabulary
+            kind,
+            entity=entity,
+            status=status,
+            q=q,
+            limit=limit,
+            cursor=cursor,
+            vocabulary=vocabulary,
+            full=view == "full",
         )
 
     @get("/{record_id:str}", operation_id=f"get{op}", summary=f"Read a {label}")

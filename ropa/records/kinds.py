@@ -49,6 +49,8 @@ class Kind:
     update: Any = None
     out: Any = None
     page: Any = None
+    summary: Any = None
+    summary_page: Any = None
 
     @property
     def status_in_data(self) -> bool:
@@ -75,16 +77,28 @@ class Kind:
                 ("updated_at", dt.datetime),
             ),
         )
+        summary_fields = [
+            ("id", str),
+            *scope,
+            ("key", str),
+            ("name", str),
+            ("status", str),
+            ("version", int),
+            ("updated_at", dt.datetime),
+        ]
         set_(
             self,
-            "page",
-            msgspec.defstruct(
-                f"{self.title}Page",
-                [("items", list[self.out]), ("next_cursor", str | None, None)],  # type: ignore[name-defined]
+            "summary",
+            msgspec.defstruct(f"{self.title}Summary", summary_fields, module=self.data.__module__),
+        )
+        for attr, item in (("page", self.out), ("summary_page", self.summary)):
+            page = msgspec.defstruct(
+                f"{item.__name__}Page",
+                [("items", list[item]), ("next_cursor", str | None, None)],  # type: ignore[valid-type]
                 kw_only=True,
                 module=self.data.__module__,
-            ),
-        )
+            )
+            set_(self, attr, page)
 
     def status_of(self, data: Any) -> str:
         return self.status_from_data(data) if self.status_from_data else self.active_status

@@ -308,10 +308,24 @@ async def list_records(
     limit: int = 50,
     cursor: str | None = None,
     vocabulary: str | None = None,
+    full: bool = False,
 ) -> Any:
-    """One page in key order; ``next_cursor`` continues after the last item (keyset pagination)."""
+    """One page in key order; ``next_cursor`` continues after the last item (keyset pagination).
+
+    Items are summaries read from indexed columns alone unless ``full`` asks for whole records,
+    which for activities with their source quotes are a hundred times larger.
+    """
     table = kind.table
-    query = _select(kind)
+    summary_columns = [
+        "id",
+        "key",
+        "name",
+        "status",
+        "version",
+        "updated_at",
+        *(["entity"] if kind.scoped else []),
+    ]
+    query = _select(kind) if full else table.select(*(getattr(table, c) for c in summary_columns))
     where: Any = None
 
     def add(clause: Any) -> None:
@@ -337,6 +351,12 @@ async def list_records(
     more = len(rows) > limit
     rows = rows[:limit]
     next_cursor = encode_cursor(rows[-1]["key"], str(rows[-1]["id"])) if more else None
+    if not full:
+        items = [
+            kind.summary(**{c: str(r[c]) if c in ("id", "entity") else r[c] for c in summary_columns})
+            for r in rows
+        ]
+        return kind.summary_page(items=items, next_cursor=next_cursor)
     body = b'{"items":[' + b",".join(_row_json(kind, r) for r in rows) + b"]"
     body += b',"next_cursor":' + msgspec.json.encode(next_cursor) + b"}"
     return msgspec.json.decode(body, type=kind.page)

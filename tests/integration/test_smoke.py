@@ -6,5 +6,17 @@ def test_health(client):
 
 
 def test_demo_entities_listed(demo_client):
-    names = [e["legal_name"] for e in demo_client.get("/api/entities").json()["items"]]
+    names = [e["name"] for e in demo_client.get("/api/entities").json()["items"]]
     assert names == ["Techem Danmark A/S", "Techem Norge AS"]
+
+
+def test_lists_return_summaries_unless_full_records_are_asked_for(demo_client):
+    summary = demo_client.get("/api/activities", params={"entity": "TECHEM-NO", "limit": 2}).json()["items"]
+    assert set(summary[0]) == {"id", "entity", "key", "name", "status", "version", "updated_at"}
+    full = demo_client.get(
+        "/api/activities", params={"entity": "TECHEM-NO", "limit": 2, "view": "full"}
+    ).json()
+    assert [a["key"] for a in full["items"]] == [a["key"] for a in summary]
+    assert full["items"][0]["purposes"] and full["items"][0]["sources"]
+    one = demo_client.get(f"/api/activities/{summary[0]['id']}").json()
+    assert one == full["items"][0]

@@ -149,7 +149,7 @@ def test_downloads_hold_exactly_the_matching_events(log: Any, params: dict[str, 
 
 def _activity_history(client: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Create an activity, rename it, sharpen a purpose, retire it; return (template, history)."""
-    template = client.get("/api/activities?entity=TECHEM-DK&limit=1").json()["items"][0]
+    template = client.get("/api/activities?entity=TECHEM-DK&limit=1&view=full").json()["items"][0]
     body = {k: v for k, v in template.items() if k not in SERVER_ONLY}
     created = client.post("/api/activities", json={**body, "entity": "TECHEM-DK", "key": "PA-DK-NEW"}).json()
     first = client.put(

@@ -73,7 +73,7 @@ def reason(problem: dict[str, Any], name: str) -> str:
 
 
 def items(client: Any, path: str, **params: Any) -> list[dict[str, Any]]:
-    response = client.get(f"/api/{path}", params={"limit": 500, **params})
+    response = client.get(f"/api/{path}", params={"limit": 500, "view": "full", **params})
     assert response.status_code == 200, response.text
     return response.json()["items"]
 

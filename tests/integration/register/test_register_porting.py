@@ -188,7 +188,7 @@ def test_register_using_a_since_deprecated_term_can_be_restored(database, templa
 
 
 def test_an_entity_cannot_drop_a_document_its_records_cite(demo_database, templates):
-    entity = run(services.list_records(ENTITY, q="techem danmark")).items[0]
+    entity = run(services.list_records(ENTITY, q="techem danmark", full=True)).items[0]
     fields = {f: getattr(entity, f) for f in ENTITY.data.__struct_fields__}
     fields.update(documents=[], sources=[])
     with pytest.raises(Invalid) as refused:
