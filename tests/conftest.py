@@ -157,7 +157,10 @@ def _client() -> Any:
 
     from ropa.app import create_app
 
-    return TestClient(create_app(pool=False, integrator=False), raise_server_exceptions=False)
+    # On SQLite the app opens its long-lived reader as in production; an asyncpg pool would be
+    # bound to the client's event loop, which test code calling services cannot share.
+    app = create_app(pool=ENGINE == "sqlite", integrator=False)
+    return TestClient(app, raise_server_exceptions=False)
 
 
 @pytest.fixture
