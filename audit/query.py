@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import datetime as dt
+import io
+import json
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -109,3 +112,41 @@ async def history(entity_type: str, entity_id: str) -> list[dict[str, Any]]:
     """Every event of one record, oldest first, with bodies."""
     events, _ = await page(EventFilter(entity_type=entity_type, entity_id=entity_id), limit=100_000)
     return events
+
+
+CSV_COLUMNS = [
+    "event_id",
+    "created_at",
+    "actor_id",
+    "actor_type",
+    "request_id",
+    "source_ref",
+    "action",
+    "legal_entity_id",
+    "entity_type",
+    "entity_id",
+    "entity_version",
+    "outcome",
+    "reason",
+    "body_sha256",
+    "body",
+]
+
+
+async def lines(f: EventFilter, fmt: str) -> AsyncIterator[bytes]:
+    """Matching events as CSV rows or JSON lines, one page of the log in memory at a time."""
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, CSV_COLUMNS, extrasaction="ignore")
+        writer.writeheader()
+    async for event in stream(f):
+        if fmt == "jsonl":
+            yield json.dumps(event, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
+            continue
+        event["body"] = json.dumps(event["body"], ensure_ascii=False, separators=(",", ":"))
+        writer.writerow(event)
+        yield buffer.getvalue().encode()
+        buffer.seek(0)
+        buffer.truncate()
+    if fmt == "csv" and buffer.tell():
+        yield buffer.getvalue().encode()

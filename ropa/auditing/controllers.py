@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import csv
-import io
-import json
-from collections.abc import AsyncIterator
 from typing import Annotated, Any, Literal
 
-from litestar import Request, Router, get
+from litestar import Request, Response, Router, get
 from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Stream
 
 from audit import query
 from audit.verify_db import verify_log
 from ropa.auditing import services
+from ropa.auditing.export import export_bundle
 
 Text = Annotated[str | None, QueryParameter(max_length=200)]
 Count = Annotated[int, QueryParameter(ge=1, le=1000)]
@@ -64,43 +61,6 @@ async def events(
     return await services.events_page(f, cursor, limit)
 
 
-CSV_COLUMNS = [
-    "event_id",
-    "created_at",
-    "actor_id",
-    "actor_type",
-    "request_id",
-    "source_ref",
-    "action",
-    "legal_entity_id",
-    "entity_type",
-    "entity_id",
-    "entity_version",
-    "outcome",
-    "reason",
-    "body_sha256",
-    "body",
-]
-
-
-async def _lines(f: query.EventFilter, fmt: str) -> AsyncIterator[bytes]:
-    if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, CSV_COLUMNS, extrasaction="ignore")
-        writer.writeheader()
-    async for event in query.stream(f):
-        if fmt == "jsonl":
-            yield json.dumps(event, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
-            continue
-        event["body"] = json.dumps(event["body"], ensure_ascii=False, separators=(",", ":"))
-        writer.writerow(event)
-        yield buffer.getvalue().encode()
-        buffer.seek(0)
-        buffer.truncate()
-    if fmt == "csv" and buffer.tell():
-        yield buffer.getvalue().encode()
-
-
 @get(
     "/events/download", operation_id="downloadAuditEvents", summary="All matching events as CSV or JSON lines"
 )
@@ -118,7 +78,7 @@ async def download(
     await services.record_read("download", {"filter": f.as_dict(), "format": format}, f.legal_entity_id or "")
     media = "text/csv; charset=utf-8" if format == "csv" else "application/jsonl"
     return Stream(
-        _lines(f, format),
+        query.lines(f, format),
         media_type=media,
         headers={"content-disposition": f'attachment; filename="audit-events.{format}"'},
     )
@@ -151,6 +111,22 @@ async def consistency(
     return await services.consistency(first, second)
 
 
+@get("/export", operation_id="exportAuditBundle", summary="A ZIP bundle a regulator verifies offline")
+async def export(
+    request: Request[Any, Any, Any],
+    from_seq: FromQuery[Annotated[int | None, QueryParameter(ge=0)]] = None,
+    to_seq: FromQuery[Annotated[int | None, QueryParameter(ge=0)]] = None,
+) -> Response[bytes]:
+    bundle = await export_bundle(
+        request.app.state["signer"], request.app.state["integrator"], from_seq, to_seq
+    )
+    return Response(
+        bundle,
+        media_type="application/zip",
+        headers={"content-disposition": 'attachment; filename="audit-bundle.zip"'},
+    )
+
+
 @get("/entries/{seq:int}", operation_id="auditEntry", summary="One entry: its leaf, leaf hash and body")
 async def entry(seq: FromPath[int]) -> dict[str, Any]:
     return await services.entry(seq)
@@ -168,6 +144,7 @@ AUDIT_ROUTES = [
             inclusion,
             consistency,
             entry,
+            export,
         ],
         tags=["Audit"],
     )
