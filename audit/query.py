@@ -12,25 +12,11 @@ from typing import Any
 
 import msgspec
 
-from audit.leaf import timestamp
+from audit.leaf import HEADER_FIELDS, timestamp
 from audit.tables import AuditEvent
 
-_FIELDS = (
-    "event_id",
-    "created_at",
-    "actor_id",
-    "actor_type",
-    "request_id",
-    "source_ref",
-    "action",
-    "legal_entity_id",
-    "entity_type",
-    "entity_id",
-    "entity_version",
-    "outcome",
-    "reason",
-    "body_sha256",
-)
+# Columns of an event as internal audit reads it: the leaf's header fields plus the time.
+_FIELDS = ("event_id", "created_at", *(name for name in HEADER_FIELDS if name != "event_id"))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -114,23 +100,7 @@ async def history(entity_type: str, entity_id: str) -> list[dict[str, Any]]:
     return events
 
 
-CSV_COLUMNS = [
-    "event_id",
-    "created_at",
-    "actor_id",
-    "actor_type",
-    "request_id",
-    "source_ref",
-    "action",
-    "legal_entity_id",
-    "entity_type",
-    "entity_id",
-    "entity_version",
-    "outcome",
-    "reason",
-    "body_sha256",
-    "body",
-]
+CSV_COLUMNS = [*_FIELDS, "body"]
 
 
 async def lines(f: EventFilter, fmt: str) -> AsyncIterator[bytes]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from litestar import Request, Response, Router, get
+from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Stream
 
@@ -25,15 +26,16 @@ async def verify(request: Request[Any, Any, Any]) -> dict[str, Any]:
     return report.__dict__
 
 
-async def _filter(
-    entity: str | None,
-    actor: str | None,
-    action: str | None,
-    record_type: str | None,
-    record_id: str | None,
-    since: str | None,
-    until: str | None,
+async def event_filter(
+    entity: FromQuery[Text] = None,
+    actor: FromQuery[Text] = None,
+    action: FromQuery[Text] = None,
+    record_type: FromQuery[Text] = None,
+    record_id: FromQuery[Text] = None,
+    since: FromQuery[Text] = None,
+    until: FromQuery[Text] = None,
 ) -> query.EventFilter:
+    """The filter both the event list and the download take from the query string."""
     return query.EventFilter(
         legal_entity_id=await services.entity_id_of(entity),
         actor_id=actor,
@@ -47,17 +49,10 @@ async def _filter(
 
 @get("/events", operation_id="listAuditEvents", summary="Query events (keyset pages, oldest first)")
 async def events(
-    entity: FromQuery[Text] = None,
-    actor: FromQuery[Text] = None,
-    action: FromQuery[Text] = None,
-    record_type: FromQuery[Text] = None,
-    record_id: FromQuery[Text] = None,
-    since: FromQuery[Text] = None,
-    until: FromQuery[Text] = None,
+    f: NamedDependency[query.EventFilter],
     cursor: FromQuery[Annotated[int | None, QueryParameter(ge=0)]] = None,
     limit: FromQuery[Count] = 100,
 ) -> dict[str, Any]:
-    f = await _filter(entity, actor, action, record_type, record_id, since, until)
     return await services.events_page(f, cursor, limit)
 
 
@@ -65,16 +60,9 @@ async def events(
     "/events/download", operation_id="downloadAuditEvents", summary="All matching events as CSV or JSON lines"
 )
 async def download(
+    f: NamedDependency[query.EventFilter],
     format: FromQuery[Literal["csv", "jsonl"]] = "jsonl",
-    entity: FromQuery[Text] = None,
-    actor: FromQuery[Text] = None,
-    action: FromQuery[Text] = None,
-    record_type: FromQuery[Text] = None,
-    record_id: FromQuery[Text] = None,
-    since: FromQuery[Text] = None,
-    until: FromQuery[Text] = None,
 ) -> Stream:
-    f = await _filter(entity, actor, action, record_type, record_id, since, until)
     await services.record_read("download", {"filter": f.as_dict(), "format": format}, f.legal_entity_id or "")
     media = "text/csv; charset=utf-8" if format == "csv" else "application/jsonl"
     return Stream(
@@ -147,5 +135,6 @@ AUDIT_ROUTES = [
             export,
         ],
         tags=["Audit"],
+        dependencies={"f": Provide(event_filter)},
     )
 ]
