@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from typing import Any
 
+import msgspec
 import rfc8785
 
 # The restricted value model shared with the standalone bundle verifier: it has no float
 # support, so a float committed here would make every later export unverifiable.
 _SCALARS = (str, int, bool, type(None))
+# Integers beyond 2**53 (16+ digits outside a string) are not exact in RFC 8785's number model.
+_HUGE_INT = re.compile(rb"(?:^|[:,\[])-?\d{16,}")
 
 
 def _check(obj: Any) -> None:
@@ -28,8 +32,31 @@ def _check(obj: Any) -> None:
     raise ValueError(f"{type(obj).__name__} is not allowed in canonical JSON (no floats)")
 
 
+def _no_float(text: str) -> Any:
+    raise ValueError(f"float {text} is not allowed in canonical JSON")
+
+
+_FLOAT_CHECK = msgspec.json.Decoder(float_hook=_no_float)
+
+
 def canonical_json(obj: Any) -> bytes:
-    """RFC 8785 bytes of a dict/list/str/int/bool/None tree; ValueError for anything else."""
+    """RFC 8785 bytes of a dict/list/str/int/bool/None tree; ValueError for anything else.
+
+    msgspec with sorted keys writes the same bytes as RFC 8785 for this value model (same
+    escapes, no floats) ten times faster, except that RFC 8785 orders keys by UTF-16 code units:
+    the two orders differ only when text holds characters beyond the BMP (4-byte UTF-8). Such
+    values, and anything msgspec would accept but RFC 8785 refuses, take the reference path.
+    """
+    try:
+        fast = msgspec.json.encode(obj, order="sorted")
+        # Reading the bytes back must give the value itself: msgspec would quietly turn bytes,
+        # int keys or dates into strings, which the reference path refuses.
+        if _FLOAT_CHECK.decode(fast) != obj:
+            fast = b""
+    except (TypeError, ValueError, msgspec.EncodeError, msgspec.DecodeError):
+        fast = b""
+    if fast and max(fast, default=0) < 0xF0 and not _HUGE_INT.search(fast):
+        return fast
     _check(obj)
     try:
         return rfc8785.dumps(obj)

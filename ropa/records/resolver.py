@@ -21,6 +21,9 @@ class Resolver:
         self.allow_deprecated = allow_deprecated
         self._terms: dict[tuple[str, str], _TermState] | None = None
         self._keys: dict[tuple[str, str], set[str]] = {}
+        # Entities created through this resolver (an import): every record they hold came
+        # through it too, so their key sets here are complete and need no query.
+        self.created_entities: dict[str, str] = {}
 
     async def _load_terms(self) -> dict[tuple[str, str], _TermState]:
         if self._terms is None:
@@ -48,6 +51,13 @@ class Resolver:
                 retired = REGISTRY[kind].retired_status
                 self._keys[cache_key] = {r["key"] for r in rows if r["status"] != retired}
         return self._keys[cache_key]
+
+    def entity_created(self, entity_id: str, key: str) -> None:
+        self.created_entities[entity_id] = entity_id
+        self.created_entities[key] = entity_id
+
+    def knows_all_keys(self, entity_id: str | None) -> bool:
+        return entity_id is not None and entity_id in self.created_entities
 
     def added(self, entity_id: str, kind: str, key: str) -> None:
         if (entity_id, kind) in self._keys:

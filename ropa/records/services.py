@@ -135,11 +135,19 @@ async def _key_taken(kind: Kind, data: Any, entity_id: str | None) -> bool:
 async def create(kind: Kind, payload: Any, resolver: Resolver | None = None) -> Any:
     resolver = resolver or Resolver()
     async with write_transaction():
-        entity_id = await resolve_entity(payload.entity, for_write=True) if kind.scoped else None
+        entity_id = None
+        if kind.scoped:
+            entity_id = resolver.created_entities.get(payload.entity) or await resolve_entity(
+                payload.entity, for_write=True
+            )
         record_id = as_uuid(payload.id, "id") if payload.id else str(uuid.uuid4())
         data = _data_of(kind, payload)
         await _validate(kind, data, entity_id, resolver)
-        if await _key_taken(kind, data, entity_id):
+        if resolver.knows_all_keys(entity_id):
+            taken = data.key in await resolver.keys(str(entity_id), kind.name)
+        else:
+            taken = await _key_taken(kind, data, entity_id)
+        if taken:
             raise _key_conflict(data.key)
         if payload.id and await kind.table.exists().where(kind.table.id == record_id):  # type: ignore[attr-defined]
             raise Conflict(f"id {record_id} is already used", [{"name": "id", "reason": "already used"}])
@@ -174,6 +182,8 @@ async def create(kind: Kind, payload: Any, resolver: Resolver | None = None) -> 
         )
         if kind.scoped and entity_id:
             resolver.added(entity_id, kind.name, data.key)
+        if kind.name == "entity":
+            resolver.entity_created(record_id, data.key)
         if kind.name == "vocabulary_term":
             resolver.term_added(data.vocabulary, data.key, data.deprecated, data.replaced_by)
     return to_out(kind, row)
