@@ -94,7 +94,7 @@ def migrate(env: dict[str, str]) -> None:
         raise RuntimeError(f"migrate failed:\n{result.stdout}\n{result.stderr}")
 
 
-def cloned_register(activities: int, prefix: str = "BENCH") -> Any:
+def cloned_register(activities: int, prefix: str = "BENCH", entity_key: str | None = None) -> Any:
     """The demo's Danish entity with `activities` clones of its first activity under new keys."""
     import msgspec
 
@@ -107,7 +107,7 @@ def cloned_register(activities: int, prefix: str = "BENCH") -> Any:
         msgspec.structs.replace(template, key=f"{prefix}-{i:05d}", name=f"{template.name} #{i}", id=None)
         for i in range(activities)
     ]
-    entity = msgspec.structs.replace(entity, activities=clones)
+    entity = msgspec.structs.replace(entity, activities=clones, key=entity_key or entity.key)
     return msgspec.structs.replace(register, entities=[entity])
 
 
