@@ -7,7 +7,7 @@ from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from ropa.auditing import services as audit_services
 from ropa.auditing.services import HistoryEntry
-from ropa.records import services
+from ropa.records import listing, services
 from ropa.records.kinds import Kind
 
 Limit = Annotated[int, QueryParameter(ge=1, le=500, description="Page size")]
@@ -35,7 +35,7 @@ def make_router(kind: Kind) -> Router:
         cursor: FromQuery[Text] = None,
         view: FromQuery[Literal["summary", "full"]] = "summary",
     ) -> Page | SummaryPage:  # type: ignore[valid-type]
-        return await services.list_records(
+        return await listing.list_records(
             kind,
             entity=entity,
             status=status,

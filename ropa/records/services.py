@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import uuid
 from typing import Any
 
 import msgspec
-from piccolo.columns.combination import WhereRaw
 
 from audit import log as audit_log
 from ropa.db import UNIQUE_VIOLATIONS, is_postgres, write_transaction
@@ -32,7 +30,7 @@ def _iso(value: dt.datetime) -> str:
     return value.isoformat()
 
 
-def _row_json(kind: Kind, row: dict[str, Any]) -> bytes:
+def row_json(kind: Kind, row: dict[str, Any]) -> bytes:
     """The output record as JSON: server fields spliced in front of the stored record."""
     head: dict[str, Any] = {"id": str(row["id"])}
     if kind.scoped:
@@ -47,10 +45,10 @@ def _row_json(kind: Kind, row: dict[str, Any]) -> bytes:
 
 
 def to_out(kind: Kind, row: dict[str, Any]) -> Any:
-    return msgspec.json.decode(_row_json(kind, row), type=kind.out)
+    return msgspec.json.decode(row_json(kind, row), type=kind.out)
 
 
-def _select(kind: Kind) -> Any:
+def select_records(kind: Kind) -> Any:
     table = kind.table
     columns = [getattr(table, c) for c in _COLUMNS]
     if kind.scoped:
@@ -71,7 +69,7 @@ async def _row(kind: Kind, record_id: str) -> dict[str, Any]:
         uuid.UUID(record_id)
     except ValueError:
         raise NotFound(f"No {kind.name.replace('_', ' ')} with id {record_id}") from None
-    row = await _select(kind).where(kind.table.id == record_id).first()  # type: ignore[attr-defined]
+    row = await select_records(kind).where(kind.table.id == record_id).first()  # type: ignore[attr-defined]
     if row is None:
         raise NotFound(f"No {kind.name.replace('_', ' ')} with id {record_id}")
     return dict(row)
@@ -294,79 +292,3 @@ async def retire(kind: Kind, record_id: str, version: int | None, reason: str = 
         if kind.retire_data:
             data = kind.retire_data(data)
         return await _write(kind, row, data, kind.retired_status, f"{kind.name}.retire", reason)
-
-
-def encode_cursor(key: str, record_id: str) -> str:
-    return base64.urlsafe_b64encode(msgspec.json.encode([key, record_id])).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> tuple[str, str]:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        key, record_id = msgspec.json.decode(raw, type=tuple[str, str])
-        return key, str(uuid.UUID(record_id))
-    except (ValueError, msgspec.DecodeError):
-        raise Invalid.of([("cursor", "not a cursor returned by this API")]) from None
-
-
-async def list_records(
-    kind: Kind,
-    *,
-    entity: str | None = None,
-    status: str | None = None,
-    q: str | None = None,
-    limit: int = 50,
-    cursor: str | None = None,
-    vocabulary: str | None = None,
-    full: bool = False,
-) -> Any:
-    """One page in key order; ``next_cursor`` continues after the last item (keyset pagination).
-
-    Items are summaries read from indexed columns alone unless ``full`` asks for whole records,
-    which for activities with their source quotes are a hundred times larger.
-    """
-    table = kind.table
-    summary_columns = [
-        "id",
-        "key",
-        "name",
-        "status",
-        "version",
-        "updated_at",
-        *(["entity"] if kind.scoped else []),
-    ]
-    query = _select(kind) if full else table.select(*(getattr(table, c) for c in summary_columns))
-    where: Any = None
-
-    def add(clause: Any) -> None:
-        nonlocal where
-        where = clause if where is None else where & clause
-
-    if entity and kind.scoped:
-        add(table.entity == await resolve_entity(entity))  # type: ignore[attr-defined]
-    if status:
-        add(table.status == status)  # type: ignore[attr-defined]
-    if q:
-        # A plain substring test: % and _ in the query are text, not LIKE wildcards.
-        position = "strpos(search_text, {})" if is_postgres() else "instr(search_text, {})"
-        add(WhereRaw(f"{position} > 0", q.lower()))
-    if vocabulary and kind.name == "vocabulary_term":
-        add(table.vocabulary == vocabulary)  # type: ignore[attr-defined]
-    if cursor:
-        key, record_id = decode_cursor(cursor)
-        add((table.key > key) | ((table.key == key) & (table.id > record_id)))  # type: ignore[attr-defined]
-    if where is not None:
-        query = query.where(where)
-    rows = await query.order_by(table.key, table.id).limit(limit + 1)  # type: ignore[attr-defined]
-    more = len(rows) > limit
-    rows = rows[:limit]
-    next_cursor = encode_cursor(rows[-1]["key"], str(rows[-1]["id"])) if more else None
-    if not full:
-        items = [
-            kind.summary(**{c: str(r[c]) if c in ("id", "entity") else r[c] for c in summary_columns})
-            for r in rows
-        ]
-        return kind.summary_page(items=items, next_cursor=next_cursor)
-    body = b'{"items":[' + b",".join(_row_json(kind, r) for r in rows) + b"]"
-    body += b',"next_cursor":' + msgspec.json.encode(next_cursor) + b"}"
-    return msgspec.json.decode(body, type=kind.page)

@@ -4,7 +4,7 @@ import uuid
 
 import pytest
 
-from ropa.records.services import encode_cursor
+from ropa.records.listing import encode_cursor
 from tests.integration.register.register_support import (
     KINDS,
     Snapshot,

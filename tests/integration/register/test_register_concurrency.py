@@ -4,7 +4,7 @@ import asyncio
 
 from audit import query
 from ropa.errors import Conflict, Invalid
-from ropa.records import services
+from ropa.records import listing, services
 from ropa.records.catalog import ACTIVITY, ENTITY, RECIPIENT
 from tests.conftest import run
 
@@ -39,7 +39,7 @@ def test_concurrent_creates_all_land(database):
         results = await asyncio.gather(
             *(services.create(ACTIVITY, _activity(f"PA-{i:02d}")) for i in range(N)), return_exceptions=True
         )
-        page = await services.list_records(ACTIVITY, entity="ACME", limit=500)
+        page = await listing.list_records(ACTIVITY, entity="ACME", limit=500)
         return results, page, await _events("activity.create")
 
     results, page, events = run(scenario())
@@ -73,7 +73,7 @@ def test_concurrent_creates_and_updates_mixed(database):
         writes = [services.create(ACTIVITY, _activity(f"NEW-{i:02d}")) for i in range(N // 2)]
         writes += [services.update(ACTIVITY, r.id, _update(r, status="in_review")) for r in existing]
         results = await asyncio.gather(*writes, return_exceptions=True)
-        return results, await services.list_records(ACTIVITY, limit=500)
+        return results, await listing.list_records(ACTIVITY, limit=500)
 
     results, page = run(scenario())
     failures = _failures(results)

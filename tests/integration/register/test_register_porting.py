@@ -9,7 +9,7 @@ from audit.tables import AuditEvent
 from ropa.errors import Conflict, Invalid
 from ropa.porting.schemas import RegisterFile
 from ropa.porting.services import decode, dump_register, import_register
-from ropa.records import services
+from ropa.records import listing, services
 from ropa.records.catalog import ACTIVITY, ENTITY, VOCABULARY
 from ropa.tables import TABLES
 from tests.conftest import _point_engine_at, run
@@ -152,12 +152,12 @@ def test_retired_records_round_trip(database, templates):
 
 
 def test_deprecated_builtin_term_round_trips(demo_database, templates):
-    term = run(services.list_records(VOCABULARY, vocabulary="transfer_mechanism", q="safe_harbour")).items[0]
+    term = run(listing.list_records(VOCABULARY, vocabulary="transfer_mechanism", q="safe_harbour")).items[0]
     run(services.retire(VOCABULARY, term.id, None))
     first = run(dump_register())
     _fresh(templates)
     run(import_register(first))
-    again = run(services.list_records(VOCABULARY, vocabulary="transfer_mechanism", q="safe_harbour")).items[0]
+    again = run(listing.list_records(VOCABULARY, vocabulary="transfer_mechanism", q="safe_harbour")).items[0]
     assert again.status == "deprecated"
     assert _encoded(run(dump_register())) == _encoded(first)
 
@@ -179,7 +179,7 @@ def test_register_using_a_since_deprecated_term_can_be_restored(database, templa
         ],
     }
     run(import_register(msgspec.convert(register, RegisterFile)))
-    term = run(services.list_records(VOCABULARY, vocabulary="data_category", q="fax_number")).items[0]
+    term = run(listing.list_records(VOCABULARY, vocabulary="data_category", q="fax_number")).items[0]
     run(services.retire(VOCABULARY, term.id, None))
     first = run(dump_register())
     _fresh(templates)
@@ -188,7 +188,7 @@ def test_register_using_a_since_deprecated_term_can_be_restored(database, templa
 
 
 def test_an_entity_cannot_drop_a_document_its_records_cite(demo_database, templates):
-    entity = run(services.list_records(ENTITY, q="techem danmark", full=True)).items[0]
+    entity = run(listing.list_records(ENTITY, q="techem danmark", full=True)).items[0]
     fields = {f: getattr(entity, f) for f in ENTITY.data.__struct_fields__}
     fields.update(documents=[], sources=[])
     with pytest.raises(Invalid) as refused:

@@ -1,0 +1,151 @@
+"""Figure 4: audit events committed and integrated per second with 64 concurrent writers."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+from bench.common import Profiler, args_for, migrate, percentile, throwaway, write_result
+
+WRITERS = 64
+WARMUP_S = 2.0
+DURATION_S = 15.0
+PROFILE_S = 5.0
+INTERVAL_S = 0.2  # the server's default integrate_interval
+TARGET = 5000
+
+
+class Load:
+    """64 writer tasks, each committing one event per transaction, and one integrator loop."""
+
+    def __init__(self, integrator: Any) -> None:
+        self.integrator = integrator
+        self.committed = 0
+        self.integrated = 0
+        self.stop = asyncio.Event()
+        self.errors: list[str] = []
+
+    async def writer(self, number: int) -> None:
+        from audit import log as audit_log
+        from ropa.db import write_transaction
+
+        sent = 0
+        while not self.stop.is_set():
+            try:
+                async with write_transaction():
+                    await audit_log.record(
+                        "bench.append",
+                        entity_type="bench",
+                        entity_id=f"writer-{number}",
+                        entity_version=sent,
+                        details={"writer": number, "n": sent, "note": "concurrent append benchmark"},
+                    )
+            except Exception as exc:  # noqa: BLE001 - counted and reported, the run goes on
+                self.errors.append(f"{type(exc).__name__}: {exc}")
+                await asyncio.sleep(0.01)
+                continue
+            sent += 1
+            self.committed += 1
+
+    async def integrate(self) -> None:
+        """The loop of Integrator.run: whole batches back to back, then a pause."""
+        from audit.integrator import BATCH
+
+        while not self.stop.is_set():
+            while (done := await self.integrator.integrate_once()) > 0:
+                self.integrated += done
+                if done < BATCH:
+                    break
+            await asyncio.sleep(INTERVAL_S)
+
+    def snapshot(self) -> tuple[float, int, int]:
+        return time.perf_counter(), self.committed, self.integrated
+
+
+async def _latency() -> dict[str, float]:
+    """Event creation to integration, over every event of the run (p50/p99 in ms)."""
+    from audit.tables import AuditEvent
+
+    rows = await AuditEvent.raw(
+        "SELECT e.created_at, l.integrated_at FROM audit_event e "
+        "JOIN audit_leaf l ON l.event_id = e.event_id WHERE e.action = 'bench.append'"
+    )
+    lags = [(r["integrated_at"] - r["created_at"]).total_seconds() * 1000 for r in rows]
+    return {"p50_ms": percentile(lags, 50), "p99_ms": percentile(lags, 99)} if lags else {}
+
+
+async def _open(engine_name: str) -> None:
+    from ropa import db
+
+    if engine_name == "postgres":  # open_pool() caps the pool at 10; every writer gets a connection here
+        await db.get_engine().start_connection_pool(min_size=WRITERS + 2, max_size=WRITERS + 4)
+    else:
+        await db.open_pool()
+
+
+async def _run(engine_name: str, profile: bool) -> dict[str, Any]:
+    from audit.checkpoint import Signer
+    from audit.integrator import Integrator
+    from ropa import db
+
+    await _open(engine_name)
+    try:
+        integrator = Integrator(Signer.generate("bench"), "bench.local/audit/v1", 1000, 60.0)
+        load = Load(integrator)
+        tasks = [asyncio.create_task(load.writer(i)) for i in range(WRITERS)]
+        tasks.append(asyncio.create_task(load.integrate()))
+        await asyncio.sleep(WARMUP_S)
+        t0, c0, i0 = load.snapshot()
+        profiler = Profiler()
+        if profile:
+            await asyncio.sleep(DURATION_S - PROFILE_S)
+            with profiler:
+                await asyncio.sleep(PROFILE_S)
+        else:
+            await asyncio.sleep(DURATION_S)
+        t1, c1, i1 = load.snapshot()
+        load.stop.set()
+        await asyncio.gather(*tasks)
+        lag_at_end = load.committed - load.integrated
+        drain_started = time.perf_counter()
+        drained = await integrator.integrate_all(timeout=120)
+        drain_s = time.perf_counter() - drain_started
+        seconds = t1 - t0
+        result: dict[str, Any] = {
+            "writers": WRITERS,
+            "seconds": seconds,
+            "committed_per_s": (c1 - c0) / seconds,
+            "integrated_per_s": (i1 - i0) / seconds,
+            "committed_total": load.committed,
+            "lag_at_end_events": lag_at_end,
+            "drain_events": drained,
+            "drain_s": drain_s,
+            "event_to_leaf": await _latency(),
+            "errors": len(load.errors),
+            "first_errors": sorted(set(load.errors))[:3],
+        }
+        if profile:
+            result["profile"] = (
+                f"cProfile of the benchmark process (writers and integrator on one event loop) for "
+                f"the last {PROFILE_S:.0f} s of the window; the figures above include that slowdown\n\n"
+                + profiler.top(30)
+            )
+    finally:
+        await db.close_pool()
+    return result
+
+
+def main() -> None:
+    args = args_for(__doc__ or "")
+    with throwaway(args.engine, "appends") as env:
+        migrate(env)
+        result = asyncio.run(_run(args.engine, profile=False))
+        missed = args.engine == "postgres" and result["integrated_per_s"] < TARGET
+        if args.profile or missed:  # a second run, profiled, so the timed one stays clean
+            result["profile"] = asyncio.run(_run(args.engine, profile=True))["profile"]
+        write_result(args.out, {"figure": "appends", "engine": args.engine, **result})
+
+
+if __name__ == "__main__":
+    main()
