@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from audit import db
 from audit.tables import TABLES, AuditEvent
 
@@ -14,29 +16,40 @@ def expected_triggers(postgres: bool) -> set[str]:
 
 
 # A trigger counts only if it is on its own table, fires in normal sessions ('O' origin or
-# 'A' always; not 'D' disabled or 'R' replica-only), and its body raises.
+# 'A' always; not 'D' disabled or 'R' replica-only), unconditionally (no WHEN), BEFORE the
+# operations it is named for, and its body raises. tgtype bits: 1 row, 2 before, 8 delete,
+# 16 update, 32 truncate.
 _PG_TRIGGERS = (
-    "SELECT t.tgname AS name, c.relname AS tbl, p.prosrc AS body FROM pg_trigger t "
+    "SELECT t.tgname AS name, c.relname AS tbl, p.prosrc AS body, t.tgtype AS tgtype FROM pg_trigger t "
     "JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_proc p ON p.oid = t.tgfoid "
-    "WHERE NOT t.tgisinternal AND t.tgenabled IN ('O', 'A')"
+    "WHERE NOT t.tgisinternal AND t.tgenabled IN ('O', 'A') AND t.tgqual IS NULL"
 )
-_SQLITE_TRIGGERS = "SELECT name, tbl_name AS tbl, sql AS body FROM sqlite_master WHERE type = 'trigger'"
+_PG_TYPE = {"no_mutation": 1 | 2 | 8 | 16, "no_truncate": 2 | 32}
+_SQLITE_TRIGGERS = (
+    "SELECT name, tbl_name AS tbl, sql AS body, 0 AS tgtype FROM sqlite_master WHERE type = 'trigger'"
+)
 
 
-def _blocks(body: str, postgres: bool) -> bool:
-    text = " ".join(body.lower().split())
+def _blocks(row: dict[str, Any], postgres: bool) -> bool:
+    name, table = row["name"], row["tbl"]
+    if not name.startswith(f"{table}_"):
+        return False
+    text = " ".join(row["body"].lower().split())
     if postgres:
-        return "raise exception" in text and "return" not in text
-    return "raise(abort" in text.replace(" ", "") and " when " not in text
+        bits = _PG_TYPE[name[len(table) + 1 :]] if name[len(table) + 1 :] in _PG_TYPE else -1
+        return (
+            bits > 0 and row["tgtype"] & bits == bits and "raise exception" in text and "return" not in text
+        )
+    operation = name[len(table) + 4 :]  # "<table>_no_update" -> "update"
+    exact = f"create trigger {name} before {operation} on {table} begin select raise(abort,"
+    return text.replace(", ", ",").startswith(exact)
 
 
 async def missing_triggers() -> list[str]:
     """Append-only triggers that are absent, disabled, misplaced or toothless; empty when all is well."""
     postgres = db.is_postgres()
     rows = await AuditEvent.raw(_PG_TRIGGERS if postgres else _SQLITE_TRIGGERS)
-    present = {
-        r["name"] for r in rows if r["name"].startswith(f"{r['tbl']}_") and _blocks(r["body"], postgres)
-    }
+    present = {r["name"] for r in rows if _blocks(r, postgres)}
     return sorted(expected_triggers(postgres) - present)
 
 

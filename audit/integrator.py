@@ -27,9 +27,14 @@ log = structlog.get_logger(__name__)
 ADVISORY_LOCK_KEY = 0x726F7061  # "ropa"
 BATCH = 2000
 # Events committed late (PostgreSQL assigns ids before commit) are found within this window;
-# a full scan runs at start and every FULL_SCAN_SECONDS as a safety net.
+# a full scan runs at start, every FULL_SCAN_SECONDS, and whenever a forced run finds events
+# pending that the window missed.
 LATE_WINDOW = 50_000
 FULL_SCAN_SECONDS = 300.0
+
+
+class KeyMismatch(RuntimeError):
+    """The configured key is not the one that signed the log so far; signing would fork it."""
 
 
 class Integrator:
@@ -41,23 +46,26 @@ class Integrator:
         self.checkpoint_every = checkpoint_every
         self.checkpoint_seconds = checkpoint_seconds
         self._range: CompactRange | None = None
+        self._last_leaf: bytes | None = None
         self._integrated_at = dt.datetime.min.replace(tzinfo=dt.UTC)
         self._high_event_id = 0
         self._last_full_scan = float("-inf")
         self._last_checkpoint_at = time.monotonic()
 
     async def _restore(self, size: int) -> CompactRange:
-        """The compact range of the stored tree, from O(log n) stored nodes."""
-        if self._range is not None and self._range.size == size:
+        """The compact range of the stored tree: the cached one if it is still the stored tree."""
+        last = await AuditLeaf.select(AuditLeaf.integrated_at, AuditLeaf.leaf_hash).where(
+            AuditLeaf.seq == size - 1
+        )
+        last_hash = bytes(last[0]["leaf_hash"]) if last else None
+        if self._range is not None and self._range.size == size and self._last_leaf == last_hash:
             return self._range
         nodes = frontier_nodes(size)
         hashes = await db.fetch_nodes(nodes)
         self._range = CompactRange.from_nodes(size, [hashes[n] for n in nodes])
-        last = await AuditLeaf.select(AuditLeaf.integrated_at, AuditLeaf.event_id).where(
-            AuditLeaf.seq == size - 1
-        )
+        self._last_leaf = last_hash
         if last:
-            self._integrated_at = last[0]["integrated_at"]
+            self._integrated_at = max(self._integrated_at, last[0]["integrated_at"])
         return self._range
 
     async def _pending(self) -> list[dict[str, Any]]:
@@ -74,51 +82,64 @@ class Integrator:
         return list(rows)
 
     async def integrate_once(self, force_checkpoint: bool = False) -> int:
-        """Integrate one batch; return how many events it sequenced (0 if another process holds it)."""
-        async with db.write_transaction():
-            if db.is_postgres():
-                got = await AuditEvent.raw("SELECT pg_try_advisory_xact_lock({}) AS ok", ADVISORY_LOCK_KEY)
-                if not got[0]["ok"]:
-                    return 0
-            size = await db.tree_size()
-            compact = await self._restore(size)
-            events = await self._pending()
-            leaves: list[AuditLeaf] = []
-            nodes: list[AuditNode] = []
-            for event in events:
-                # Never let time run backwards in the log, even if the clock does.
-                now = max(dt.datetime.now(dt.UTC), self._integrated_at)
-                self._integrated_at = now
-                leaf_bytes = canonical_json(build_leaf(compact.size, event, now))
-                digest = leaf_hash(leaf_bytes)
-                leaves.append(
-                    AuditLeaf(
-                        seq=compact.size,
-                        event_id=event["event_id"],
-                        integrated_at=now,
-                        leaf_bytes=leaf_bytes.decode(),
-                        leaf_hash=digest,
-                    )
+        """Integrate one batch; 0 if there was nothing, or another process holds the lock.
+
+        A forced run waits for the lock instead, so that the checkpoint it promises is signed.
+        """
+        try:
+            async with db.write_transaction():
+                if db.is_postgres():
+                    if force_checkpoint:
+                        await AuditEvent.raw("SELECT pg_advisory_xact_lock({})", ADVISORY_LOCK_KEY)
+                    else:
+                        got = await AuditEvent.raw(
+                            "SELECT pg_try_advisory_xact_lock({}) AS ok", ADVISORY_LOCK_KEY
+                        )
+                        if not got[0]["ok"]:
+                            return 0
+                count = await self._integrate(force_checkpoint)
+        except BaseException:
+            # The transaction did not commit: forget the tree we grew in memory.
+            self._range = None
+            raise
+        return count
+
+    async def _integrate(self, force_checkpoint: bool) -> int:
+        size = await db.tree_size()
+        compact = await self._restore(size)
+        leaves: list[AuditLeaf] = []
+        nodes: list[AuditNode] = []
+        for event in await self._pending():
+            # Never let time run backwards in the log, even if the clock does.
+            now = max(dt.datetime.now(dt.UTC), self._integrated_at)
+            self._integrated_at = now
+            leaf_bytes = canonical_json(build_leaf(compact.size, event, now))
+            digest = leaf_hash(leaf_bytes)
+            leaves.append(
+                AuditLeaf(
+                    seq=compact.size,
+                    event_id=event["event_id"],
+                    integrated_at=now,
+                    leaf_bytes=leaf_bytes.decode(),
+                    leaf_hash=digest,
                 )
-                nodes.extend(
-                    AuditNode(node_id=db.node_id((level, idx)), hash=h)
-                    for level, idx, h in compact.append(digest)
-                )
-                self._high_event_id = max(self._high_event_id, event["event_id"])
-            try:
-                for start in range(0, len(leaves), 1000):
-                    await AuditLeaf.insert(*leaves[start : start + 1000])
-                for start in range(0, len(nodes), 2000):
-                    await AuditNode.insert(*nodes[start : start + 2000])
-                await self._maybe_checkpoint(compact, force_checkpoint)
-            except BaseException:
-                self._range = None  # the transaction rolls back; re-read the tree next time
-                raise
+            )
+            nodes.extend(
+                AuditNode(node_id=db.node_id((level, idx)), hash=h)
+                for level, idx, h in compact.append(digest)
+            )
+            self._last_leaf = digest
+            self._high_event_id = max(self._high_event_id, event["event_id"])
+        for start in range(0, len(leaves), 1000):
+            await AuditLeaf.insert(*leaves[start : start + 1000])
+        for start in range(0, len(nodes), 2000):
+            await AuditNode.insert(*nodes[start : start + 2000])
+        await self._maybe_checkpoint(compact, force_checkpoint)
         return len(leaves)
 
     async def _maybe_checkpoint(self, compact: CompactRange, force: bool) -> None:
-        last = (
-            await AuditCheckpoint.select(AuditCheckpoint.tree_size)
+        last = await (
+            AuditCheckpoint.select(AuditCheckpoint.tree_size, AuditCheckpoint.key_id)
             .order_by(AuditCheckpoint.tree_size, ascending=False)
             .first()
         )
@@ -129,6 +150,11 @@ class Integrator:
         )
         if (compact.size == last_size and last is not None) or not (force or due):
             return
+        if last is not None and last["key_id"] != self.signer.verifier_key():
+            raise KeyMismatch(
+                f"checkpoint {last_size} was signed by {last['key_id']}, not by the configured key "
+                f"{self.signer.verifier_key()}: check ROPA_AUDIT_KEY_FILE / ROPA_AUDIT_KEY_PEM"
+            )
         # Signed time never runs backwards either: at least the last entry's integration time.
         now = max(dt.datetime.now(dt.UTC), self._integrated_at)
         self._integrated_at = now
@@ -147,21 +173,21 @@ class Integrator:
         log.info("audit.checkpoint", tree_size=compact.size)
 
     async def integrate_all(self, checkpoint: bool = False, timeout: float = 30.0) -> int:
-        """Integrate until nothing is pending (synchronous mode, e.g. before an export)."""
+        """Integrate until nothing is pending, then sign if asked (synchronous mode, e.g. export)."""
         deadline = time.monotonic() + timeout
         total = 0
         while True:
             done = await self.integrate_once(force_checkpoint=checkpoint)
             total += done
-            if done == 0:
-                pending = await self._pending_count()
-                if pending == 0:
-                    if checkpoint:
-                        await self.integrate_once(force_checkpoint=True)
-                    return total
-                if time.monotonic() > deadline:
-                    raise TimeoutError(f"{pending} audit events are still waiting for integration")
-                await asyncio.sleep(0.05)
+            if done:
+                continue
+            pending = await self._pending_count()
+            if pending == 0:
+                return total
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{pending} audit events are still waiting for integration")
+            self._last_full_scan = float("-inf")  # events older than the window: look again
+            await asyncio.sleep(0.05)
 
     async def _pending_count(self) -> int:
         rows = await AuditEvent.raw(
@@ -179,7 +205,8 @@ class Integrator:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # noqa: BLE001 - the loop must survive a database outage
-                self._range = None
-                log.warning("audit.integrator_error", error_type=type(exc).__name__)
+                # Only our own message is safe to log; a database error may quote row values.
+                message = str(exc) if isinstance(exc, KeyMismatch) else None
+                log.warning("audit.integrator_error", error_type=type(exc).__name__, error=message)
                 await asyncio.sleep(min(5.0, interval * 10))
             await asyncio.sleep(interval)

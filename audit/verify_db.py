@@ -49,7 +49,7 @@ class Report:
         )
 
 
-async def _checkpoints(verifier_key: str) -> list[tuple[int, bytes, str]]:
+async def _checkpoints(verifier_key: str, origin: str | None) -> list[tuple[int, bytes, str]]:
     rows = await AuditCheckpoint.select().order_by(AuditCheckpoint.tree_size)
     out = []
     for row in rows:
@@ -58,6 +58,10 @@ async def _checkpoints(verifier_key: str) -> list[tuple[int, bytes, str]]:
             cp = parse_and_verify(row["note"], verifier_key)
         except VerificationError as exc:
             raise VerificationError(f"checkpoint at tree size {size}: {exc.reason}", None) from exc
+        if origin is not None and cp.origin != origin:
+            raise VerificationError(
+                f"checkpoint at tree size {size} belongs to another log ({cp.origin})", None
+            )
         if cp.size != size or cp.root != bytes(row["root_hash"]):
             raise VerificationError(f"checkpoint at tree size {size}: row differs from its signed note", None)
         out.append((size, cp.root, row["note"]))
@@ -117,13 +121,13 @@ async def _check_nodes(completed: list[tuple[int, int, bytes]]) -> None:
                 )
 
 
-async def verify_log(verifier_key: str) -> Report:
+async def verify_log(verifier_key: str, origin: str | None = None) -> Report:
     started = time.perf_counter()
     report = Report(ok=False)
     try:
         if missing := await missing_triggers():
             raise VerificationError("append-only triggers are missing: " + ", ".join(missing), None)
-        checkpoints = await _checkpoints(verifier_key)
+        checkpoints = await _checkpoints(verifier_key, origin)
         want = {size: root for size, root, _ in checkpoints}
         compact = CompactRange()
         if 0 in want and want[0] != compact.root():
@@ -142,6 +146,14 @@ async def verify_log(verifier_key: str) -> Report:
                         seq - 1,
                     )
             await _check_nodes(completed)
+        stored = await AuditEvent.raw("SELECT COUNT(*) AS n, MIN(seq) AS low FROM audit_leaf")
+        if stored[0]["n"] != seq or (seq and stored[0]["low"] != 0):
+            # A leaf outside 0..size-1 (e.g. seq -1) would claim an event and hide it from the log.
+            raise VerificationError(
+                f"{stored[0]['n']} leaves are stored but the log holds {seq}: a leaf lies outside it "
+                f"(lowest seq {stored[0]['low']})",
+                None,
+            )
         if checkpoints and checkpoints[-1][0] > seq:
             raise VerificationError(
                 f"the log was truncated: checkpoint at tree size {checkpoints[-1][0]} "

@@ -12,7 +12,8 @@ async def _verify(args: argparse.Namespace) -> int:
     from audit.verify_db import verify_log
     from ropa.auditing.keys import get_signer
 
-    report = await verify_log(get_signer(get_settings(), create=False).verifier_key())
+    settings = get_settings()
+    report = await verify_log(get_signer(settings, create=False).verifier_key(), settings.audit_origin)
     print(report.summary())
     return 0 if report.ok else 1
 

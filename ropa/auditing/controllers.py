@@ -22,7 +22,8 @@ Size = Annotated[int | None, QueryParameter(ge=1)]
 
 @get("/verify", operation_id="verifyAuditLog", summary="Verify every entry, body, checkpoint and trigger")
 async def verify(request: Request[Any, Any, Any]) -> dict[str, Any]:
-    report = await verify_log(request.app.state["signer"].verifier_key())
+    state = request.app.state
+    report = await verify_log(state["signer"].verifier_key(), state["settings"].audit_origin)
     return report.__dict__
 
 
