@@ -181,7 +181,7 @@ class Integrator:
             total += done
             if done:
                 continue
-            pending = await self._pending_count()
+            pending = await self.pending_count()
             if pending == 0:
                 return total
             if time.monotonic() > deadline:
@@ -189,7 +189,8 @@ class Integrator:
             self._last_full_scan = float("-inf")  # events older than the window: look again
             await asyncio.sleep(0.05)
 
-    async def _pending_count(self) -> int:
+    async def pending_count(self) -> int:
+        """Events written but not yet in the tree."""
         rows = await AuditEvent.raw(
             "SELECT COUNT(*) AS n FROM audit_event e WHERE NOT EXISTS "
             "(SELECT 1 FROM audit_leaf l WHERE l.event_id = e.event_id)"

@@ -26,6 +26,9 @@ async def _migrate(args: argparse.Namespace) -> int:
         if not response.success:
             print(f"migration of {app} failed: {response.message}", file=sys.stderr)
             return 1
+    from ropa.auditing.keys import get_signer
+
+    get_signer(get_settings())  # the first migrate makes the checkpoint signing key
     await db.open_pool()  # sets WAL on SQLite
     try:
         async with db.write_transaction():
@@ -141,7 +144,9 @@ COMMANDS: dict[str, Command] = {"migrate": _migrate, "import": _import, "dump": 
 
 
 async def _run(command: Command, args: argparse.Namespace) -> int:
+    from audit.integrator import KeyMismatch
     from ropa import db
+    from ropa.auditing.keys import MissingKey
     from ropa.errors import DomainError
 
     await db.open_pool()
@@ -151,6 +156,9 @@ async def _run(command: Command, args: argparse.Namespace) -> int:
         print(f"error: {exc.detail}", file=sys.stderr)
         for param in exc.invalid_params:
             print(f"  {param['name']}: {param['reason']}", file=sys.stderr)
+        return 1
+    except (MissingKey, KeyMismatch) as exc:
+        print(f"error: {exc}", file=sys.stderr)
         return 1
     finally:
         await db.close_pool()

@@ -29,7 +29,7 @@ async def _integrate(args: argparse.Namespace) -> int:
 async def _public_key(args: argparse.Namespace) -> int:
     from ropa.auditing.keys import get_signer
 
-    signer = get_signer(get_settings())
+    signer = get_signer(get_settings(), create=False)
     print(signer.verifier_key())
     if args.pem:
         print(signer.public_key_pem().decode(), end="")
@@ -59,7 +59,9 @@ async def _export(args: argparse.Namespace) -> int:
     last = await _bound(args.to, "to")
     if args.to and not args.to.isdigit() and last is not None:
         last -= 1  # --to TIME is exclusive
-    bundle = await export_bundle(get_signer(get_settings()), integrator(), first, last, args.consistency_from)
+    bundle = await export_bundle(
+        get_signer(get_settings(), create=False), integrator(), first, last, args.consistency_from
+    )
     Path(args.output).write_bytes(bundle)
     print(f"wrote {args.output}; check it with: python verify_bundle.py {args.output} (inside the bundle)")
     return 0

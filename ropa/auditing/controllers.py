@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from litestar import Request, Response, Router, get
 from litestar.di import NamedDependency, Provide
-from litestar.params import FromPath, FromQuery, QueryParameter
+from litestar.params import FromPath, FromQuery, PathParameter, QueryParameter
 from litestar.response import Stream
 
 from audit import query
@@ -16,8 +16,10 @@ from ropa.auditing.export import export_bundle
 
 Text = Annotated[str | None, QueryParameter(max_length=200)]
 Count = Annotated[int, QueryParameter(ge=1, le=1000)]
-Seq = Annotated[int, QueryParameter(ge=0)]
-Size = Annotated[int | None, QueryParameter(ge=1)]
+MAX_INT = 2**63 - 1  # the largest sequence number or id a database column holds
+Seq = Annotated[int, QueryParameter(ge=0, le=MAX_INT)]
+Size = Annotated[int | None, QueryParameter(ge=1, le=MAX_INT)]
+OptionalSeq = Annotated[int | None, QueryParameter(ge=0, le=MAX_INT)]
 
 
 @get("/verify", operation_id="verifyAuditLog", summary="Verify every entry, body, checkpoint and trigger")
@@ -51,7 +53,7 @@ async def event_filter(
 @get("/events", operation_id="listAuditEvents", summary="Query events (keyset pages, oldest first)")
 async def events(
     f: NamedDependency[query.EventFilter],
-    cursor: FromQuery[Annotated[int | None, QueryParameter(ge=0)]] = None,
+    cursor: FromQuery[OptionalSeq] = None,
     limit: FromQuery[Count] = 100,
 ) -> dict[str, Any]:
     return await services.events_page(f, cursor, limit)
@@ -95,7 +97,7 @@ async def inclusion(seq: FromQuery[Seq], tree_size: FromQuery[Size] = None) -> d
     summary="RFC 6962 consistency proof first -> second",
 )
 async def consistency(
-    first: FromQuery[Annotated[int, QueryParameter(ge=1)]], second: FromQuery[Size] = None
+    first: FromQuery[Annotated[int, QueryParameter(ge=1, le=MAX_INT)]], second: FromQuery[Size] = None
 ) -> dict[str, Any]:
     return await services.consistency(first, second)
 
@@ -103,8 +105,8 @@ async def consistency(
 @get("/export", operation_id="exportAuditBundle", summary="A ZIP bundle a regulator verifies offline")
 async def export(
     request: Request[Any, Any, Any],
-    from_seq: FromQuery[Annotated[int | None, QueryParameter(ge=0)]] = None,
-    to_seq: FromQuery[Annotated[int | None, QueryParameter(ge=0)]] = None,
+    from_seq: FromQuery[OptionalSeq] = None,
+    to_seq: FromQuery[OptionalSeq] = None,
 ) -> Response[bytes]:
     bundle = await export_bundle(
         request.app.state["signer"], request.app.state["integrator"], from_seq, to_seq
@@ -117,7 +119,7 @@ async def export(
 
 
 @get("/entries/{seq:int}", operation_id="auditEntry", summary="One entry: its leaf, leaf hash and body")
-async def entry(seq: FromPath[int]) -> dict[str, Any]:
+async def entry(seq: FromPath[Annotated[int, PathParameter(ge=0, le=MAX_INT)]]) -> dict[str, Any]:
     return await services.entry(seq)
 
 

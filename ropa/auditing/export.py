@@ -63,6 +63,16 @@ async def export_bundle(
     bundle proves its own export. Older checkpoints (those named, or the latest few) come with
     consistency proofs, so whoever holds one can check the log was only appended to since.
     """
+    # The export adds one entry (its own event); check the range against that before writing it.
+    future_size = await audit_db.tree_size() + await integrator.pending_count() + 1
+    if from_seq is not None and from_seq >= future_size:
+        raise Invalid.of([("from_seq", f"the log will hold entries 0..{future_size - 1}")])
+    if to_seq is not None and from_seq is not None and to_seq < from_seq:
+        raise Invalid.of([("to_seq", "is before from_seq")])
+    if consistency_from:
+        held = {r["tree_size"] for r in await AuditCheckpoint.select(AuditCheckpoint.tree_size)}
+        if missing := sorted(set(consistency_from) - held):
+            raise Invalid.of([("consistency_from", f"no checkpoint at tree size {missing[0]}")])
     async with write_transaction():
         await audit_log.record(
             "audit.export",
@@ -76,8 +86,6 @@ async def export_bundle(
     size = int(latest["tree_size"])
     first = 0 if from_seq is None else from_seq
     last = size - 1 if to_seq is None else min(to_seq, size - 1)
-    if first > last:
-        raise Invalid.of([("from", f"the range {first}..{last} holds no entry (the log has {size})")])
     older = (
         await AuditCheckpoint.select(AuditCheckpoint.tree_size, AuditCheckpoint.note)
         .where(AuditCheckpoint.tree_size < size)
@@ -86,8 +94,6 @@ async def export_bundle(
     if consistency_from:
         wanted = set(consistency_from)
         older = [row for row in older if row["tree_size"] in wanted]
-        if missing := wanted - {row["tree_size"] for row in older}:
-            raise Invalid.of([("consistency_from", f"no checkpoint at tree size {sorted(missing)[0]}")])
     else:
         older = [row for row in older if row["tree_size"] > 0][:RECENT_CHECKPOINTS]
     nodes = await audit_db.fetch_nodes(

@@ -9,13 +9,20 @@ from audit.checkpoint import Signer, load_signer
 from ropa.settings import Settings
 
 
+class MissingKey(RuntimeError):
+    """No signing key where the settings say; making a new one would fork the log's signatures."""
+
+
 def get_signer(settings: Settings, create: bool = True) -> Signer:
     if settings.audit_key_pem:
         return load_signer(settings.audit_key_name, settings.audit_key_pem.encode())
     path = Path(settings.audit_key_file)
     if not path.exists():
         if not create:
-            raise FileNotFoundError(f"no audit signing key at {path}")
+            raise MissingKey(
+                f"no audit signing key at {path.resolve()}: run from the directory `ropa migrate` ran in, "
+                "or set ROPA_AUDIT_KEY_FILE or ROPA_AUDIT_KEY_PEM"
+            )
         path.parent.mkdir(parents=True, exist_ok=True)
         signer = Signer.generate(settings.audit_key_name)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

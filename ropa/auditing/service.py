@@ -13,5 +13,8 @@ from ropa.settings import get_settings
 def integrator() -> Integrator:
     settings = get_settings()
     return Integrator(
-        get_signer(settings), settings.audit_origin, settings.checkpoint_every, settings.checkpoint_seconds
+        get_signer(settings, create=False),
+        settings.audit_origin,
+        settings.checkpoint_every,
+        settings.checkpoint_seconds,
     )

@@ -54,11 +54,10 @@ async def _seqs(event_ids: list[int]) -> dict[int, int]:
 async def history(kind: Kind, record_id: str) -> list[HistoryEntry]:
     """Every version of a record with what changed, who changed it and when."""
     record = await records.get(kind, record_id)
-    events = await query.history(kind.name, record_id)
+    events = await query.history(kind.name, record.id)
     seqs = await _seqs([e["event_id"] for e in events])
-    await record_read(
-        "history", {"entity_type": kind.name, "entity_id": record_id}, getattr(record, "entity", record_id)
-    )
+    legal_entity = record.entity if kind.scoped else (record.id if kind.name == "entity" else "")
+    await record_read("history", {"entity_type": kind.name, "entity_id": record.id}, legal_entity)
     return [
         HistoryEntry(
             event_id=e["event_id"],
@@ -104,12 +103,26 @@ async def latest_checkpoint() -> dict[str, Any]:
 
 
 async def _size_or_latest(tree_size: int | None) -> int:
+    """The size asked for, or that of the latest signed checkpoint (a proof needs a signed root)."""
     size = await audit_db.tree_size()
     if tree_size is None:
-        return size
+        latest = (
+            await AuditCheckpoint.select(AuditCheckpoint.tree_size)
+            .order_by(AuditCheckpoint.tree_size, ascending=False)
+            .first()
+        )
+        if latest is None:
+            raise NotFound("no checkpoint has been signed yet")
+        return int(latest["tree_size"])
     if tree_size > size or tree_size < 1:
         raise Invalid.of([("tree_size", f"must be between 1 and the current size {size}")])
     return tree_size
+
+
+async def _note_at(size: int) -> str | None:
+    """The signed note at ``size``, if one was signed there: what the proof verifies against."""
+    row = await AuditCheckpoint.select(AuditCheckpoint.note).where(AuditCheckpoint.tree_size == size).first()
+    return None if row is None else str(row["note"])
 
 
 async def inclusion(seq: int, tree_size: int | None) -> dict[str, Any]:
@@ -125,6 +138,7 @@ async def inclusion(seq: int, tree_size: int | None) -> dict[str, Any]:
         "tree_size": size,
         "leaf_hash": bytes(leaf["leaf_hash"]).hex(),
         "proof": [h.hex() for h in proof],
+        "checkpoint": await _note_at(size),
     }
 
 
@@ -134,7 +148,13 @@ async def consistency(first: int, second: int | None) -> dict[str, Any]:
         raise Invalid.of([("first", f"must be between 1 and {size}")])
     nodes = await audit_db.fetch_nodes(needed_nodes_consistency(first, size))
     proof = consistency_proof(first, size, lambda _wanted: nodes)
-    return {"first": first, "second": size, "proof": [h.hex() for h in proof]}
+    return {
+        "first": first,
+        "second": size,
+        "proof": [h.hex() for h in proof],
+        "first_checkpoint": await _note_at(first),
+        "second_checkpoint": await _note_at(size),
+    }
 
 
 async def entry(seq: int) -> dict[str, Any]:
@@ -162,6 +182,11 @@ def parse_time(value: str | None, field: str) -> dt.datetime | None:
         return None
     try:
         parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        parsed = (parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)).astimezone(dt.UTC)
+        if parsed.year >= 9999:
+            raise OverflowError
     except ValueError:
         raise Invalid.of([(field, "not an ISO 8601 date or time")]) from None
-    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)).astimezone(dt.UTC)
+    except OverflowError:
+        raise Invalid.of([(field, "outside the years 1 to 9998")]) from None
+    return parsed

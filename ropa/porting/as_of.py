@@ -12,6 +12,7 @@ from typing import Any
 import msgspec
 
 from audit import query
+from ropa.auditing.services import record_read
 from ropa.errors import NotFound
 from ropa.porting.schemas import EntityIn
 from ropa.porting.services import CHILDREN
@@ -31,6 +32,7 @@ async def _entity_id(ref: str) -> str:
 async def entity_as_of(ref: str, at: dt.datetime) -> EntityIn:
     """The entity and its records as of ``at`` (UTC), in the register file format."""
     entity_id = await _entity_id(ref)
+    await record_read("as-of", {"entity": entity_id, "at": at.isoformat()}, entity_id)
     f = query.EventFilter(legal_entity_id=entity_id, until=at + dt.timedelta(microseconds=1))
     states: dict[tuple[str, str], dict[str, Any]] = {}
     async for event in query.stream(f):

@@ -8,8 +8,8 @@ from typing import Any
 import msgspec
 
 from audit import log as audit_log
-from ropa.db import write_transaction
-from ropa.errors import Invalid
+from ropa.db import is_postgres, write_transaction
+from ropa.errors import Conflict, DomainError, Invalid
 from ropa.porting.schemas import EntityIn, RegisterFile
 from ropa.records import services
 from ropa.records.catalog import ACTIVITY, ENTITY, PROCESSOR, RECIPIENT, RETENTION, TRANSFER
@@ -37,6 +37,12 @@ def _fields(kind: Kind, record: Any, **extra: Any) -> Any:
 def _processor_order(processors: list[Any]) -> list[Any]:
     """Sub-processors before the processors that name them."""
     by_key = {p.key: p for p in processors}
+    seen: set[str] = set()
+    for index, processor in enumerate(processors):
+        if processor.key in seen:
+            name = f"processors[{index}].key"
+            raise Conflict(f"key '{processor.key}' is used twice", [{"name": name, "reason": "used twice"}])
+        seen.add(processor.key)
     graph = {p.key: [s for s in p.sub_processors if s in by_key] for p in processors}
     try:
         return [by_key[key] for key in graphlib.TopologicalSorter(graph).static_order()]
@@ -57,7 +63,7 @@ async def _import_entity(entity: Any, resolver: Resolver) -> dict[str, int]:
                 out = await services.create(
                     kind, _fields(kind, record, id=record.id, entity=created.id), resolver
                 )
-            except Invalid as exc:
+            except DomainError as exc:
                 position = getattr(entity, attr).index(record)
                 raise _prefixed(exc, f"{attr}[{position}]") from None
             if getattr(record, "retired", False):
@@ -71,9 +77,10 @@ async def _import_entity(entity: Any, resolver: Resolver) -> dict[str, int]:
     return counts
 
 
-def _prefixed(exc: Invalid, prefix: str) -> Invalid:
+def _prefixed(exc: DomainError, prefix: str) -> DomainError:
+    """The same error, its field paths placed inside the file (``entities[1].activities[3]...``)."""
     params = [{**p, "name": f"{prefix}.{p['name']}" if p["name"] else prefix} for p in exc.invalid_params]
-    return Invalid(exc.detail, params)
+    return type(exc)(exc.detail, params or [{"name": prefix, "reason": exc.detail}])
 
 
 async def import_register(register: RegisterFile, source: str = "import") -> dict[str, int]:
@@ -86,7 +93,7 @@ async def import_register(register: RegisterFile, source: str = "import") -> dic
         for index, entity in enumerate(register.entities):
             try:
                 counts = await _import_entity(entity, resolver)
-            except Invalid as exc:
+            except DomainError as exc:
                 raise _prefixed(exc, f"entities[{index}]") from None
             for name, count in counts.items():
                 totals[name] = totals.get(name, 0) + count
@@ -133,7 +140,9 @@ def _as_import(kind: Kind, row: dict[str, Any]) -> dict[str, Any]:
 
 async def dump_register() -> RegisterFile:
     """The whole register, in key order, with ids: import of it into an empty database is exact."""
-    async with write_transaction():  # one consistent snapshot on both engines
+    async with write_transaction():
+        if is_postgres():  # every read below sees the same snapshot (SQLite's lock gives it already)
+            await LegalEntity.raw("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
         terms = await VocabularyTerm.select(VocabularyTerm.data).output(load_json=False)
         entities = []
         rows = await LegalEntity.select().output(load_json=False)

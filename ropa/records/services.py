@@ -66,7 +66,7 @@ def as_uuid(value: str, field: str) -> str:
 
 async def _row(kind: Kind, record_id: str) -> dict[str, Any]:
     try:
-        uuid.UUID(record_id)
+        record_id = str(uuid.UUID(record_id))
     except ValueError:
         raise NotFound(f"No {kind.name.replace('_', ' ')} with id {record_id}") from None
     row = await select_records(kind).where(kind.table.id == record_id).first()  # type: ignore[attr-defined]
@@ -253,7 +253,8 @@ async def update(kind: Kind, record_id: str, payload: Any) -> Any:
         row = await _row(kind, record_id)
         await _lock_entity_of(kind, row)
         _check_version(row, payload.version)
-        if row["status"] == kind.retired_status and not kind.status_in_data:
+        # A retired record is frozen, unless its status is part of its data (activities, terms).
+        if row["status"] == kind.retired_status and kind.status_from_data is None:
             raise Conflict(f"this {kind.name.replace('_', ' ')} is {kind.retired_status}")
         data = _data_of(kind, payload)
         errors = [("key", "the key of a record cannot change")] if data.key != row["key"] else []

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import graphlib
 from pathlib import Path
 
 import msgspec
 
+from ropa.errors import Invalid
 from ropa.records import services
 from ropa.records.catalog import VOCABULARY
 from ropa.records.resolver import Resolver
@@ -17,6 +19,21 @@ BUILTIN = Path(__file__).with_name("builtin.yaml")
 
 def builtin_terms() -> list[TermData]:
     return msgspec.yaml.decode(BUILTIN.read_bytes(), type=list[TermData])
+
+
+def _replacements_first(terms: list[TermData]) -> list[TermData]:
+    """Each term after the term that replaces it, so a replaced_by always names an existing term."""
+    by_key = {(t.vocabulary, t.key): t for t in terms}
+    graph = {
+        key: [(t.vocabulary, t.replaced_by)]
+        if t.replaced_by and (t.vocabulary, t.replaced_by) in by_key
+        else []
+        for key, t in by_key.items()
+    }
+    try:
+        return [by_key[key] for key in graphlib.TopologicalSorter(graph).static_order()]
+    except graphlib.CycleError:
+        raise Invalid.of([("vocabularies", "terms replace each other in a cycle")]) from None
 
 
 async def ensure_terms(
@@ -38,7 +55,7 @@ async def ensure_terms(
     ).output(load_json=False)
     have = {(r["vocabulary"], r["key"]): r for r in rows}
     changed = 0
-    for term in sorted(terms, key=lambda t: t.replaced_by is not None):
+    for term in _replacements_first(terms):
         fields = {f: getattr(term, f) for f in TermData.__struct_fields__}
         row = have.get((term.vocabulary, term.key))
         if row is None:

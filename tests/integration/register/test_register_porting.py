@@ -107,7 +107,7 @@ def test_reimporting_the_demo_conflicts_on_key_and_writes_nothing(demo_database)
     before = run(_state())
     with pytest.raises(Conflict) as failure:
         run(import_register(msgspec.convert(_demo_builtins(), RegisterFile)))
-    assert [p["name"] for p in failure.value.invalid_params] == ["key"]
+    assert [p["name"] for p in failure.value.invalid_params] == ["entities[0].key"]
     assert "TECHEM-DK" in failure.value.detail
     assert run(_state()) == before
 
