@@ -40,10 +40,14 @@ async def _migrate(args: argparse.Namespace) -> int:
 
 
 async def _import_file(path: Path, source: str) -> dict[str, int]:
+    """Import, then sequence and sign at once, so the new register starts under a checkpoint."""
+    from ropa.auditing.service import integrator
     from ropa.porting.services import decode, import_register
 
     register = decode(path.read_bytes(), yaml=path.suffix in (".yaml", ".yml"))
-    return await import_register(register, source=source)
+    counts = await import_register(register, source=source)
+    await integrator().integrate_all(checkpoint=True)
+    return counts
 
 
 async def _seed(args: argparse.Namespace) -> int:
