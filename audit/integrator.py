@@ -64,6 +64,9 @@ class Integrator:
         hashes = await db.fetch_nodes(nodes)
         self._range = CompactRange.from_nodes(size, [hashes[n] for n in nodes])
         self._last_leaf = last_hash
+        # Where the late-event window starts; without it every tick would scan the whole log.
+        high = await AuditLeaf.raw("SELECT MAX(event_id) AS high FROM audit_leaf")
+        self._high_event_id = max(self._high_event_id, int(high[0]["high"] or 0))
         if last:
             self._integrated_at = max(self._integrated_at, last[0]["integrated_at"])
         return self._range
