@@ -191,6 +191,41 @@ def _hexes(items: Any, seq: int | None = None) -> list[bytes]:
         raise BundleError("proof must be a list of hex strings", seq) from None
 
 
+def _digits(data: bytes, start: int, stops: bytes) -> tuple[int, int]:
+    end = start
+    while end < len(data) and data[end] not in stops:
+        end += 1
+    text = data[start:end]
+    if not text.isdigit() or (len(text) > 1 and text[:1] == b"0"):
+        raise ValueError("not a canonical sequence number")
+    return int(text), end
+
+
+def _fast_entry(line: bytes) -> tuple[int, int, str, bytes, bytes]:
+    """(seq, leaf seq, leaf body_sha256, leaf bytes, body bytes) by slicing the exporter's layout.
+
+    The exporter writes ``{"seq":S,"leaf":L,"body":B}`` with L and B canonical, so no JSON parse
+    is needed: in canonical JSON a quote inside a string is escaped, hence ``,"body":`` and
+    ``"body_sha256":"`` only occur where they are keys. The leaf bytes are what the signed root
+    commits to, so a line that does not follow the layout fails the root check, and the caller
+    then re-checks every entry the slow, exact way.
+    """
+    line = line.rstrip(b"\n")
+    if not line.startswith(b'{"seq":') or not line.endswith(b"}"):
+        raise ValueError("not in the exporter's layout")
+    seq, i = _digits(line, 7, b",")
+    if not line.startswith(b',"leaf":{', i):
+        raise ValueError("not in the exporter's layout")
+    j = line.find(b',"body":', i + 8)
+    lb, bb = line[i + 8 : j], line[j + 8 : -1]
+    k = lb.find(b'"body_sha256":"')
+    s = lb.find(b',"seq":')
+    if j < 0 or k < 0 or s < 0 or lb[k + 79 : k + 80] != b'"':
+        raise ValueError("not in the exporter's layout")
+    leaf_seq, _ = _digits(lb, s + 7, b",}")
+    return seq, leaf_seq, lb[k + 15 : k + 79].decode("ascii"), lb, bb
+
+
 def _entries(zf: zipfile.ZipFile, want_sha: str, first: int, last: int, exact: bool) -> Iterator[bytes]:
     """Leaf hash of each entry once its own checks pass; the member is hashed in the same pass."""
     digest, expected = _sha256(), first
@@ -198,25 +233,23 @@ def _entries(zf: zipfile.ZipFile, want_sha: str, first: int, last: int, exact: b
         for line in io.BufferedReader(member, 1 << 20):  # type: ignore[type-var]
             digest.update(line)
             try:
-                text = line.decode("utf-8").rstrip("\n")
                 if exact:
-                    entry = _decode(text)
+                    entry = _decode(line.decode("utf-8").rstrip("\n"))
                     seq, leaf, body = entry["seq"], entry["leaf"], entry["body"]
                     lb, bb = canonical(leaf), canonical(body)
-                else:  # the exporter's layout {"seq":S,"leaf":L,"body":B}, L and B hashed verbatim
-                    seq, i = _raw_decode(text, 7)
-                    leaf, j = _raw_decode(text, i + 8)
-                    ok = text.startswith('{"seq":') and text.startswith(',"leaf":', i) and text.endswith("}")
-                    if not ok or not text.startswith(',"body":', j):
-                        raise ValueError("not in the exporter's layout")
-                    lb, bb = text[i + 8 : j].encode(), text[j + 8 : -1].encode()
-            except (ValueError, KeyError, TypeError, UnicodeError) as exc:
+                    leaf_seq, body_sha = (
+                        leaf.get("seq") if isinstance(leaf, dict) else None,
+                        leaf.get("body_sha256"),
+                    )
+                else:
+                    seq, leaf_seq, body_sha, lb, bb = _fast_entry(line)
+            except (ValueError, KeyError, TypeError, UnicodeError, AttributeError) as exc:
                 raise BundleError(f"malformed entry ({exc})", expected) from None
             if type(seq) is not int or seq != expected:
                 raise BundleError(f"found seq {seq!r} here: an entry is missing, inserted or moved", expected)
-            if not isinstance(leaf, dict) or type(leaf.get("seq")) is not int or leaf["seq"] != seq:
+            if type(leaf_seq) is not int or leaf_seq != seq:
                 raise BundleError("leaf.seq does not match the entry's seq", seq)
-            if _sha256(bb).hexdigest() != leaf.get("body_sha256"):
+            if _sha256(bb).hexdigest() != body_sha:
                 raise BundleError("body does not match leaf.body_sha256 (body altered)", seq)
             yield _sha256(b"\x00" + lb).digest()
             expected += 1
