@@ -51,7 +51,6 @@ def _number(text: str) -> int:
 
 
 _decode = json.JSONDecoder(parse_float=_number, parse_int=_number, parse_constant=_number).decode
-_raw_decode = json.JSONDecoder().raw_decode  # verbatim lines need no number checks: see the docstring
 _encode_sorted = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode
 _encode_as_is = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 # Python sorts keys by code point, JCS by UTF-16 code unit: they can differ only at U+E000 and above.

@@ -157,6 +157,60 @@ def write_result(path: str, result: dict[str, Any]) -> None:
     Path(path).write_text(json.dumps(result, indent=2, default=str))
 
 
+def quiet_logs() -> None:
+    """Warnings only from the app's structlog set-up (checkpoints are logged at INFO)."""
+    from ropa.logging import configure
+
+    configure("WARNING", json=False)
+
+
+class CpuMeter:
+    """CPU used over a window, in cores: one process (default: this one), PostgreSQL, the machine."""
+
+    TICK = os.sysconf("SC_CLK_TCK")
+
+    def __init__(self, pid: int | None = None) -> None:
+        self.pid = str(pid or os.getpid())
+
+    @staticmethod
+    def _ticks(pid: str) -> int:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return 0
+        return int(fields[11]) + int(fields[12])  # utime + stime
+
+    def _postgres(self) -> dict[str, int]:
+        found = {}
+        for entry in Path("/proc").iterdir():
+            try:
+                if entry.name.isdigit() and (entry / "comm").read_text().strip() == "postgres":
+                    found[entry.name] = self._ticks(entry.name)
+            except OSError:
+                continue
+        return found
+
+    @staticmethod
+    def _machine() -> int:
+        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+        return sum(fields) - fields[3] - fields[4]  # all but idle and iowait
+
+    def __enter__(self) -> CpuMeter:
+        self.wall = time.perf_counter()
+        self.start = (self._ticks(self.pid), self._postgres(), self._machine())
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        seconds = (time.perf_counter() - self.wall) * self.TICK
+        process, postgres, machine = self._ticks(self.pid), self._postgres(), self._machine()
+        self.process = (process - self.start[0]) / seconds
+        self.postgres = sum(t - self.start[1].get(pid, 0) for pid, t in postgres.items()) / seconds
+        self.machine = (machine - self.start[2]) / seconds
+
+    def as_dict(self) -> dict[str, float]:
+        return {"process_cores": self.process, "postgres_cores": self.postgres, "machine_cores": self.machine}
+
+
 class Timer:
     def __enter__(self) -> Timer:
         self.started = time.perf_counter()
