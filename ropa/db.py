@@ -121,10 +121,17 @@ async def write_transaction() -> AsyncIterator[None]:
             yield
 
 
+async def _keep_session(connection: asyncpg.Connection) -> None:
+    """Pool release hook: nothing to reset."""
+
+
 async def open_pool() -> None:
     engine = get_engine()
     if isinstance(engine, PostgresEngine):
-        await engine.start_connection_pool(min_size=2, max_size=10)
+        # Piccolo takes a pooled connection per query, and asyncpg's default reset on release
+        # (UNLISTEN, RESET ALL, ...) would cost a round trip each time. The service never sets
+        # session state: its settings and advisory locks are all transaction-scoped.
+        await engine.start_connection_pool(min_size=2, max_size=10, reset=_keep_session)
     else:
         await engine.start_connection_pool()
 
