@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -78,8 +79,8 @@ class Kind:
             ),
         )
         summary_fields = [
-            ("id", str),
-            *scope,
+            ("id", uuid.UUID),
+            *[(name, uuid.UUID) for name, _ in scope],
             ("key", str),
             ("name", str),
             ("status", str),

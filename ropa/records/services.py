@@ -66,7 +66,7 @@ def as_uuid(value: str, field: str) -> str:
 
 async def _row(kind: Kind, record_id: str) -> dict[str, Any]:
     try:
-        record_id = str(uuid.UUID(record_id))
+        record_id = str(uuid.UUID(str(record_id)))
     except ValueError:
         raise NotFound(f"No {kind.name.replace('_', ' ')} with id {record_id}") from None
     row = await select_records(kind).where(kind.table.id == record_id).first()  # type: ignore[attr-defined]
