@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from audit.tables import AuditEvent
+from ropa.tables import TABLES
+from tests.conftest import _point_engine_at
+
 PROBLEM_JSON = "application/problem+json"
 LABELS = {"en": "Shoe size", "da": "Skostørrelse", "nb": "Skostørrelse"}
 
@@ -119,3 +123,17 @@ class Snapshot:
         assert events_since(self.client, self.event_id) == []
         for action in actions:
             assert events_since(self.client, self.event_id, action) == []
+
+
+async def state() -> dict[str, int]:
+    """Row counts of every register table and of the audit log."""
+    counts = {table._meta.tablename: await table.count() for table in TABLES}
+    counts["audit_event"] = await AuditEvent.count()
+    return counts
+
+
+def fresh_empty_database(templates: Any) -> str:
+    """Point the engine at another empty, migrated register and return it."""
+    copy = templates.fresh("empty", demo=False)
+    _point_engine_at(copy)
+    return copy

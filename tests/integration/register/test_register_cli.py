@@ -7,10 +7,9 @@ import sys
 
 import msgspec
 
-from audit.tables import AuditEvent
 from ropa.porting.services import dump_register
-from ropa.tables import TABLES
-from tests.conftest import ENGINE, ROOT, _pg_url, _point_engine_at, run
+from tests.conftest import ENGINE, ROOT, _pg_url, run
+from tests.integration.register.register_support import fresh_empty_database, state
 
 
 def _env(database):
@@ -30,25 +29,13 @@ def ropa(database, *args):
     )
 
 
-async def _state():
-    counts = {table._meta.tablename: await table.count() for table in TABLES}
-    counts["audit_event"] = await AuditEvent.count()
-    return counts
-
-
-def _fresh(templates):
-    copy = templates.fresh("empty", demo=False)
-    _point_engine_at(copy)
-    return copy
-
-
 def test_cli_dump_import_dump_is_byte_identical(demo_database, templates, tmp_path):
     first, second = tmp_path / "first.json", tmp_path / "second.json"
     done = ropa(demo_database, "dump", "-o", str(first))
     assert done.returncode == 0, done.stderr
     dumped = json.loads(first.read_bytes())
     assert [e["key"] for e in dumped["entities"]] == ["TECHEM-DK", "TECHEM-NO"]
-    empty = _fresh(templates)
+    empty = fresh_empty_database(templates)
     done = ropa(empty, "import", str(first))
     assert done.returncode == 0, done.stderr
     assert b"'activities': 11" in done.stdout
@@ -69,38 +56,38 @@ def test_cli_import_of_a_bad_file_fails_naming_the_path_and_writes_nothing(datab
     raw["entities"][0]["activities"][4]["data_subjects"][0] = "martian"
     bad = tmp_path / "bad.yaml"
     bad.write_bytes(msgspec.yaml.encode(raw))
-    before = run(_state())
+    before = run(state())
     done = ropa(database, "import", str(bad))
     assert done.returncode == 1
     assert b"entities[0].activities[4].data_subjects[0]" in done.stderr
     assert b"martian" in done.stderr
     assert b"Traceback" not in done.stderr
-    assert run(_state()) == before
+    assert run(state()) == before
 
 
 def test_cli_import_of_a_file_that_is_not_a_register(database, tmp_path):
     bad = tmp_path / "bad.json"
     bad.write_text('{"format": "something-else", "entities": []}')
-    before = run(_state())
+    before = run(state())
     done = ropa(database, "import", str(bad))
     assert done.returncode == 1
     assert b"format" in done.stderr
-    assert run(_state()) == before
+    assert run(state()) == before
 
 
 def test_cli_seed_demo_twice_adds_nothing_the_second_time(database):
-    empty = run(_state())
+    empty = run(state())
     assert empty["legal_entity"] == 0
     done = ropa(database, "seed", "--demo")
     assert done.returncode == 0, done.stderr
-    seeded = run(_state())
+    seeded = run(state())
     assert seeded["legal_entity"] == 2
     assert seeded["processing_activity"] == 11
     assert seeded["audit_event"] > empty["audit_event"]
     done = ropa(database, "seed", "--demo")
     assert done.returncode == 0, done.stderr
     assert b"already loaded" in done.stdout
-    assert run(_state()) == seeded
+    assert run(state()) == seeded
     done = ropa(database, "seed", "--if-empty")
     assert done.returncode == 0, done.stderr
-    assert run(_state()) == seeded
+    assert run(state()) == seeded

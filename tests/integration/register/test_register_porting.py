@@ -5,29 +5,15 @@ from pathlib import Path
 import msgspec
 import pytest
 
-from audit.tables import AuditEvent
 from ropa.errors import Conflict, Invalid
 from ropa.porting.schemas import RegisterFile
 from ropa.porting.services import decode, dump_register, import_register
 from ropa.records import listing, services
 from ropa.records.catalog import ACTIVITY, ENTITY, VOCABULARY
-from ropa.tables import TABLES
-from tests.conftest import _point_engine_at, run
+from tests.conftest import run
+from tests.integration.register.register_support import fresh_empty_database, state
 
 DEMO = Path(__file__).resolve().parents[3] / "ropa" / "demo" / "techem.yaml"
-
-
-async def _state():
-    """Row counts of every register table and of the audit log."""
-    counts = {table._meta.tablename: await table.count() for table in TABLES}
-    counts["audit_event"] = await AuditEvent.count()
-    return counts
-
-
-def _fresh(templates):
-    copy = templates.fresh("empty", demo=False)
-    _point_engine_at(copy)
-    return copy
 
 
 def _demo_builtins():
@@ -41,7 +27,7 @@ def _encoded(register):
 def test_dump_import_dump_is_byte_identical(demo_database, templates):
     first = run(dump_register())
     assert [e.key for e in first.entities] == ["TECHEM-DK", "TECHEM-NO"]
-    _fresh(templates)
+    fresh_empty_database(templates)
     counts = run(import_register(first))
     assert counts == {
         "entities": 2,
@@ -61,14 +47,14 @@ def test_dump_import_dump_is_byte_identical(demo_database, templates):
 def test_error_deep_inside_an_import_names_its_path_and_writes_nothing(database):
     raw = _demo_builtins()
     raw["entities"][1]["activities"][3]["purposes"][0]["legal_bases"][0] = "art6_1_z"
-    before = run(_state())
+    before = run(state())
     with pytest.raises(Invalid) as failure:
         run(import_register(msgspec.convert(raw, RegisterFile)))
     names = [p["name"] for p in failure.value.invalid_params]
     assert names == ["entities[1].activities[3].purposes[0].legal_bases[0]"]
     assert "art6_1_z" in failure.value.invalid_params[0]["reason"]
-    assert run(_state()) == before
-    assert run(_state())["legal_entity"] == 0
+    assert run(state()) == before
+    assert run(state())["legal_entity"] == 0
 
 
 def test_error_path_of_a_reordered_processor_is_its_place_in_the_file(database):
@@ -89,7 +75,7 @@ def test_error_path_of_a_reordered_processor_is_its_place_in_the_file(database):
     with pytest.raises(Invalid) as failure:
         run(import_register(msgspec.convert(register, RegisterFile)))
     assert [p["name"] for p in failure.value.invalid_params] == ["entities[0].processors[1].service_kinds[1]"]
-    assert run(_state())["legal_entity"] == 0
+    assert run(state())["legal_entity"] == 0
 
 
 def test_schema_error_in_a_file_names_its_path(database):
@@ -104,12 +90,12 @@ def test_schema_error_in_a_file_names_its_path(database):
 
 
 def test_reimporting_the_demo_conflicts_on_key_and_writes_nothing(demo_database):
-    before = run(_state())
+    before = run(state())
     with pytest.raises(Conflict) as failure:
         run(import_register(msgspec.convert(_demo_builtins(), RegisterFile)))
     assert [p["name"] for p in failure.value.invalid_params] == ["entities[0].key"]
     assert "TECHEM-DK" in failure.value.detail
-    assert run(_state()) == before
+    assert run(state()) == before
 
 
 def test_retired_records_round_trip(database, templates):
@@ -146,7 +132,7 @@ def test_retired_records_round_trip(database, templates):
     assert [(a.key, a.status) for a in acme.activities] == [("PA-0", "retired"), ("PA-1", "draft")]
     assert gone.retired and gone.processors[0].retired
     assert run(services.get(ENTITY, gone.id)).status == "retired"
-    _fresh(templates)
+    fresh_empty_database(templates)
     run(import_register(first))
     assert _encoded(run(dump_register())) == _encoded(first)
 
@@ -155,7 +141,7 @@ def test_deprecated_builtin_term_round_trips(demo_database, templates):
     term = run(listing.list_records(VOCABULARY, vocabulary="transfer_mechanism", q="safe_harbour")).items[0]
     run(services.retire(VOCABULARY, term.id, None))
     first = run(dump_register())
-    _fresh(templates)
+    fresh_empty_database(templates)
     run(import_register(first))
     again = run(listing.list_records(VOCABULARY, vocabulary="transfer_mechanism", q="safe_harbour")).items[0]
     assert again.status == "deprecated"
@@ -182,7 +168,7 @@ def test_register_using_a_since_deprecated_term_can_be_restored(database, templa
     term = run(listing.list_records(VOCABULARY, vocabulary="data_category", q="fax_number")).items[0]
     run(services.retire(VOCABULARY, term.id, None))
     first = run(dump_register())
-    _fresh(templates)
+    fresh_empty_database(templates)
     run(import_register(first))
     assert _encoded(run(dump_register())) == _encoded(first)
 
@@ -196,6 +182,6 @@ def test_an_entity_cannot_drop_a_document_its_records_cite(demo_database, templa
     assert {p["name"] for p in refused.value.invalid_params} == {"documents"}
     assert "DK-PP" in refused.value.invalid_params[0]["reason"]
     first = run(dump_register())
-    _fresh(templates)
+    fresh_empty_database(templates)
     run(import_register(first))
     assert _encoded(run(dump_register())) == _encoded(first)
