@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from audit import log as audit_log
 from audit.context import source_ref
-from audit.tables import AuditEvent
 from ropa.settings import get_settings, secret_file
+from tests.conftest import ENGINE
 from tests.integration.audit.support import editable, integrate, sql
 
 SERVER_ONLY = ("id", "entity", "version", "status", "created_at", "updated_at")
@@ -109,31 +110,45 @@ def test_rejected_writes_leave_no_event(demo_client: Any) -> None:
     assert _writes() == writes
 
 
-def _break_audit(monkeypatch: pytest.MonkeyPatch, where: str) -> None:
+def _break_audit(monkeypatch: pytest.MonkeyPatch, where: str) -> Callable[[], Any]:
+    """Make every audit insert fail, in the code or in the database; return how to undo it."""
+
     def fail(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("audit store unavailable")
 
     if where == "record":
         monkeypatch.setattr(audit_log, "record", fail)
-    else:
-        monkeypatch.setattr(AuditEvent, "insert", classmethod(fail))
+        return monkeypatch.undo
+    if ENGINE == "postgres":
+        sql(
+            "CREATE FUNCTION reject_insert() RETURNS trigger LANGUAGE plpgsql AS "
+            "$$BEGIN RAISE EXCEPTION 'no'; END$$"
+        )
+        sql(
+            "CREATE TRIGGER reject_insert BEFORE INSERT ON audit_event "
+            "FOR EACH ROW EXECUTE FUNCTION reject_insert()"
+        )
+        return lambda: sql("DROP TRIGGER reject_insert ON audit_event")
+    sql("CREATE TRIGGER reject_insert BEFORE INSERT ON audit_event BEGIN SELECT RAISE(ABORT, 'no'); END")
+    return lambda: sql("DROP TRIGGER reject_insert")
 
 
-@pytest.mark.parametrize("where", ["record", "insert"])
+@pytest.mark.parametrize("where", ["record", "database"])
 def test_a_write_whose_audit_event_fails_changes_nothing(
     demo_client: Any, monkeypatch: pytest.MonkeyPatch, where: str
 ) -> None:
     spare = {"entity": "TECHEM-DK", "key": "P-DK-SPARE", "name": "Spare vendor"}
     processor = demo_client.post("/api/processors", json=spare).json()  # unused, so it could be retired
     writes = _writes()
-    _break_audit(monkeypatch, where)
+    heal = _break_audit(monkeypatch, where)
 
     body = {"entity": "TECHEM-DK", "key": "P-DK-GHOST", "name": "Ghost"}
-    assert demo_client.post("/api/processors", json=body).status_code == 500
+    failed = (409, 500)  # the database's refusal maps to 409, a code failure to 500
+    assert demo_client.post("/api/processors", json=body).status_code in failed
     renamed = {**editable("processor", processor), "name": "Renamed without a trace"}
-    assert demo_client.put(f"/api/processors/{processor['id']}", json=renamed).status_code == 500
-    assert demo_client.delete(f"/api/processors/{processor['id']}").status_code == 500
-    monkeypatch.undo()
+    assert demo_client.put(f"/api/processors/{processor['id']}", json=renamed).status_code in failed
+    assert demo_client.delete(f"/api/processors/{processor['id']}").status_code in failed
+    heal()
 
     assert demo_client.get("/api/processors", params={"q": "ghost"}).json()["items"] == []
     assert not sql("SELECT id FROM processor WHERE key = 'P-DK-GHOST'")
