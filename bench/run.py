@@ -33,6 +33,7 @@ FIGURES = {
     "appends": ("bench.appends", 240),
     "verify": ("bench.verifier", 300),
     "query": ("bench.query_latency", 300),
+    "findings": ("bench.findings", 240),
 }
 REPORT = ROOT / "docs" / "benchmarks.md"
 

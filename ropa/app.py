@@ -17,6 +17,7 @@ from ropa import __version__, db
 from ropa.auditing.controllers import AUDIT_ROUTES
 from ropa.auditing.keys import get_signer
 from ropa.errors import EXCEPTION_HANDLERS
+from ropa.findings.controllers import FINDINGS_ROUTES
 from ropa.logging import configure, request_middleware
 from ropa.porting.controllers import PORTING_ROUTES
 from ropa.records.catalog import REGISTRY
@@ -68,6 +69,7 @@ def create_app(
             *(make_router(kind) for kind in REGISTRY.values()),
             *AUDIT_ROUTES,
             *PORTING_ROUTES,
+            *FINDINGS_ROUTES,
         ],
         lifespan=[lifespan],
         exception_handlers=EXCEPTION_HANDLERS,

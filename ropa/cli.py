@@ -107,6 +107,29 @@ async def _dump(args: argparse.Namespace) -> int:
     return 0
 
 
+async def _findings(args: argparse.Namespace) -> int:
+    import msgspec
+
+    from ropa.findings.services import list_findings
+
+    found = await list_findings(entity=args.entity, severity=args.severity, status=args.status)
+    if args.format == "json":
+        sys.stdout.buffer.write(msgspec.json.format(msgspec.json.encode(found)) + b"\n")
+        return 0
+    for item in found:
+        f = item.finding
+        where = f.record_key or f.entity_key
+        status = (
+            f" [accepted until {item.acceptance.expires_on}]"
+            if item.status == "accepted" and item.acceptance
+            else ""
+        )
+        print(f"{f.severity.upper():6} {f.entity_key:12} {where:24} {f.rule_id} (Art. {f.article}){status}")
+        print(f"       {f.message[args.lang]}")
+    print(f"{len(found)} findings")
+    return 0
+
+
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -138,13 +161,19 @@ def _parser() -> argparse.ArgumentParser:
     dump.add_argument("-o", "--output")
     dump.add_argument("--as-of", help="rebuild from the audit log as of this ISO 8601 time (needs --entity)")
     dump.add_argument("--entity", help="key or id of the entity for --as-of")
+    findings = sub.add_parser("findings", help="check the register against the law")
+    findings.add_argument("--entity", help="key or id of one entity")
+    findings.add_argument("--severity", choices=("high", "medium", "low", "info"))
+    findings.add_argument("--status", choices=("open", "accepted"))
+    findings.add_argument("--format", choices=("text", "json"), default="text")
+    findings.add_argument("--lang", choices=("en", "da", "nb"), default="en")
     from ropa.auditing.cli import add_audit_commands
 
     add_audit_commands(sub)
     return parser
 
 
-COMMANDS: dict[str, Command] = {"migrate": _migrate, "import": _import, "dump": _dump}
+COMMANDS: dict[str, Command] = {"migrate": _migrate, "import": _import, "dump": _dump, "findings": _findings}
 
 
 async def _run(command: Command, args: argparse.Namespace) -> int:

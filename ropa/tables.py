@@ -58,4 +58,19 @@ class VocabularyTerm(RecordColumns, Table, tablename="vocabulary_term"):
     vocabulary = Varchar(length=64, index=True)
 
 
-TABLES = (LegalEntity, ProcessingActivity, Processor, Recipient, Transfer, RetentionRule, VocabularyTerm)
+class FindingAcceptance(RecordColumns, Table, tablename="finding_acceptance"):
+    """An accepted risk of a finding, with its reason and expiry; withdrawn by retiring it."""
+
+    entity = ForeignKey(LegalEntity, null=False, index=True, on_delete=OnDelete.restrict)
+
+
+TABLES = (
+    LegalEntity,
+    ProcessingActivity,
+    Processor,
+    Recipient,
+    Transfer,
+    RetentionRule,
+    VocabularyTerm,
+    FindingAcceptance,
+)

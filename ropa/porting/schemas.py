@@ -4,6 +4,7 @@ from typing import Literal
 
 from ropa.activities.schemas import ActivityData
 from ropa.entities.schemas import EntityData
+from ropa.findings.schemas import AcceptanceData
 from ropa.processors.schemas import ProcessorData, RecipientData
 from ropa.records.parts import Base
 from ropa.retention.schemas import RetentionData
@@ -34,6 +35,11 @@ class RetentionIn(RetentionData, kw_only=True):
     retired: bool = False
 
 
+class AcceptanceIn(AcceptanceData, kw_only=True):
+    id: str | None = None
+    retired: bool = False
+
+
 class ActivityIn(ActivityData, kw_only=True):
     id: str | None = None
 
@@ -48,6 +54,7 @@ class EntityIn(EntityData, kw_only=True):
     transfers: list[TransferIn] = []
     retention_rules: list[RetentionIn] = []
     activities: list[ActivityIn] = []
+    finding_acceptances: list[AcceptanceIn] = []
 
 
 class RegisterFile(Base, kw_only=True):

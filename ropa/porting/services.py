@@ -12,7 +12,7 @@ from ropa.db import is_postgres, write_transaction
 from ropa.errors import Conflict, DomainError, Invalid
 from ropa.porting.schemas import EntityIn, RegisterFile
 from ropa.records import services
-from ropa.records.catalog import ACTIVITY, ENTITY, PROCESSOR, RECIPIENT, RETENTION, TRANSFER
+from ropa.records.catalog import ACCEPTANCE, ACTIVITY, ENTITY, PROCESSOR, RECIPIENT, RETENTION, TRANSFER
 from ropa.records.kinds import Kind
 from ropa.records.resolver import Resolver
 from ropa.tables import LegalEntity, VocabularyTerm
@@ -26,6 +26,7 @@ CHILDREN: tuple[tuple[str, Kind], ...] = (
     ("transfers", TRANSFER),
     ("retention_rules", RETENTION),
     ("activities", ACTIVITY),
+    ("finding_acceptances", ACCEPTANCE),
 )
 
 
@@ -138,20 +139,33 @@ def _as_import(kind: Kind, row: dict[str, Any]) -> dict[str, Any]:
     return record
 
 
-async def dump_register() -> RegisterFile:
-    """The whole register, in key order, with ids: import of it into an empty database is exact."""
+async def snapshot_register() -> RegisterFile:
+    """The whole register from one consistent read, in key order, with ids."""
     async with write_transaction():
         if is_postgres():  # every read below sees the same snapshot (SQLite's lock gives it already)
             await LegalEntity.raw("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-        terms = await VocabularyTerm.select(VocabularyTerm.data).output(load_json=False)
-        entities = []
-        rows = await LegalEntity.select().output(load_json=False)
-        for row in sorted(rows, key=lambda r: r["key"]):
-            entity = _as_import(ENTITY, row)
-            for attr, kind in CHILDREN:
-                entity[attr] = await _children(kind, str(row["id"]))
-            entities.append(msgspec.convert(entity, EntityIn))
+        return await _read_register()
+
+
+async def dump_register() -> RegisterFile:
+    """The whole register, for a file: import of it into an empty database is exact. Audited."""
+    async with write_transaction():
+        if is_postgres():
+            await LegalEntity.raw("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        register = await _read_register()
         await audit_log.record("register.dump", entity_type="register", entity_id="", details={})
+    return register
+
+
+async def _read_register() -> RegisterFile:
+    terms = await VocabularyTerm.select(VocabularyTerm.data).output(load_json=False)
+    entities = []
+    rows = await LegalEntity.select().output(load_json=False)
+    for row in sorted(rows, key=lambda r: r["key"]):
+        entity = _as_import(ENTITY, row)
+        for attr, kind in CHILDREN:
+            entity[attr] = await _children(kind, str(row["id"]))
+        entities.append(msgspec.convert(entity, EntityIn))
     return RegisterFile(
         vocabularies=sorted(
             (msgspec.json.decode(t["data"], type=TermData) for t in terms),

@@ -9,6 +9,7 @@ import msgspec
 from ropa import tables
 from ropa.activities.schemas import ActivityData
 from ropa.entities.schemas import EntityData
+from ropa.findings.schemas import AcceptanceData
 from ropa.processors.schemas import ProcessorData, RecipientData
 from ropa.records.kinds import REGISTRY, Kind, _texts, register
 from ropa.retention.schemas import RetentionData
@@ -107,6 +108,16 @@ VOCABULARY = register(
     )
 )
 
+ACCEPTANCE = register(
+    Kind(
+        name="finding_acceptance",
+        path="finding-acceptances",
+        title="FindingAcceptance",
+        table=tables.FindingAcceptance,
+        data=AcceptanceData,
+    )
+)
+
 # Record kinds that activities point at, and the activity field that holds the reference.
 ACTIVITY_REFERENCE_FIELDS = {
     "recipient": "recipients",
@@ -114,4 +125,14 @@ ACTIVITY_REFERENCE_FIELDS = {
     "retention_rule": "retention",
 }
 
-__all__ = ["REGISTRY", "ACTIVITY", "ENTITY", "PROCESSOR", "RECIPIENT", "TRANSFER", "RETENTION", "VOCABULARY"]
+__all__ = [
+    "REGISTRY",
+    "ACCEPTANCE",
+    "ACTIVITY",
+    "ENTITY",
+    "PROCESSOR",
+    "RECIPIENT",
+    "TRANSFER",
+    "RETENTION",
+    "VOCABULARY",
+]

@@ -1,0 +1,1 @@
+"""Findings of the rules engine as the register's users see them, and their risk acceptances."""

@@ -1,0 +1,28 @@
+"""HTTP route of the findings: the register checked against the law, on every request."""
+
+from typing import Annotated, Literal
+
+from litestar import get
+from litestar.params import FromQuery, QueryParameter
+
+from ropa.findings.services import FindingOut, list_findings
+
+Text = Annotated[str | None, QueryParameter(max_length=200)]
+
+
+@get(
+    "/api/findings",
+    operation_id="listFindings",
+    tags=["Findings"],
+    summary="Findings of the current register",
+)
+async def findings(
+    entity: FromQuery[Text] = None,
+    severity: FromQuery[Literal["high", "medium", "low", "info"] | None] = None,
+    rule: FromQuery[Text] = None,
+    status: FromQuery[Literal["open", "accepted"] | None] = None,
+) -> list[FindingOut]:
+    return await list_findings(entity=entity, severity=severity, rule=rule, status=status)
+
+
+FINDINGS_ROUTES = [findings]

@@ -1,0 +1,142 @@
+"""Accountability: the DPO decision, reviews of the record and the age of its source documents."""
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+
+from ropa.porting.schemas import EntityIn
+from ropa.rules.model import Context, Hit, hit, rule, texts
+
+# A record or document older than this is due for review (Art. 5(2), Art. 24(1) "reviewed and updated").
+REVIEW_DAYS = 365
+
+
+# Art. 37(1), 30(1)(a), 30(2)(a): name the DPO, or record the decision that none is required.
+@rule(
+    "dpo.undecided",
+    "medium",
+    "Art. 37(1), 30(1)(a), 30(2)(a)",
+    texts(
+        "{name} records neither a data protection officer nor a decision that none is required.",
+        "{name} angiver hverken en databeskyttelsesrådgiver eller en beslutning om, at der ikke kræves en.",
+        "{name} angir verken et personvernombud eller en beslutning om at det ikke kreves.",
+    ),
+    texts(
+        "Record the Art. 37 decision: the DPO's name and contact, or why none is required.",
+        "Registrér beslutningen efter art. 37: rådgiverens navn og "
+        "kontakt, eller hvorfor der ikke kræves en.",
+        "Registrer beslutningen etter art. 37: ombudets navn og kontakt, eller hvorfor det ikke kreves.",
+    ),
+)
+def dpo_undecided(entity: EntityIn, ctx: Context) -> Iterator[Hit]:
+    named = entity.dpo is not None and (entity.dpo.email or entity.dpo.phone)
+    if not named and entity.dpo_decision is None:
+        yield hit("entity", entity.key, "dpo", name=entity.legal_name)
+
+
+def _review_due(last: dt.date | None, due: dt.date | None) -> dt.date | None:
+    if due is not None:
+        return due
+    return last + dt.timedelta(days=REVIEW_DAYS) if last is not None else None
+
+
+# Art. 5(2), 24(1): measures, the record included, are reviewed and updated where necessary.
+@rule(
+    "review.overdue",
+    "medium",
+    "Art. 5(2), 24(1)",
+    texts(
+        "The review of activity {activity} was due on {due}.",
+        "Gennemgangen af aktiviteten {activity} skulle have været foretaget senest {due}.",
+        "Gjennomgangen av aktiviteten {activity} skulle vært gjort senest {due}.",
+    ),
+    texts(
+        "Review the activity, then record the date, the reviewer and the next due date.",
+        "Gennemgå aktiviteten og registrér dato, ansvarlig og næste frist.",
+        "Gjennomgå aktiviteten og registrer dato, ansvarlig og neste frist.",
+    ),
+)
+def review_overdue(entity: EntityIn, ctx: Context) -> Iterator[Hit]:
+    for a in entity.activities:
+        due = _review_due(a.last_reviewed_at, a.next_review_due)
+        if due is not None and due < ctx.today:
+            yield hit("activity", a.key, "next_review_due", activity=a.key, due=due.isoformat())
+
+
+# Art. 5(2): an activity never reviewed has no evidence that the record is accurate.
+@rule(
+    "review.missing",
+    "low",
+    "Art. 5(2)",
+    texts(
+        "Activity {activity} has never been reviewed.",
+        "Aktiviteten {activity} er aldrig blevet gennemgået.",
+        "Aktiviteten {activity} har aldri blitt gjennomgått.",
+    ),
+    texts(
+        "Review the activity and record the date and the reviewer.",
+        "Gennemgå aktiviteten og registrér dato og ansvarlig.",
+        "Gjennomgå aktiviteten og registrer dato og ansvarlig.",
+    ),
+)
+def review_missing(entity: EntityIn, ctx: Context) -> Iterator[Hit]:
+    for a in entity.activities:
+        if a.last_reviewed_at is None:
+            yield hit("activity", a.key, "last_reviewed_at", activity=a.key)
+
+
+# Art. 5(2): facts traced to a document carry its date; an undated source cannot be checked for currency.
+@rule(
+    "document.undated",
+    "medium",
+    "Art. 5(2)",
+    texts(
+        "Source document {document} has no version or date.",
+        "Kildedokumentet {document} har ingen version eller dato.",
+        "Kildedokumentet {document} har ingen versjon eller dato.",
+    ),
+    texts(
+        "Record the document's version date; if it is unknown, review the document against current law.",
+        "Angiv dokumentets versionsdato; er den ukendt, så gennemgå dokumentet mod gældende ret.",
+        "Angi dokumentets versjonsdato; er den ukjent, gjennomgå dokumentet mot gjeldende rett.",
+    ),
+)
+def document_undated(entity: EntityIn, ctx: Context) -> Iterator[Hit]:
+    for d in entity.documents:
+        if d.version is None or version_date(d.version) is None:
+            yield hit("document", d.key, "version", document=d.key)
+
+
+def version_date(version: str) -> dt.date | None:
+    """The latest day a free-text version can mean: an ISO date, else 31 December of a stated year."""
+    iso = re.search(r"\b(\d{4}-\d{2}-\d{2})\b", version)
+    if iso:
+        return dt.date.fromisoformat(iso.group(1))
+    years = re.findall(r"\b((?:19|20)\d{2})\b", version)
+    return dt.date(int(max(years)), 12, 31) if years else None
+
+
+# Art. 5(2), 12(1): a source document older than the review period may no longer match the processing.
+@rule(
+    "document.stale",
+    "low",
+    "Art. 5(2), 12(1)",
+    texts(
+        "Source document {document} ({version}) is more than a year old.",
+        "Kildedokumentet {document} ({version}) er mere end et år gammelt.",
+        "Kildedokumentet {document} ({version}) er mer enn ett år gammelt.",
+    ),
+    texts(
+        "Review the document against the current processing and law, then update its version.",
+        "Gennemgå dokumentet mod den aktuelle behandling og gældende ret, og opdatér versionen.",
+        "Gjennomgå dokumentet mot dagens behandling og gjeldende rett, og oppdater versjonen.",
+    ),
+)
+def document_stale(entity: EntityIn, ctx: Context) -> Iterator[Hit]:
+    for d in entity.documents:
+        when = version_date(d.version) if d.version else None
+        if when is not None and (ctx.today - when).days > REVIEW_DAYS:
+            yield hit("document", d.key, "version", document=d.key, version=d.version)
+
+
+RULES = [dpo_undecided, review_overdue, review_missing, document_undated, document_stale]

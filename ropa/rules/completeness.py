@@ -1,0 +1,107 @@
+"""Completeness of the Art. 30(1)(a)-(g) and 30(2)(a)-(d) elements, per entity and per activity."""
+
+from collections.abc import Iterator
+
+from ropa.porting.schemas import EntityIn
+from ropa.rules.model import Context, Hit, hit, rule, texts
+
+
+# Art. 30(1)(a), 30(2)(a): name and contact details of the controller or processor.
+@rule(
+    "completeness.contact",
+    "medium",
+    "Art. 30(1)(a), 30(2)(a)",
+    texts(
+        "{name} has no contact details (address, e-mail or telephone) in the record.",
+        "{name} har ingen kontaktoplysninger (adresse, e-mail eller telefon) i fortegnelsen.",
+        "{name} har ingen kontaktopplysninger (adresse, e-post eller telefon) i protokollen.",
+    ),
+    texts(
+        "Record the entity's postal address and an e-mail address or telephone number.",
+        "Angiv enhedens postadresse og en e-mailadresse eller et telefonnummer.",
+        "Registrer enhetens postadresse og en e-postadresse eller et telefonnummer.",
+    ),
+)
+def contact(entity: EntityIn, ctx: Context) -> Iterator[Hit]:
+    if entity.address is None or (entity.email is None and entity.phone is None):
+        yield hit("entity", entity.key, "address", name=entity.legal_name)
+
+
+# Art. 30(1)(b), 30(1)(c), 30(2)(b): purposes, categories of data subjects and of personal data.
+@rule(
+    "completeness.activity",
+    "medium",
+    "Art. 30(1)(b), 30(1)(c)",
+    texts(
+        "Activity {activity} does not record its {element}.",
+        "Aktiviteten {activity} angiver ikke {element}.",
+        "Aktiviteten {activity} angir ikke {element}.",
+    ),
+    texts(
+        "Complete the missing element ({element}) of the activity.",
+        "Udfyld det manglende element ({element}) for aktiviteten.",
+        "Fyll ut det manglende elementet ({element}) for aktiviteten.",
+    ),
+)
+def activity_elements(entity: EntityIn, ctx: Context) -> Iterator[Hit]:
+    for a in entity.activities:
+        missing = {
+            "purposes": a.role != "processor" and not a.purposes,
+            "data_subjects": not a.data_subjects,
+            "data_categories": not a.data_categories,
+        }
+        for element, absent in missing.items():
+            if absent:
+                yield hit("activity", a.key, element, activity=a.key, element=element)
+
+
+# Art. 30(1)(g), 30(2)(d), 32(1): a general description of the security measures.
+@rule(
+    "completeness.security",
+    "medium",
+    "Art. 30(1)(g), 30(2)(d)",
+    texts(
+        "Activity {activity} describes no technical or organisational security measures.",
+        "Aktiviteten {activity} beskriver ingen tekniske eller organisatoriske sikkerhedsforanstaltninger.",
+        "Aktiviteten {activity} beskriver ingen tekniske eller organisatoriske sikkerhetstiltak.",
+    ),
+    texts(
+        "List the Art. 32 measures (access control, logging, encryption, backup ...) for the activity.",
+        "Angiv foranstaltningerne efter art. 32 (adgangskontrol, logning, kryptering, backup ...).",
+        "Angi tiltakene etter art. 32 (tilgangskontroll, logging, kryptering, sikkerhetskopi ...).",
+    ),
+)
+def security(entity: EntityIn, ctx: Context) -> Iterator[Hit]:
+    for a in entity.activities:
+        if a.security is None or not a.security.measures:
+            yield hit("activity", a.key, "security", activity=a.key)
+
+
+# Art. 6(1), 30(1)(b): every purpose of a controller needs a legal basis.
+@rule(
+    "purpose.no_legal_basis",
+    "high",
+    "Art. 6(1), 30(1)(b)",
+    texts(
+        "Activity {activity} has a purpose without a legal basis: {purpose}.",
+        "Aktiviteten {activity} har et formål uden behandlingsgrundlag: {purpose}.",
+        "Aktiviteten {activity} har et formål uten behandlingsgrunnlag: {purpose}.",
+    ),
+    texts(
+        "Record the Art. 6(1) basis of the purpose, or stop the processing for it.",
+        "Angiv grundlaget efter art. 6, stk. 1, for formålet, eller ophør med behandlingen.",
+        "Angi grunnlaget etter art. 6 nr. 1 for formålet, eller stans behandlingen.",
+    ),
+)
+def no_legal_basis(entity: EntityIn, ctx: Context) -> Iterator[Hit]:
+    for a in entity.activities:
+        if a.role == "processor" and a.controllers_served:
+            continue  # the basis is the controller's, recorded in its own register
+        for i, p in enumerate(a.purposes):
+            if not p.legal_bases:
+                yield hit(
+                    "activity", a.key, f"purposes[{i}].legal_bases", activity=a.key, purpose=p.description
+                )
+
+
+RULES = [contact, activity_elements, security, no_legal_basis]

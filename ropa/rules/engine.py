@@ -1,0 +1,73 @@
+"""Runs every rule over a register and returns the findings in a stable order."""
+
+from typing import Any
+
+import msgspec
+
+from ropa.porting.schemas import EntityIn, RegisterFile
+from ropa.rules import (
+    accountability,
+    completeness,
+    cookies,
+    group,
+    processors,
+    retention,
+    roles,
+    special,
+    transfers,
+)
+from ropa.rules.model import SEVERITY_ORDER, Context, Finding, GroupRule, Rule
+
+ENTITY_RULES: list[Rule] = [
+    *completeness.RULES,
+    *transfers.RULES,
+    *processors.RULES,
+    *roles.RULES,
+    *retention.RULES,
+    *cookies.RULES,
+    *special.RULES,
+    *accountability.RULES,
+]
+GROUP_RULES: list[GroupRule] = [*group.RULES]
+
+
+class RuleEntry(msgspec.Struct, frozen=True, kw_only=True):
+    id: str
+    severity: str
+    article: str
+    scope: str
+
+
+RULES: list[RuleEntry] = [
+    RuleEntry(id=r.id, severity=r.severity, article=r.article, scope=scope)
+    for scope, rules in (("entity", ENTITY_RULES), ("group", GROUP_RULES))
+    for r in rules
+]
+
+
+def live(entity: EntityIn) -> EntityIn:
+    """The entity without its retired records: the law applies to what is processed now."""
+    kept: dict[str, Any] = {
+        name: [r for r in getattr(entity, name) if not r.retired]
+        for name in ("processors", "recipients", "transfers", "retention_rules")
+    }
+    kept["activities"] = [a for a in entity.activities if a.status != "retired"]
+    return msgspec.structs.replace(entity, **kept)
+
+
+def sort_key(f: Finding) -> tuple[str, int, str, str, str, str]:
+    return (
+        f.entity_key,
+        SEVERITY_ORDER[f.severity],
+        f.rule_id,
+        f.record_kind,
+        f.record_key or "",
+        f.field or "",
+    )
+
+
+def evaluate(register: RegisterFile, ctx: Context) -> list[Finding]:
+    entities = [live(e) for e in register.entities if not e.retired]
+    findings = [f for e in entities for r in ENTITY_RULES for f in r(e, ctx)]
+    findings += [f for r in GROUP_RULES for f in r(entities, ctx)]
+    return sorted(findings, key=sort_key)

@@ -1,0 +1,149 @@
+"""Findings, the evaluation context and the small machinery every rule is built from."""
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any, Literal, NamedTuple
+
+import msgspec
+
+from ropa.porting.schemas import EntityIn
+from ropa.vocabulary.schemas import TermData
+
+Severity = Literal["high", "medium", "low", "info"]
+SEVERITY_ORDER: dict[str, int] = {"high": 0, "medium": 1, "low": 2, "info": 3}
+LANGUAGES = ("en", "da", "nb")
+Texts = dict[str, str]
+
+
+def texts(en: str, da: str, nb: str) -> Texts:
+    return {"en": en, "da": da, "nb": nb}
+
+
+class Finding(msgspec.Struct, frozen=True, kw_only=True):
+    """One breach or gap, tied to the record (and field) it concerns, in English, Danish and Norwegian."""
+
+    rule_id: str
+    severity: Severity
+    article: str
+    entity_key: str
+    record_kind: str
+    record_key: str | None = None
+    field: str | None = None
+    message: Texts
+    remediation: Texts
+    details: dict[str, Any] = {}
+
+
+class Context(msgspec.Struct, frozen=True, kw_only=True):
+    """What a rule may know besides the entity: the vocabularies and the evaluation date."""
+
+    terms: dict[tuple[str, str], TermData]
+    today: dt.date
+
+    @classmethod
+    def build(cls, terms: Iterable[TermData], today: dt.date) -> "Context":
+        return cls(terms={(t.vocabulary, t.key): t for t in terms}, today=today)
+
+    def attrs(self, vocabulary: str, key: str) -> dict[str, Any]:
+        term = self.terms.get((vocabulary, key))
+        return term.attributes if term else {}
+
+    def vocabulary(self, vocabulary: str) -> list[TermData]:
+        return [t for (v, _), t in self.terms.items() if v == vocabulary]
+
+
+def as_date(value: Any) -> dt.date | None:
+    """A date attribute of reference data: ISO string or date (YAML may give either), else None."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str) and value:
+        return dt.date.fromisoformat(value)
+    return None
+
+
+class Hit(NamedTuple):
+    """What a check reports: the record, the field, and the values its message is formatted with."""
+
+    record_kind: str
+    record_key: str | None
+    field: str | None
+    params: dict[str, Any]
+
+
+def hit(record_kind: str, record_key: str | None, field: str | None = None, /, **params: Any) -> Hit:
+    return Hit(record_kind, record_key, field, params)
+
+
+EntityCheck = Callable[[EntityIn, Context], Iterator[Hit]]
+GroupCheck = Callable[[list[EntityIn], Context], Iterator[tuple[str, Hit]]]
+
+
+@dataclass(frozen=True)
+class RuleInfo:
+    id: str
+    severity: Severity
+    article: str
+    message: Texts
+    remediation: Texts
+
+    def finding(self, entity_key: str, h: Hit) -> Finding:
+        values = {k: _show(v) for k, v in h.params.items()}
+        return Finding(
+            rule_id=self.id,
+            severity=self.severity,
+            article=self.article,
+            entity_key=entity_key,
+            record_kind=h.record_kind,
+            record_key=h.record_key,
+            field=h.field,
+            message={lang: self.message[lang].format(**values) for lang in LANGUAGES},
+            remediation={lang: self.remediation[lang].format(**values) for lang in LANGUAGES},
+            details=dict(h.params),
+        )
+
+
+@dataclass(frozen=True)
+class Rule(RuleInfo):
+    """A rule over one entity: ``rule(entity, ctx) -> list[Finding]``."""
+
+    check: EntityCheck
+
+    def __call__(self, entity: EntityIn, ctx: Context) -> list[Finding]:
+        return [self.finding(entity.key, h) for h in self.check(entity, ctx)]
+
+
+@dataclass(frozen=True)
+class GroupRule(RuleInfo):
+    """A rule over the entities of one group: ``rule(entities, ctx) -> list[Finding]``."""
+
+    check: GroupCheck
+
+    def __call__(self, entities: list[EntityIn], ctx: Context) -> list[Finding]:
+        return [self.finding(key, h) for key, h in self.check(entities, ctx)]
+
+
+def rule(
+    id: str, severity: Severity, article: str, message: Texts, remediation: Texts
+) -> Callable[[EntityCheck], Rule]:
+    def wrap(check: EntityCheck) -> Rule:
+        return Rule(id, severity, article, message, remediation, check)
+
+    return wrap
+
+
+def group_rule(
+    id: str, severity: Severity, article: str, message: Texts, remediation: Texts
+) -> Callable[[GroupCheck], GroupRule]:
+    def wrap(check: GroupCheck) -> GroupRule:
+        return GroupRule(id, severity, article, message, remediation, check)
+
+    return wrap
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, list | tuple | set | frozenset):
+        return ", ".join(str(v) for v in value)
+    return str(value)

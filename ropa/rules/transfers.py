@@ -1,0 +1,239 @@
+"""Transfers to third countries (Art. 30(1)(e), Chapter V), checked against dated reference data."""
+
+import datetime as dt
+from collections.abc import Iterator
+
+from ropa.porting.schemas import EntityIn, TransferIn
+from ropa.rules.model import Context, Hit, as_date, hit, rule, texts
+
+# The EEA is not a third country (EU member states plus Iceland, Liechtenstein and Norway).
+EEA = frozenset(
+    "AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK IS LI NO".split()
+)
+# How long a check of the DPF List is taken as current evidence of certification.
+DPF_RECHECK_DAYS = 365
+
+
+def adequate(country: str, ctx: Context, on: dt.date) -> bool:
+    """A general (not certification-based) adequacy decision covers the country on the date."""
+    for term in ctx.vocabulary("country_adequacy"):
+        a = term.attributes
+        if a.get("country") != country or a.get("mechanism"):
+            continue
+        start, end = as_date(a.get("valid_from")), as_date(a.get("valid_to"))
+        if (start is None or start <= on) and (end is None or on <= end):
+            return True
+    return False
+
+
+def third_country(t: TransferIn) -> bool:
+    return t.destination_country is None or t.destination_country not in EEA
+
+
+# Art. 44-46: a mechanism invalid or expired today, or invalid on the date the transfer was agreed.
+@rule(
+    "transfer.invalid_mechanism",
+    "high",
+    "Art. 44, 45, 46",
+    texts(
+        "Transfer {transfer} relies on {mechanism} ({legal_act}), which is not valid: {reason}.",
+        "Overførslen {transfer} bygger på {mechanism} ({legal_act}), som ikke er gyldig: {reason}.",
+        "Overføringen {transfer} bygger på {mechanism} ({legal_act}), som ikke er gyldig: {reason}.",
+    ),
+    texts(
+        "Stop the transfer or move it to a valid instrument ({successor}); record the new basis.",
+        "Stop overførslen eller flyt den til et gyldigt grundlag ({successor}); registrér det nye grundlag.",
+        "Stans overføringen eller flytt den til et gyldig grunnlag "
+        "({successor}); registrer det nye grunnlaget.",
+    ),
+)
+def invalid_mechanism(entity: EntityIn, ctx: Context) -> Iterator[Hit]:
+    for t in entity.transfers:
+        a = ctx.attrs("transfer_mechanism", t.mechanism)
+        start, end = as_date(a.get("valid_from")), as_date(a.get("valid_to"))
+        new_until = as_date(a.get("new_contracts_until"))
+        reasons = []
+        if end is not None and ctx.today > end:
+            reasons.append(f"valid_to {end}")
+        if t.signed_on is not None:
+            if start is not None and t.signed_on < start:
+                reasons.append(f"signed_on {t.signed_on} before valid_from {start}")
+            if end is not None and t.signed_on > end:
+                reasons.append(f"signed_on {t.signed_on} after valid_to {end}")
+            if new_until is not None and t.signed_on > new_until:
+                reasons.append(f"signed_on {t.signed_on} after new_contracts_until {new_until}")
+        if reasons:
+            successor = a.get("successor") or a.get("replaced_by") or "scc_2021"
+            yield hit(
+                "transfer", t.key, "mechanism", transfer=t.key, mechanism=t.mechanism,
+                legal_act=a.get("legal_act") or "-", reason="; ".join(reasons), successor=successor,
+            )  # fmt: skip
+
+
+# Art. 30(1)(e): the record must identify the third country or international organisation.
+@rule(
+    "transfer.no_destination",
+    "high",
+    "Art. 30(1)(e)",
+    texts(
+        "Transfer {transfer} does not identify the third country or international organisation.",
+        "Overførslen {transfer} angiver ikke tredjelandet eller den internationale organisation.",
+        "Overføringen {transfer} angir ikke tredjelandet eller den internasjonale organisasjonen.",
+    ),
+    texts(
+        "Record each destination country (and recipient), one transfer per destination.",
+        "Angiv hvert modtagerland (og modtager), én overførsel pr. destination.",
+        "Angi hvert mottakerland (og mottaker), én overføring per destinasjon.",
+    ),
+)
+def no_destination(entity: EntityIn, ctx: Context) -> Iterator[Hit]:
+    for t in entity.transfers:
+        if t.destination_country is None and t.international_organisation is None:
+            yield hit("transfer", t.key, "destination_country", transfer=t.key)
+
+
+# Art. 44, 45, 46, 49: a third country needs adequacy, an Art. 46 safeguard or a documented derogation.
+@rule(
+    "transfer.no_safeguard",
+    "high",
+    "Art. 44, 45, 46, 49",
+    texts(
+        "Transfer {transfer} to {country} has no valid ground: {reason}.",
+        "Overførslen {transfer} til {country} har intet gyldigt grundlag: {reason}.",
+        "Overføringen {transfer} til {country} har ikke noe gyldig grunnlag: {reason}.",
+    ),
+    texts(
+        "Use an adequacy decision covering {country}, SCCs 2021/914 "
+        "with a TIA, or document the Art. 49 derogation.",
+        "Brug en tilstrækkelighedsafgørelse for {country}, standardkontrakter 2021/914 med TIA, "
+        "eller dokumentér undtagelsen efter art. 49.",
+        "Bruk en beslutning om tilstrekkelig beskyttelsesnivå for {country}, standardklausuler 2021/914 "
+        "med TIA, eller dokumenter unntaket etter art. 49.",
+    ),
+)
+def no_safeguard(entity: EntityIn, ctx: Context) -> Iterator[Hit]:
+    for t in entity.transfers:
+        country = t.destination_country
+        if country is None or not third_country(t):
+            continue
+        a = ctx.attrs("transfer_mechanism", t.mechanism)
+        kind, reason = a.get("type"), ""
+        if kind is None:
+            reason = f"unknown mechanism {t.mechanism}"
+        elif kind == "adequacy" and a.get("country") and a["country"] != country:
+            reason = f"{t.mechanism} covers {a['country']} only"
+        elif kind == "adequacy" and not a.get("country") and not adequate(country, ctx, ctx.today):
+            reason = f"no adequacy decision for {country} in force on {ctx.today}"
+        elif kind == "derogation" and not t.derogation:
+            reason = "the Art. 49 derogation is not documented"
+        elif (
+            kind == "derogation" and a.get("art30_documentation_required") and not t.safeguards_documentation
+        ):
+            reason = "the safeguards of the Art. 49(1) second-subparagraph transfer are not documented"
+        if reason:
+            yield hit("transfer", t.key, "mechanism", transfer=t.key, country=country, reason=reason)
+
+
+def _dpf_term(ctx: Context, mechanism: str) -> bool:
+    """The mechanism is an adequacy decision that covers only listed (certified) recipients."""
+    return any(t.attributes.get("mechanism") == mechanism for t in ctx.vocabulary("country_adequacy"))
+
+
+# Art. 45 with Implementing Decision (EU) 2023/1795: only recipients on the DPF List are covered.
+@rule(
+    "transfer.dpf_unverified",
+    "medium",
+    "Art. 45, 30(1)(e)",
+    texts(
+        "Transfer {transfer} relies on {mechanism} without evidence of "
+        "the recipient's certification ({missing}).",
+        "Overførslen {transfer} bygger på {mechanism} uden "
+        "dokumentation for modtagerens certificering ({missing}).",
+        "Overføringen {transfer} bygger på {mechanism} uten "
+        "dokumentasjon av mottakerens sertifisering ({missing}).",
+    ),
+    texts(
+        "Link the transfer to its recipient and record the DPF List check (certified, date, URL).",
+        "Knyt overførslen til modtageren og registrér opslaget på DPF-listen (certificeret, dato, URL).",
+        "Knytt overføringen til mottakeren og registrer oppslaget på DPF-listen (sertifisert, dato, URL).",
+    ),
+)
+def dpf_unverified(entity: EntityIn, ctx: Context) -> Iterator[Hit]:
+    recipients = {r.key: r for r in entity.recipients}
+    processors = {p.key: p for p in entity.processors}
+    for t in entity.transfers:
+        if not _dpf_term(ctx, t.mechanism):
+            continue
+        recipient = recipients.get(t.recipient) if t.recipient else None
+        processor = processors.get(recipient.processor) if recipient and recipient.processor else None
+        dpf = processor.dpf if processor else None
+        missing = [
+            name
+            for name, absent in (
+                ("recipient", recipient is None),
+                ("certification", dpf is None or not dpf.certified),
+                ("checked_on", dpf is None or dpf.checked_on is None),
+            )
+            if absent
+        ]
+        if missing:
+            yield hit("transfer", t.key, "recipient", transfer=t.key, mechanism=t.mechanism, missing=missing)
+
+
+# Art. 45, 5(2): a DPF List check older than a year is no longer evidence of certification.
+@rule(
+    "transfer.dpf_check_stale",
+    "low",
+    "Art. 45, 5(2)",
+    texts(
+        "The DPF certification of {processor} was last checked on {checked_on}.",
+        "DPF-certificeringen for {processor} blev senest kontrolleret {checked_on}.",
+        "DPF-sertifiseringen for {processor} ble sist kontrollert {checked_on}.",
+    ),
+    texts(
+        "Check the recipient on the DPF List again and record the date.",
+        "Kontrollér modtageren på DPF-listen igen og registrér datoen.",
+        "Kontroller mottakeren på DPF-listen på nytt og registrer datoen.",
+    ),
+)
+def dpf_check_stale(entity: EntityIn, ctx: Context) -> Iterator[Hit]:
+    for p in entity.processors:
+        checked = p.dpf.checked_on if p.dpf else None
+        if checked is not None and (ctx.today - checked).days > DPF_RECHECK_DAYS:
+            yield hit("processor", p.key, "dpf.checked_on", processor=p.key, checked_on=checked.isoformat())
+
+
+# Art. 46(2)(c): SCCs need the decision, the module and, without adequacy, a transfer impact assessment.
+@rule(
+    "transfer.scc_incomplete",
+    "high",
+    "Art. 46(2)(c), 30(1)(e)",
+    texts(
+        "Transfer {transfer} relies on standard contractual clauses but does not record: {missing}.",
+        "Overførslen {transfer} bygger på standardkontrakter, men angiver ikke: {missing}.",
+        "Overføringen {transfer} bygger på standardklausuler, men angir ikke: {missing}.",
+    ),
+    texts(
+        "Record the SCC decision (2021/914), the module and the transfer impact assessment reference.",
+        "Angiv afgørelsen (2021/914), modulet og referencen til konsekvensanalysen for overførslen (TIA).",
+        "Angi beslutningen (2021/914), modulen og referansen til vurderingen av overføringen (TIA).",
+    ),
+)
+def scc_incomplete(entity: EntityIn, ctx: Context) -> Iterator[Hit]:
+    for t in entity.transfers:
+        a = ctx.attrs("transfer_mechanism", t.mechanism)
+        if not str(a.get("article", "")).startswith("46(2)(c)") or a.get("valid_to"):
+            continue  # expired SCC sets are reported by transfer.invalid_mechanism
+        missing = []
+        if a.get("decision_required") and (t.scc is None or t.scc.decision is None):
+            missing.append("decision")
+        if t.scc is None or t.scc.module is None:
+            missing.append("module")
+        country = t.destination_country
+        if t.tia_reference is None and not (country and adequate(country, ctx, ctx.today)):
+            missing.append("tia_reference")
+        if missing:
+            yield hit("transfer", t.key, "scc", transfer=t.key, missing=missing)
+
+
+RULES = [invalid_mechanism, no_destination, no_safeguard, dpf_unverified, dpf_check_stale, scc_incomplete]

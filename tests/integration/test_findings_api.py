@@ -1,0 +1,92 @@
+"""Findings over HTTP and the CLI: the demo's flaws are reported; accepting a risk shows, never hides."""
+
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+
+from tests.conftest import ENGINE, ROOT, _pg_url
+
+
+def _findings(client, **params):
+    response = client.get("/api/findings", params=params)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_the_demo_reports_privacy_shield_and_the_processor_claim(demo_client):
+    dk = _findings(demo_client, entity="TECHEM-DK", rule="transfer.invalid_mechanism")
+    assert dk and {f["finding"]["entity_key"] for f in dk} == {"TECHEM-DK"}
+    assert {f["finding"]["severity"] for f in dk} == {"high"}
+    assert all(f["status"] == "open" for f in dk)
+    assert "Privacy Shield" in json.dumps(dk) or "privacy_shield" in json.dumps(dk)
+    no = _findings(demo_client, entity="TECHEM-NO", rule="role.processor_own_purposes")
+    assert no and no[0]["finding"]["message"]["nb"] and no[0]["finding"]["message"]["da"]
+    assert _findings(demo_client, entity="TECHEM-NO", rule="transfer.invalid_mechanism") == []
+    assert {f["finding"]["severity"] for f in _findings(demo_client, severity="high")} == {"high"}
+
+
+def test_an_accepted_risk_is_shown_audited_and_expires(demo_client):
+    target = _findings(demo_client, entity="TECHEM-DK", rule="dpo.undecided")[0]["finding"]
+    tomorrow = (dt.date.today() + dt.timedelta(days=30)).isoformat()
+    body = {
+        "entity": "TECHEM-DK",
+        "key": "ACCEPT-DPO",
+        "name": "DPO decision pending board meeting",
+        "rule_id": target["rule_id"],
+        "record_key": target["record_key"],
+        "reason": "The board decides on a DPO in its next meeting.",
+        "accepted_by": "officer-7",
+        "expires_on": tomorrow,
+    }
+    created = demo_client.post("/api/finding-acceptances", json=body)
+    assert created.status_code == 201, created.text
+    shown = _findings(demo_client, entity="TECHEM-DK", rule="dpo.undecided")
+    assert [f["status"] for f in shown] == ["accepted"]
+    assert shown[0]["acceptance"]["reason"].startswith("The board")
+    assert _findings(demo_client, entity="TECHEM-DK", rule="dpo.undecided", status="open") == []
+    events = demo_client.get("/api/audit/events", params={"action": "finding_acceptance.create"}).json()[
+        "items"
+    ]
+    assert [e["entity_id"] for e in events] == [created.json()["id"]]
+    # An expired acceptance no longer covers the finding, and says so.
+    record = created.json()
+    update = {
+        k: v for k, v in record.items() if k not in ("id", "entity", "status", "created_at", "updated_at")
+    }
+    update["expires_on"] = "2020-01-01"
+    assert demo_client.put(f"/api/finding-acceptances/{record['id']}", json=update).status_code == 200
+    again = _findings(demo_client, entity="TECHEM-DK", rule="dpo.undecided")
+    assert again[0]["status"] == "open" and again[0]["acceptance"]["expired"] is True
+    # Withdrawing it (retire) removes the acceptance, not the finding.
+    assert demo_client.delete(f"/api/finding-acceptances/{record['id']}").status_code == 200
+    final = _findings(demo_client, entity="TECHEM-DK", rule="dpo.undecided")
+    assert final[0]["status"] == "open" and final[0]["acceptance"] is None
+
+
+def test_cli_lists_findings_as_text_and_json(demo_database):
+    env = {**os.environ}
+    if ENGINE == "postgres":
+        env["ROPA_DATABASE_URL"] = _pg_url(demo_database)
+    else:
+        env["ROPA_SQLITE_PATH"] = demo_database
+    text = subprocess.run(
+        [sys.executable, "-m", "ropa", "findings", "--entity", "TECHEM-DK", "--lang", "da"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert text.returncode == 0, text.stderr
+    assert "transfer.invalid_mechanism" in text.stdout and "findings" in text.stdout.splitlines()[-1]
+    as_json = subprocess.run(
+        [sys.executable, "-m", "ropa", "findings", "--severity", "high", "--format", "json"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+    )
+    assert as_json.returncode == 0
+    parsed = json.loads(as_json.stdout)
+    assert parsed and {f["finding"]["severity"] for f in parsed} == {"high"}
+    assert {f["finding"]["entity_key"] for f in parsed} == {"TECHEM-DK", "TECHEM-NO"}
