@@ -7,10 +7,25 @@ from typing import Any
 
 from audit.canonical import canonical_json, sha256_hex
 from audit.context import current_actor
+from audit.leaf import HEADER_FIELDS
 from audit.tables import AuditEvent
 
 # Switched off only by the benchmark that measures what auditing costs.
 ENABLED = True
+
+
+_EXACT = 2**53  # RFC 8785 numbers are IEEE doubles: integers beyond this are not exact
+
+
+def _exact(value: Any) -> Any:
+    """A body as canonical JSON can hold it: an integer too large to be exact becomes its text."""
+    if isinstance(value, dict):
+        return {key: _exact(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_exact(item) for item in value]
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= _EXACT:
+        return str(value)
+    return value
 
 
 def event_values(
@@ -28,7 +43,7 @@ def event_values(
 ) -> dict[str, Any]:
     """The columns of one event; the body is canonical JSON so that its hash is reproducible."""
     actor = current_actor()
-    body = canonical_json({"before": before, "after": after, "details": details or {}})
+    body = canonical_json(_exact({"before": before, "after": after, "details": details or {}}))
     return dict(
         created_at=dt.datetime.now(dt.UTC),
         actor_id=actor.id,
@@ -52,22 +67,8 @@ def event_row(action: str, **fields: Any) -> AuditEvent:
     return AuditEvent(**event_values(action, **fields))
 
 
-_COLUMNS = (
-    "created_at",
-    "actor_id",
-    "actor_type",
-    "request_id",
-    "source_ref",
-    "action",
-    "legal_entity_id",
-    "entity_type",
-    "entity_id",
-    "entity_version",
-    "outcome",
-    "reason",
-    "body",
-    "body_sha256",
-)
+# The event columns the writer fills: the leaf's header fields (but the id) plus time and body.
+_COLUMNS = ("created_at", *(name for name in HEADER_FIELDS if name != "event_id"), "body")
 # One prepared statement for every write: building a Piccolo insert per event costs more than
 # the insert itself. Piccolo's adapters still convert the values, as for any of its queries.
 _INSERT = f"INSERT INTO audit_event ({', '.join(_COLUMNS)}) VALUES ({', '.join('{}' for _ in _COLUMNS)})"

@@ -78,12 +78,7 @@ async def export_bundle(
             "audit.export",
             entity_type="audit_log",
             entity_id="bundle",
-            # As text: a client's number may exceed what canonical JSON holds exactly (2**53).
-            details={
-                "from_seq": None if from_seq is None else str(from_seq),
-                "to_seq": None if to_seq is None else str(to_seq),
-                "consistency_from": [str(size) for size in consistency_from or []],
-            },
+            details={"from_seq": from_seq, "to_seq": to_seq, "consistency_from": consistency_from or []},
         )
     await integrator.integrate_all(checkpoint=True)
     latest = await AuditCheckpoint.select().order_by(AuditCheckpoint.tree_size, ascending=False).first()

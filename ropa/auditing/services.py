@@ -87,10 +87,7 @@ async def entity_id_of(ref: str | None) -> str | None:
 async def events_page(f: query.EventFilter, cursor: int | None, limit: int) -> dict[str, Any]:
     events, next_cursor = await query.page(f, cursor, limit)
     await record_read(
-        # Numbers a client sends are kept as text: canonical JSON has no integers beyond 2**53.
-        "events",
-        {"filter": f.as_dict(), "cursor": None if cursor is None else str(cursor), "limit": limit},
-        f.legal_entity_id or "",
+        "events", {"filter": f.as_dict(), "cursor": cursor, "limit": limit}, f.legal_entity_id or ""
     )
     seqs = await _seqs([e["event_id"] for e in events])
     for event in events:

@@ -119,3 +119,18 @@ def test_the_largest_accepted_numbers_are_answered_and_recorded_as_text(demo_cli
     assert exported.status_code == 200
     event = demo_client.get("/api/audit/events", params={"action": "audit.export"}).json()["items"][-1]
     assert event["body"]["details"]["to_seq"] == largest
+
+
+def test_a_vocabulary_attribute_with_a_huge_number_is_stored_and_audited(client):
+    term = {
+        "vocabulary": "service_kind",
+        "key": "mainframe",
+        "labels": {"en": "Mainframe", "da": "Mainframe", "nb": "Stormaskin"},
+        "attributes": {"capacity_bytes": 2**70},
+    }
+    created = client.post("/api/vocabularies", json=term)
+    assert created.status_code == 201, created.text
+    assert created.json()["attributes"]["capacity_bytes"] == 2**70
+    params = {"action": "vocabulary_term.create", "record_id": created.json()["id"]}
+    [event] = client.get("/api/audit/events", params=params).json()["items"]
+    assert event["body"]["after"]["attributes"]["capacity_bytes"] == str(2**70)
