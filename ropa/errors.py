@@ -8,7 +8,7 @@ from typing import Any
 
 import asyncpg
 import structlog
-from litestar import MediaType, Request, Response
+from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
 log = structlog.get_logger(__name__)
@@ -46,11 +46,6 @@ class Invalid(DomainError):
         return cls(
             f"Invalid value for {names}", [{"name": name, "reason": reason} for name, reason in errors]
         )
-
-
-class Unavailable(DomainError):
-    status = 503
-    title = "Service unavailable"
 
 
 def problem(status: int, title: str, detail: str, **extra: Any) -> Response[dict[str, Any]]:
@@ -126,5 +121,3 @@ EXCEPTION_HANDLERS: dict[Any, Any] = {
     asyncpg.exceptions.ConnectionDoesNotExistError: unavailable_handler,
     HTTPException: http_error_handler,
 }
-
-__all__ = ["MediaType", "Conflict", "Invalid", "NotFound", "DomainError", "EXCEPTION_HANDLERS"]
