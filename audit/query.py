@@ -28,12 +28,14 @@ class EventFilter:
     entity_id: str | None = None
     since: dt.datetime | None = None
     until: dt.datetime | None = None
+    # The legal entities the reader may see (None: all); events of no entity are then left out.
+    within: frozenset[str] | None = None
 
     def as_dict(self) -> dict[str, str]:
         return {
             k: (timestamp(v) if isinstance(v, dt.datetime) else str(v))
             for k, v in dataclasses.asdict(self).items()
-            if v is not None
+            if v is not None and k != "within"
         }
 
 
@@ -42,6 +44,8 @@ def _where(f: EventFilter, after: int | None) -> Any:
     clauses: list[Any] = []
     if f.legal_entity_id:
         clauses.append(e.legal_entity_id == f.legal_entity_id)
+    if f.within is not None:
+        clauses.append(e.legal_entity_id.is_in(sorted(f.within) or ["-"]))
     if f.actor_id:
         clauses.append(e.actor_id == f.actor_id)
     if f.action:

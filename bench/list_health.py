@@ -62,7 +62,14 @@ def _start(port: int, env: dict[str, str], profile_to: Path | None = None) -> su
     command = [sys.executable, "-m", "ropa", "serve", "--port", str(port)]
     if profile_to:
         command = [sys.executable, "-m", "bench.list_health", "--serve-profiled", str(port), str(profile_to)]
-    server_env = {**os.environ, **env, "ROPA_RUN_INTEGRATOR": "0", "ROPA_LOG_LEVEL": "WARNING"}
+    # This figure measures the list itself; the cost of authentication is figure 9 (bench/auth_cost.py).
+    server_env = {
+        "ROPA_AUTH": "off",
+        **os.environ,
+        **env,
+        "ROPA_RUN_INTEGRATOR": "0",
+        "ROPA_LOG_LEVEL": "WARNING",
+    }
     process = subprocess.Popen(command, cwd=ROOT, env=server_env)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -109,8 +116,17 @@ def _ms(text: str) -> float:
     return float(match[1]) * _UNITS[match[2]]
 
 
-def _wrk(url: str, seconds: int, latency: bool = True) -> dict[str, Any]:
-    command = ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{seconds}s", *(["--latency"] if latency else []), url]
+def _wrk(url: str, seconds: int, latency: bool = True, headers: tuple[str, ...] = ()) -> dict[str, Any]:
+    extra = [arg for header in headers for arg in ("-H", header)]
+    command = [
+        "wrk",
+        "-t1",
+        f"-c{CONNECTIONS}",
+        f"-d{seconds}s",
+        *(["--latency"] if latency else []),
+        *extra,
+        url,
+    ]
     out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     result: dict[str, Any] = {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1])}  # type: ignore[index]
     result["requests"] = int(re.search(r"(\d+) requests in", out)[1])  # type: ignore[index]

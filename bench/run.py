@@ -34,6 +34,8 @@ FIGURES = {
     "verify": ("bench.verifier", 300),
     "query": ("bench.query_latency", 300),
     "findings": ("bench.findings", 240),
+    "exports": ("bench.exports", 2700),  # the 1,000-activity PDF takes ~12 min a process, twice
+    "auth": ("bench.auth_cost", 600),
 }
 REPORT = ROOT / "docs" / "benchmarks.md"
 

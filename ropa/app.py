@@ -9,11 +9,17 @@ from typing import Any
 
 import structlog
 from litestar import Litestar, get
+from litestar.config.cors import CORSConfig
 from litestar.openapi import OpenAPIConfig
 
 from audit.guard import require_triggers
 from audit.integrator import Integrator
+from exports.controllers import EXPORT_ROUTES
+from exports.jobs import Jobs
 from ropa import __version__, db
+from ropa.access.controllers import ACCESS_ROUTES
+from ropa.access.guard import access_guard
+from ropa.access.model import PUBLIC
 from ropa.auditing.controllers import AUDIT_ROUTES
 from ropa.auditing.keys import get_signer
 from ropa.errors import EXCEPTION_HANDLERS
@@ -27,7 +33,13 @@ from ropa.settings import Settings, get_settings, secret_file
 log = structlog.get_logger(__name__)
 
 
-@get("/health", operation_id="health", tags=["Service"], summary="Liveness; touches no database")
+@get(
+    "/health",
+    operation_id="health",
+    tags=["Service"],
+    summary="Liveness; touches no database",
+    opt={"perm": PUBLIC},
+)
 async def health() -> dict[str, str]:
     return {"status": "ok", "version": __version__}
 
@@ -55,6 +67,7 @@ def create_app(
         try:
             yield
         finally:
+            await jobs.cancel()
             if task:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -62,7 +75,13 @@ def create_app(
             if pool:
                 await db.close_pool()
 
-    state: dict[str, Any] = {"settings": settings, "signer": signer, "integrator": the_integrator}
+    jobs = Jobs(the_integrator)
+    state: dict[str, Any] = {
+        "settings": settings,
+        "signer": signer,
+        "integrator": the_integrator,
+        "export_jobs": jobs,
+    }
     return Litestar(
         route_handlers=[
             health,
@@ -70,7 +89,13 @@ def create_app(
             *AUDIT_ROUTES,
             *PORTING_ROUTES,
             *FINDINGS_ROUTES,
+            *EXPORT_ROUTES,
+            *ACCESS_ROUTES,
         ],
+        guards=[access_guard],
+        cors_config=CORSConfig(allow_origins=list(settings.cors_origins), allow_credentials=True)
+        if settings.cors_origins
+        else None,
         lifespan=[lifespan],
         exception_handlers=EXCEPTION_HANDLERS,
         middleware=[request_middleware(secret_file(settings.source_hash_key_file))],

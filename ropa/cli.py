@@ -39,14 +39,20 @@ async def _migrate(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _import_file(path: Path, source: str) -> dict[str, int]:
+async def _import_file(path: Path, source: str, integrate: bool = True) -> dict[str, int]:
     """Import, then sequence and sign at once, so the new register starts under a checkpoint."""
     from ropa.auditing.service import integrator
     from ropa.porting.services import decode, import_register
 
-    register = decode(path.read_bytes(), yaml=path.suffix in (".yaml", ".yml"))
+    if path.suffix == ".xlsx":
+        from exports.read_xlsx import read_workbook
+
+        register = read_workbook(path.read_bytes())
+    else:
+        register = decode(path.read_bytes(), yaml=path.suffix in (".yaml", ".yml"))
     counts = await import_register(register, source=source)
-    await integrator().integrate_all(checkpoint=True)
+    if integrate:
+        await integrator().integrate_all(checkpoint=True)
     return counts
 
 
@@ -59,9 +65,30 @@ async def _seed(args: argparse.Namespace) -> int:
     if await LegalEntity.exists().where(LegalEntity.key.is_in(["TECHEM-DK", "TECHEM-NO"])):
         print("demo register already loaded")
         return 0
-    counts = await _import_file(DEMO, source="demo")
+    from ropa.auditing.service import integrator
+
+    counts = await _import_file(DEMO, source="demo", integrate=False)
     print(f"demo register loaded: {counts}")
+    await _demo_accounts()
+    await integrator().integrate_all(checkpoint=True)  # the seed ends under one signed checkpoint
     return 0
+
+
+async def _demo_accounts() -> None:
+    """One account per role; their passwords are printed once and kept in var/ (mode 600)."""
+    from ropa.access.services import demo_accounts
+
+    made = await demo_accounts()
+    if not made:
+        return
+    lines = [f"{username:16} {role:20} {password}" for username, role, password in made]
+    path = Path(get_settings().sqlite_path).parent / "demo-accounts.txt"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.touch(mode=0o600)
+    path.write_text("\n".join(lines) + "\n")
+    print("demo accounts (sign in at /api/auth/sign-in; also written to " + str(path) + "):")
+    for line in lines:
+        print("  " + line)
 
 
 async def _seed_if_empty(args: argparse.Namespace) -> int:
@@ -155,7 +182,7 @@ def _parser() -> argparse.ArgumentParser:
     seed = sub.add_parser("seed", help="load the demo register (idempotent)")
     seed.add_argument("--demo", action="store_true", help="the Techem DK/NO demo register")
     seed.add_argument("--if-empty", action="store_true", help="only when the database holds no entity")
-    imp = sub.add_parser("import", help="import a register file (YAML or JSON)")
+    imp = sub.add_parser("import", help="import a register file (YAML, JSON, or an exported .xlsx)")
     imp.add_argument("file")
     dump = sub.add_parser("dump", help="dump the whole register (YAML, or JSON for -o *.json)")
     dump.add_argument("-o", "--output")
@@ -167,13 +194,29 @@ def _parser() -> argparse.ArgumentParser:
     findings.add_argument("--status", choices=("open", "accepted"))
     findings.add_argument("--format", choices=("text", "json"), default="text")
     findings.add_argument("--lang", choices=("en", "da", "nb"), default="en")
+    from exports.cli import add_export_command
+    from ropa.access.cli import add_access_commands
     from ropa.auditing.cli import add_audit_commands
 
+    add_export_command(sub)
+    add_access_commands(sub)
     add_audit_commands(sub)
     return parser
 
 
-COMMANDS: dict[str, Command] = {"migrate": _migrate, "import": _import, "dump": _dump, "findings": _findings}
+async def _export(args: argparse.Namespace) -> int:
+    from exports.cli import run_export
+
+    return await run_export(args)
+
+
+COMMANDS: dict[str, Command] = {
+    "migrate": _migrate,
+    "import": _import,
+    "dump": _dump,
+    "findings": _findings,
+    "export": _export,
+}
 
 
 async def _run(command: Command, args: argparse.Namespace) -> int:

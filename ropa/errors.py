@@ -55,7 +55,12 @@ def problem(status: int, title: str, detail: str, **extra: Any) -> Response[dict
 
 
 def domain_error_handler(_: Request[Any, Any, Any], exc: DomainError) -> Response[dict[str, Any]]:
-    return problem(exc.status, exc.title, exc.detail, invalid_params=exc.invalid_params)
+    response = problem(exc.status, exc.title, exc.detail, invalid_params=exc.invalid_params)
+    if exc.status == 401:
+        response.headers["www-authenticate"] = 'Bearer realm="ropa"'
+    if retry_after := getattr(exc, "retry_after", None):
+        response.headers["retry-after"] = str(retry_after)
+    return response
 
 
 _MSGSPEC_PATH = re.compile(r" - at `\$\.?([^`]*)`")

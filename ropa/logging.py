@@ -12,6 +12,7 @@ import structlog
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from audit.context import Actor, reset_actor, set_actor, source_ref
+from ropa.access.model import reset_principal, set_principal
 
 
 def configure(level: str = "INFO", json: bool = True) -> None:
@@ -35,6 +36,22 @@ def configure(level: str = "INFO", json: bool = True) -> None:
     )
 
 
+SECURITY_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+    (b"cross-origin-resource-policy", b"same-origin"),
+    (b"permissions-policy", b"camera=(), microphone=(), geolocation=(), payment=()"),
+    (b"strict-transport-security", b"max-age=31536000; includeSubDomains"),
+    (b"cache-control", b"no-store"),
+]
+CSP = (
+    b"content-security-policy",
+    b"default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'",
+)
+
+
 def request_middleware(source_key: bytes) -> Any:
     """Give each request an id and an audit actor, and log one line when it ends. No bodies."""
 
@@ -54,6 +71,7 @@ def request_middleware(source_key: bytes) -> Any:
                 source_ref=source_ref(client[0], source_key),
             )
             token = set_actor(actor)
+            principal_token = set_principal(None)
             structlog.contextvars.bind_contextvars(request_id=request_id)
             status = 500
             started = time.perf_counter()
@@ -63,7 +81,10 @@ def request_middleware(source_key: bytes) -> Any:
                 if message["type"] == "http.response.start":
                     status = message["status"]
                     message.setdefault("headers", [])
-                    message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode())]
+                    extra = [(b"x-request-id", request_id.encode()), *SECURITY_HEADERS]
+                    if not scope["path"].startswith("/schema"):  # its viewer loads scripts from a CDN
+                        extra.append(CSP)
+                    message["headers"] = [*message["headers"], *extra]
                 await send(message)
 
             try:
@@ -76,7 +97,8 @@ def request_middleware(source_key: bytes) -> Any:
                     status=status,
                     duration_ms=round((time.perf_counter() - started) * 1000, 2),
                 )
-                structlog.contextvars.unbind_contextvars("request_id")
+                structlog.contextvars.unbind_contextvars("request_id", "actor")
+                reset_principal(principal_token)
                 reset_actor(token)
 
         return middleware

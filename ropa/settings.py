@@ -27,6 +27,12 @@ class Settings:
     checkpoint_seconds: float = 60.0
     integrate_interval: float = 0.2
     run_integrator: bool = True
+    # Access control: switched off only for local experiments and the benchmark that measures its cost.
+    auth_enabled: bool = True
+    cookie_secure: bool = True
+    cors_origins: tuple[str, ...] = ()
+    # Exports of entities with more activities than this run as background jobs.
+    export_sync_limit: int = 200
 
     @property
     def engine(self) -> str:
@@ -57,6 +63,10 @@ def get_settings() -> Settings:
         checkpoint_seconds=float(_env("CHECKPOINT_SECONDS", str(base.checkpoint_seconds))),
         integrate_interval=float(_env("INTEGRATE_INTERVAL", str(base.integrate_interval))),
         run_integrator=_env("RUN_INTEGRATOR", "1") == "1",
+        auth_enabled=_env("AUTH", "on") != "off",
+        cookie_secure=_env("COOKIE_SECURE", "1") == "1",
+        cors_origins=tuple(o for o in _env("CORS_ORIGINS", "").split(",") if o),
+        export_sync_limit=int(_env("EXPORT_SYNC_LIMIT", str(base.export_sync_limit))),
     )
 
 

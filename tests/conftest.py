@@ -32,6 +32,8 @@ os.environ.update(
     ROPA_RUN_INTEGRATOR="0",
     ROPA_LOG_LEVEL="WARNING",
     ROPA_SQLITE_SYNCHRONOUS="OFF",  # test databases are throwaway copies
+    # The functional suite runs as a trusted caller; tests/integration/access switch it on.
+    ROPA_AUTH="off",
 )
 if ENGINE == "postgres":
     if not PG_URL:

@@ -11,6 +11,8 @@ from litestar.response import Stream
 
 from audit import query
 from audit.verify_db import verify_log
+from ropa.access.guard import Forbidden
+from ropa.access.model import SIGNED_IN, visible_entities
 from ropa.auditing import services
 from ropa.auditing.export import export_bundle
 
@@ -22,7 +24,12 @@ Size = Annotated[int | None, QueryParameter(ge=1, le=MAX_INT)]
 OptionalSeq = Annotated[int | None, QueryParameter(ge=0, le=MAX_INT)]
 
 
-@get("/verify", operation_id="verifyAuditLog", summary="Verify every entry, body, checkpoint and trigger")
+@get(
+    "/verify",
+    operation_id="verifyAuditLog",
+    opt={"perm": "audit.verify"},
+    summary="Verify every entry, body, checkpoint and trigger",
+)
 async def verify(request: Request[Any, Any, Any]) -> dict[str, Any]:
     state = request.app.state
     report = await verify_log(state["signer"].verifier_key(), state["settings"].audit_origin)
@@ -40,6 +47,7 @@ async def event_filter(
 ) -> query.EventFilter:
     """The filter both the event list and the download take from the query string."""
     return query.EventFilter(
+        within=visible_entities(),
         legal_entity_id=await services.entity_id_of(entity),
         actor_id=actor,
         action=action,
@@ -50,7 +58,12 @@ async def event_filter(
     )
 
 
-@get("/events", operation_id="listAuditEvents", summary="Query events (keyset pages, oldest first)")
+@get(
+    "/events",
+    operation_id="listAuditEvents",
+    opt={"perm": "audit.read"},
+    summary="Query events (keyset pages, oldest first)",
+)
 async def events(
     f: NamedDependency[query.EventFilter],
     cursor: FromQuery[OptionalSeq] = None,
@@ -60,7 +73,10 @@ async def events(
 
 
 @get(
-    "/events/download", operation_id="downloadAuditEvents", summary="All matching events as CSV or JSON lines"
+    "/events/download",
+    operation_id="downloadAuditEvents",
+    opt={"perm": "audit.read"},
+    summary="All matching events as CSV or JSON lines",
 )
 async def download(
     f: NamedDependency[query.EventFilter],
@@ -75,18 +91,33 @@ async def download(
     )
 
 
-@get("/checkpoints/latest", operation_id="latestCheckpoint", summary="The latest signed checkpoint")
+@get(
+    "/checkpoints/latest",
+    operation_id="latestCheckpoint",
+    opt={"perm": SIGNED_IN},
+    summary="The latest signed checkpoint",
+)
 async def latest_checkpoint() -> dict[str, Any]:
     return await services.latest_checkpoint()
 
 
-@get("/public-key", operation_id="auditPublicKey", summary="The checkpoint verifier key (signed-note format)")
+@get(
+    "/public-key",
+    operation_id="auditPublicKey",
+    opt={"perm": SIGNED_IN},
+    summary="The checkpoint verifier key (signed-note format)",
+)
 async def public_key(request: Request[Any, Any, Any]) -> dict[str, str]:
     signer = request.app.state["signer"]
     return {"verifier_key": signer.verifier_key(), "pem": signer.public_key_pem().decode()}
 
 
-@get("/proofs/inclusion", operation_id="inclusionProof", summary="RFC 6962 inclusion proof of entry seq")
+@get(
+    "/proofs/inclusion",
+    operation_id="inclusionProof",
+    opt={"perm": "audit.read"},
+    summary="RFC 6962 inclusion proof of entry seq",
+)
 async def inclusion(seq: FromQuery[Seq], tree_size: FromQuery[Size] = None) -> dict[str, Any]:
     return await services.inclusion(seq, tree_size)
 
@@ -94,6 +125,7 @@ async def inclusion(seq: FromQuery[Seq], tree_size: FromQuery[Size] = None) -> d
 @get(
     "/proofs/consistency",
     operation_id="consistencyProof",
+    opt={"perm": "audit.read"},
     summary="RFC 6962 consistency proof first -> second",
 )
 async def consistency(
@@ -102,12 +134,19 @@ async def consistency(
     return await services.consistency(first, second)
 
 
-@get("/export", operation_id="exportAuditBundle", summary="A ZIP bundle a regulator verifies offline")
+@get(
+    "/export",
+    operation_id="exportAuditBundle",
+    opt={"perm": "audit.export"},
+    summary="A ZIP bundle a regulator verifies offline",
+)
 async def export(
     request: Request[Any, Any, Any],
     from_seq: FromQuery[OptionalSeq] = None,
     to_seq: FromQuery[OptionalSeq] = None,
 ) -> Response[bytes]:
+    if visible_entities() is not None:
+        raise Forbidden("the bundle holds the events of every entity: it needs a scope of all entities")
     bundle = await export_bundle(
         request.app.state["signer"], request.app.state["integrator"], from_seq, to_seq
     )
@@ -118,7 +157,12 @@ async def export(
     )
 
 
-@get("/entries/{seq:int}", operation_id="auditEntry", summary="One entry: its leaf, leaf hash and body")
+@get(
+    "/entries/{seq:int}",
+    operation_id="auditEntry",
+    opt={"perm": "audit.read"},
+    summary="One entry: its leaf, leaf hash and body",
+)
 async def entry(seq: FromPath[Annotated[int, PathParameter(ge=0, le=MAX_INT)]]) -> dict[str, Any]:
     return await services.entry(seq)
 

@@ -13,6 +13,7 @@ from audit import query
 from audit.diff import diff
 from audit.merkle import consistency_proof, inclusion_proof, needed_nodes_consistency, needed_nodes_inclusion
 from audit.tables import AuditCheckpoint, AuditLeaf
+from ropa.access.model import visible_entities
 from ropa.db import write_transaction
 from ropa.errors import Invalid, NotFound
 from ropa.records import services as records
@@ -168,6 +169,9 @@ async def entry(seq: int) -> dict[str, Any]:
         .where(AuditEvent.event_id == leaf["event_id"])
         .first()
     )
+    visible = visible_entities()
+    if visible is not None and (event is None or event["legal_entity_id"] not in visible):
+        raise NotFound(f"no entry with seq {seq}")
     await record_read("entry", {"seq": seq}, event["legal_entity_id"] if event else "")
     return {
         "seq": seq,

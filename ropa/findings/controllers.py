@@ -13,6 +13,7 @@ Text = Annotated[str | None, QueryParameter(max_length=200)]
 @get(
     "/api/findings",
     operation_id="listFindings",
+    opt={"perm": "findings.read"},
     tags=["Findings"],
     summary="Findings of the current register",
 )

@@ -6,6 +6,8 @@ import datetime as dt
 
 import msgspec
 
+from ropa.access.model import visible_entities
+from ropa.porting.schemas import RegisterFile
 from ropa.porting.services import snapshot_register
 from ropa.rules.engine import evaluate
 from ropa.rules.model import Context, Finding
@@ -27,16 +29,8 @@ class FindingOut(msgspec.Struct, kw_only=True):
     acceptance: Acceptance | None = None
 
 
-async def list_findings(
-    entity: str | None = None,
-    severity: str | None = None,
-    rule: str | None = None,
-    status: str | None = None,
-    today: dt.date | None = None,
-) -> list[FindingOut]:
-    """Evaluate every rule over the register as it is now, so findings follow each change."""
-    today = today or dt.datetime.now(dt.UTC).date()
-    register = await snapshot_register()
+def annotate(register: RegisterFile, today: dt.date) -> list[FindingOut]:
+    """Every finding of ``register`` on ``today``, each with the acceptance that covers it, if any."""
     findings = evaluate(register, Context.build(register.vocabularies, today))
     accepted = {
         (e.key, a.rule_id, a.record_key): a
@@ -44,13 +38,8 @@ async def list_findings(
         for a in e.finding_acceptances
         if not a.retired
     }
-    ids = {e.id: e.key for e in register.entities}
     out = []
     for finding in findings:
-        if entity and finding.entity_key not in (entity, ids.get(entity)):
-            continue
-        if (severity and finding.severity != severity) or (rule and finding.rule_id != rule):
-            continue
         found = accepted.get((finding.entity_key, finding.rule_id, finding.record_key)) or accepted.get(
             (finding.entity_key, finding.rule_id, None)
         )
@@ -64,7 +53,31 @@ async def list_findings(
                 expired=found.expires_on < today,
             )
         shown = "accepted" if acceptance and not acceptance.expired else "open"
-        if status and shown != status:
-            continue
         out.append(FindingOut(finding=finding, status=shown, acceptance=acceptance))
     return out
+
+
+async def list_findings(
+    entity: str | None = None,
+    severity: str | None = None,
+    rule: str | None = None,
+    status: str | None = None,
+    today: dt.date | None = None,
+) -> list[FindingOut]:
+    """Evaluate every rule over the register as it is now, so findings follow each change."""
+    today = today or dt.datetime.now(dt.UTC).date()
+    register = await snapshot_register()
+    visible = visible_entities()
+    if visible is not None:  # a scoped reader's findings come from its entities alone
+        register = RegisterFile(
+            vocabularies=register.vocabularies, entities=[e for e in register.entities if e.id in visible]
+        )
+    ids = {e.id: e.key for e in register.entities}
+    return [
+        out
+        for out in annotate(register, today)
+        if not (entity and out.finding.entity_key not in (entity, ids.get(entity)))
+        and not (severity and out.finding.severity != severity)
+        and not (rule and out.finding.rule_id != rule)
+        and not (status and out.status != status)
+    ]

@@ -12,6 +12,7 @@ from typing import Any
 import msgspec
 
 from audit import query
+from ropa.access.model import in_scope
 from ropa.auditing.services import record_read
 from ropa.errors import NotFound
 from ropa.porting.schemas import EntityIn
@@ -20,21 +21,27 @@ from ropa.records.catalog import ENTITY
 from ropa.records.kinds import REGISTRY
 from ropa.tables import LegalEntity
 
+# (first, last) change of each record, by record id: "date of creation / last update".
+Times = dict[str, tuple[dt.datetime, dt.datetime]]
 
-async def _entity_id(ref: str) -> str:
-    rows = await LegalEntity.select(LegalEntity.id, LegalEntity.key)
+
+async def find_entity(ref: str) -> str:
+    """The id of the legal entity named by ``ref``: its id, key or registration number."""
+    rows = await LegalEntity.select(LegalEntity.id, LegalEntity.key, LegalEntity.data)
     for row in rows:
-        if ref in (str(row["id"]), row["key"]):
+        registration = msgspec.json.decode(row["data"]).get("registration") or {}
+        number = str(registration.get("number") or "")
+        same_number = bool(number) and ref.replace(" ", "") == number.replace(" ", "")
+        if (ref in (str(row["id"]), row["key"]) or same_number) and in_scope(str(row["id"])):
             return str(row["id"])
     raise NotFound(f"no legal entity '{ref}'")
 
 
-async def entity_as_of(ref: str, at: dt.datetime) -> EntityIn:
-    """The entity and its records as of ``at`` (UTC), in the register file format."""
-    entity_id = await _entity_id(ref)
-    await record_read("as-of", {"entity": entity_id, "at": at.isoformat()}, entity_id)
+async def rebuild(entity_id: str, at: dt.datetime) -> tuple[EntityIn, Times]:
+    """The entity and its records as of ``at`` (UTC), and when each was created and last changed."""
     f = query.EventFilter(legal_entity_id=entity_id, until=at + dt.timedelta(microseconds=1))
     states: dict[tuple[str, str], dict[str, Any]] = {}
+    times: Times = {}
     async for event in query.stream(f):
         kind = REGISTRY.get(event["entity_type"])
         if kind is None or event["outcome"] != "success":
@@ -45,6 +52,9 @@ async def entity_as_of(ref: str, at: dt.datetime) -> EntityIn:
             state["data"] = event["body"]["after"]
         if verb == "retire":
             state["retired"] = True
+        moment = dt.datetime.fromisoformat(event["created_at"].replace("Z", "+00:00"))
+        first = times.get(event["entity_id"], (moment, moment))[0]
+        times[event["entity_id"]] = (first, moment)
     if (ENTITY.name, entity_id) not in states:
         raise NotFound(f"the entity did not exist at {at.isoformat()}")
 
@@ -63,4 +73,12 @@ async def entity_as_of(ref: str, at: dt.datetime) -> EntityIn:
     entity: dict[str, Any] = {"id": entity_id, **entity_state["data"], "retired": entity_state["retired"]}
     for attr, kind in CHILDREN:
         entity[attr] = records(kind.name)
-    return msgspec.convert(entity, EntityIn)
+    return msgspec.convert(entity, EntityIn), times
+
+
+async def entity_as_of(ref: str, at: dt.datetime) -> EntityIn:
+    """The entity and its records as of ``at``, in the register file format. Audited."""
+    entity_id = await find_entity(ref)
+    await record_read("as-of", {"entity": entity_id, "at": at.isoformat()}, entity_id)
+    entity, _ = await rebuild(entity_id, at)
+    return entity

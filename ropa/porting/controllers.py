@@ -13,12 +13,22 @@ from ropa.porting import as_of, services
 from ropa.porting.schemas import EntityIn, RegisterFile
 
 
-@get("/dump", operation_id="dumpRegister", summary="The whole register in the ropa-register format")
+@get(
+    "/dump",
+    operation_id="dumpRegister",
+    opt={"perm": "register.dump"},
+    summary="The whole register in the ropa-register format",
+)
 async def dump() -> RegisterFile:
     return await services.dump_register()
 
 
-@post("/import", operation_id="importRegister", summary="Import a register file: all of it or nothing")
+@post(
+    "/import",
+    operation_id="importRegister",
+    opt={"perm": "register.import"},
+    summary="Import a register file: all of it or nothing",
+)
 async def import_(data: JSONBody[RegisterFile]) -> dict[str, int]:
     return await services.import_register(data, source="api")
 
@@ -26,6 +36,7 @@ async def import_(data: JSONBody[RegisterFile]) -> dict[str, int]:
 @get(
     "/entities/{ref:str}/as-of",
     operation_id="entityAsOf",
+    opt={"perm": "register.history"},
     summary="An entity's register as it stood at a moment, rebuilt from the audit log",
 )
 async def entity_as_of(

@@ -20,12 +20,18 @@ def make_router(kind: Kind) -> Router:
     SummaryPage = kind.summary_page  # noqa: N806
     label = kind.name.replace("_", " ")
     op = kind.title
+    # Who may do what (ropa/access/model.py): entities are created by admins, vocabularies are
+    # reference data, everything else is the register of an entity.
+    write = {"perm": "vocabulary.write" if kind.name == "vocabulary_term" else "register.write"}
+    make = {"perm": "entities.create"} if kind.name == "entity" else write
+    reading = {"perm": "register.read"}
+    past = {"perm": "register.history"}
 
-    @post("/", operation_id=f"create{op}", summary=f"Create a {label}")
+    @post("/", operation_id=f"create{op}", summary=f"Create a {label}", opt=make)
     async def create(data: JSONBody[Create]) -> Out:  # type: ignore[valid-type]
         return await services.create(kind, data)
 
-    @get("/", operation_id=f"list{op}s", summary=f"List {kind.path.replace('-', ' ')}")
+    @get("/", operation_id=f"list{op}s", summary=f"List {kind.path.replace('-', ' ')}", opt=reading)
     async def list_(
         entity: FromQuery[Text] = None,
         status: FromQuery[Text] = None,
@@ -46,17 +52,23 @@ def make_router(kind: Kind) -> Router:
             full=view == "full",
         )
 
-    @get("/{record_id:str}", operation_id=f"get{op}", summary=f"Read a {label}")
+    @get("/{record_id:str}", operation_id=f"get{op}", summary=f"Read a {label}", opt=reading)
     async def read(record_id: FromPath[str]) -> Out:  # type: ignore[valid-type]
         return await services.get(kind, record_id)
 
-    @put("/{record_id:str}", operation_id=f"update{op}", summary=f"Update a {label} (send its version)")
+    @put(
+        "/{record_id:str}",
+        operation_id=f"update{op}",
+        summary=f"Update a {label} (send its version)",
+        opt=write,
+    )
     async def update(record_id: FromPath[str], data: JSONBody[Update]) -> Out:  # type: ignore[valid-type]
         return await services.update(kind, record_id, data)
 
     @delete(
         "/{record_id:str}",
         operation_id=f"retire{op}",
+        opt=write,
         summary=f"Retire a {label}; it is kept and marked {kind.retired_status}",
         status_code=200,
     )
@@ -66,7 +78,12 @@ def make_router(kind: Kind) -> Router:
     ) -> Out:  # type: ignore[valid-type]
         return await services.retire(kind, record_id, version)
 
-    @get("/{record_id:str}/history", operation_id=f"history{op}", summary=f"Every version of a {label}")
+    @get(
+        "/{record_id:str}/history",
+        operation_id=f"history{op}",
+        summary=f"Every version of a {label}",
+        opt=past,
+    )
     async def history(record_id: FromPath[str]) -> list[HistoryEntry]:
         return await audit_services.history(kind, record_id)
 

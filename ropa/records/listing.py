@@ -11,6 +11,7 @@ from piccolo.columns import Text
 from piccolo.columns.combination import WhereRaw
 from piccolo.query.functions import Cast
 
+from ropa.access.model import visible_entities
 from ropa.db import is_postgres
 from ropa.errors import Invalid
 from ropa.records.kinds import Kind
@@ -77,6 +78,11 @@ async def list_records(
 
     if entity and kind.scoped:
         add(table.entity == await resolve_entity(entity))  # type: ignore[attr-defined]
+    visible = visible_entities()
+    if visible is not None and (kind.scoped or kind.name == "entity"):
+        column = table.entity if kind.scoped else table.id  # type: ignore[attr-defined]
+        # Outside the caller's scope nothing is listed (is_in needs a value: the nil UUID matches none).
+        add(column.is_in(sorted(visible) or ["00000000-0000-0000-0000-000000000000"]))
     if status:
         add(table.status == status)  # type: ignore[attr-defined]
     if q:

@@ -9,6 +9,7 @@ from typing import Any
 import msgspec
 
 from audit import log as audit_log
+from ropa.access.model import in_scope
 from ropa.db import UNIQUE_VIOLATIONS, is_postgres, write_transaction
 from ropa.errors import Conflict, Invalid, NotFound
 from ropa.records import validation
@@ -70,7 +71,9 @@ async def _row(kind: Kind, record_id: str) -> dict[str, Any]:
     except ValueError:
         raise NotFound(f"No {kind.name.replace('_', ' ')} with id {record_id}") from None
     row = await select_records(kind).where(kind.table.id == record_id).first()  # type: ignore[attr-defined]
-    if row is None:
+    # A record of an entity outside the caller's scope is answered as if it did not exist.
+    owner = str(row["entity"]) if row and kind.scoped else (record_id if kind.name == "entity" else None)
+    if row is None or (owner is not None and not in_scope(owner)):
         raise NotFound(f"No {kind.name.replace('_', ' ')} with id {record_id}")
     return dict(row)
 
@@ -94,6 +97,8 @@ async def resolve_entity(ref: str, field: str = "entity", *, for_write: bool = F
     if for_write and is_postgres():
         query = query.lock_rows("NO KEY UPDATE")
     row = await query.first()
+    if row is not None and not in_scope(str(row["id"])):
+        row = None  # outside the caller's scope: as if it did not exist
     if row is None or (for_write and row["status"] == "retired"):
         raise Invalid.of([(field, f"no {'active ' if for_write else ''}legal entity '{ref}'")])
     return str(row["id"])

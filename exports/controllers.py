@@ -1,0 +1,212 @@
+"""HTTP routes of the exports: PDF and Excel per entity, the completeness check, layouts, and jobs."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from litestar import Request, Response, Router, get, post
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+
+from audit.context import current_actor
+from exports.i18n import LANGUAGES
+from exports.jobs import Jobs
+from exports.layouts import layouts
+from exports.service import ExportRequest, ExportResult, check, export, validate
+from ropa.auditing.services import parse_time
+from ropa.errors import Conflict, NotFound
+from ropa.porting.as_of import find_entity
+from ropa.settings import get_settings
+from ropa.tables import ProcessingActivity
+
+Text = Annotated[str | None, QueryParameter(max_length=200)]
+Lang = Annotated[Literal["en", "da", "nb"] | None, QueryParameter(description="Default: the authority's")]
+Moment = Annotated[str | None, QueryParameter(max_length=40, description="ISO 8601 time with zone")]
+
+
+def _jobs(request: Request[Any, Any, Any]) -> Jobs:
+    return request.app.state["export_jobs"]
+
+
+def _request(
+    entity: str,
+    fmt: Literal["pdf", "xlsx"],
+    lang: str | None,
+    layout: str | None,
+    as_of: str | None,
+    authority_case: str | None,
+    variant: str | None = None,
+) -> ExportRequest:
+    req = ExportRequest(
+        entity=entity,
+        format=fmt,
+        lang=lang,  # type: ignore[arg-type]
+        layout=layout or "canonical",
+        as_of=parse_time(as_of, "as_of"),
+        authority_case=authority_case,
+        variant=variant or "standard",  # type: ignore[arg-type]
+    )
+    validate(req)
+    return req
+
+
+async def _is_large(entity: str) -> bool:
+    entity_id = await find_entity(entity)
+    count = await ProcessingActivity.count().where(ProcessingActivity.entity == entity_id)
+    return count > get_settings().export_sync_limit
+
+
+async def _respond(request: Request[Any, Any, Any], req: ExportRequest, background: bool) -> Response[Any]:
+    if background or await _is_large(req.entity):
+        job = _jobs(request).submit(req, current_actor().id)
+        return Response(job.public(), status_code=202, headers={"location": f"/api/exports/{job.id}"})
+    return _file(await export(req, request.app.state["integrator"]))
+
+
+def _file(result: ExportResult) -> Response[bytes]:
+    return Response(
+        result.content,
+        media_type=result.media_type,
+        headers={
+            "content-disposition": f'attachment; filename="{result.filename}"',
+            "x-export-id": result.meta.export_id,
+            "x-export-sha256": result.sha256,
+        },
+    )
+
+
+@get(
+    "/{record_id:str}/export.pdf",
+    operation_id="exportEntityPdf",
+    opt={"perm": "register.export"},
+    summary="The entity's record as a PDF (202 with a job for large registers)",
+)
+async def export_pdf(
+    request: Request[Any, Any, Any],
+    record_id: FromPath[str],
+    lang: FromQuery[Lang] = None,
+    layout: FromQuery[Text] = None,
+    as_of: FromQuery[Moment] = None,
+    authority_case: FromQuery[Text] = None,
+    variant: FromQuery[Literal["standard", "pdfa"]] = "standard",
+    background: FromQuery[bool] = False,
+) -> Response[Any]:
+    req = _request(record_id, "pdf", lang, layout, as_of, authority_case, variant)
+    return await _respond(request, req, background)
+
+
+@get(
+    "/{record_id:str}/export.xlsx",
+    operation_id="exportEntityXlsx",
+    opt={"perm": "register.export"},
+    summary="The entity's record as an Excel workbook (202 with a job for large registers)",
+)
+async def export_xlsx(
+    request: Request[Any, Any, Any],
+    record_id: FromPath[str],
+    lang: FromQuery[Lang] = None,
+    layout: FromQuery[Text] = None,
+    as_of: FromQuery[Moment] = None,
+    authority_case: FromQuery[Text] = None,
+    background: FromQuery[bool] = False,
+) -> Response[Any]:
+    req = _request(record_id, "xlsx", lang, layout, as_of, authority_case)
+    return await _respond(request, req, background)
+
+
+@get(
+    "/{record_id:str}/export/check",
+    operation_id="checkEntityExport",
+    opt={"perm": "register.export"},
+    summary="Fields the chosen layout requires that the entity's register leaves empty",
+)
+async def export_check(
+    record_id: FromPath[str],
+    layout: FromQuery[Text] = None,
+    lang: FromQuery[Lang] = None,
+    as_of: FromQuery[Moment] = None,
+) -> dict[str, Any]:
+    gaps = await check(record_id, layout or "canonical", lang, parse_time(as_of, "as_of"))
+    return {
+        "layout": layout or "canonical",
+        "complete": not gaps,
+        "gaps": [
+            {"activity": g.activity_key, "name": g.activity_name, "field": g.field, "heading": g.heading}
+            for g in gaps
+        ],
+    }
+
+
+@get(
+    "/layouts",
+    operation_id="listExportLayouts",
+    opt={"perm": "register.read"},
+    summary="Export layouts and the fields each requires",
+)
+async def list_layouts() -> list[dict[str, Any]]:
+    return [
+        {
+            "id": layout.id,
+            "title": layout.title,
+            "style": layout.style,
+            "authority_country": layout.authority_country,
+            "languages": list(LANGUAGES),
+            "columns": [
+                {"field": c.field, "required": c.required, "heading": c.heading} for c in layout.columns
+            ],
+        }
+        for layout in layouts().values()
+    ]
+
+
+@post(
+    "/",
+    operation_id="startExportJob",
+    opt={"perm": "register.export"},
+    summary="Start an export in the background",
+    status_code=202,
+)
+async def start_job(request: Request[Any, Any, Any], data: JSONBody[ExportRequest]) -> Response[Any]:
+    validate(data)
+    await find_entity(data.entity)
+    job = _jobs(request).submit(data, current_actor().id)
+    return Response(job.public(), status_code=202, headers={"location": f"/api/exports/{job.id}"})
+
+
+def _job(request: Request[Any, Any, Any], job_id: str) -> Any:
+    job = _jobs(request).get(job_id)
+    if job is not None and job.actor != current_actor().id:
+        job = None  # another caller's job: as if it did not exist
+    if job is None:
+        raise NotFound(f"no export job '{job_id}' (jobs are kept for an hour, in the process that ran them)")
+    return job
+
+
+@get(
+    "/{job_id:str}",
+    operation_id="exportJobStatus",
+    opt={"perm": "register.export"},
+    summary="An export job's status and progress",
+)
+async def job_status(request: Request[Any, Any, Any], job_id: FromPath[str]) -> dict[str, Any]:
+    return _job(request, job_id).public()
+
+
+@get(
+    "/{job_id:str}/download",
+    operation_id="exportJobDownload",
+    opt={"perm": "register.export"},
+    summary="The file of a finished export job",
+)
+async def job_download(request: Request[Any, Any, Any], job_id: FromPath[str]) -> Response[bytes]:
+    job = _job(request, job_id)
+    if job.result is None:
+        raise Conflict(f"the export job is {job.status}", [{"name": "job_id", "reason": job.status}])
+    return _file(job.result)
+
+
+TAGS = ["Exports"]
+JOBS = [list_layouts, start_job, job_status, job_download]
+EXPORT_ROUTES = [
+    Router(path="/api/entities", route_handlers=[export_pdf, export_xlsx, export_check], tags=TAGS),
+    Router(path="/api/exports", route_handlers=JOBS, tags=TAGS),
+]

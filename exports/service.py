@@ -1,0 +1,304 @@
+"""Make an export: read one consistent state, fix its export record, render off the event loop, audit it.
+
+The export record (id, time, checkpoint, baseline) is the first export of the same register state
+with the same options; a repeat reuses it, so the same state always renders to the same bytes.
+Every export, repeat or not, is an audit event with the file's SHA-256.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import datetime as dt
+import functools
+import hashlib
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import anyio.to_thread
+import msgspec
+
+from audit import log as audit_log
+from audit import query
+from audit.integrator import Integrator
+from audit.tables import AuditCheckpoint, AuditEvent
+from exports.document import Change, Document, ExportMeta, Format, Variant, diff
+from exports.i18n import LANGUAGES, Lang, Texts, default_language
+from exports.layouts import Gap, gaps, layouts
+from exports.view import RecordTimes, View
+from ropa.db import is_postgres, write_transaction
+from ropa.errors import Invalid, NotFound
+from ropa.findings.services import annotate
+from ropa.porting.as_of import Times, find_entity, rebuild
+from ropa.porting.schemas import EntityIn, RegisterFile
+from ropa.porting.services import CHILDREN
+from ropa.records.catalog import ENTITY
+from ropa.records.kinds import REGISTRY
+from ropa.tables import LegalEntity, VocabularyTerm
+from ropa.vocabulary.schemas import TermData
+
+Progress = Callable[[str, float], None]
+MEDIA_TYPES = {
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+# At most this many renders at once: they are CPU-bound and run in worker threads.
+RENDER_SLOTS = asyncio.Semaphore(2)
+
+
+class ExportRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    entity: str
+    format: Format = "pdf"
+    lang: Lang | None = None
+    layout: str = "canonical"
+    as_of: dt.datetime | None = None
+    authority_case: str | None = None
+    variant: Variant = "standard"
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    content: bytes
+    filename: str
+    media_type: str
+    sha256: str
+    meta: ExportMeta
+    reissue: bool
+
+
+def _none(stage: str, fraction: float) -> None:
+    del stage, fraction
+
+
+def validate(req: ExportRequest) -> None:
+    errors = []
+    if req.layout not in layouts():
+        errors.append(("layout", f"unknown layout; one of {', '.join(sorted(layouts()))}"))
+    if req.lang is not None and req.lang not in LANGUAGES:
+        errors.append(("lang", f"unknown language; one of {', '.join(LANGUAGES)}"))
+    if req.format not in MEDIA_TYPES:
+        errors.append(("format", "one of pdf, xlsx"))
+    if req.variant == "pdfa" and req.format != "pdf":
+        errors.append(("variant", "pdfa applies to PDF exports only"))
+    if req.as_of is not None:
+        if req.as_of.tzinfo is None:
+            errors.append(("as_of", "needs a time zone, e.g. 2026-11-22T10:00:00Z"))
+        elif req.as_of > dt.datetime.now(dt.UTC):
+            errors.append(("as_of", "is in the future"))
+    if req.authority_case is not None and not (0 < len(req.authority_case) <= 200):
+        errors.append(("authority_case", "1 to 200 characters"))
+    if errors:
+        raise Invalid.of(errors)
+
+
+def _moment(value: Any) -> dt.datetime:
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+async def _terms() -> list[TermData]:
+    rows = await VocabularyTerm.select(VocabularyTerm.data).output(load_json=False)
+    terms = (msgspec.json.decode(r["data"], type=TermData) for r in rows)
+    return sorted(terms, key=lambda t: (t.vocabulary, t.key))
+
+
+async def _last_change(entity_id: str) -> dt.datetime:
+    kinds = sorted(REGISTRY)
+    marks = ", ".join("{}" for _ in kinds)
+    rows = await AuditEvent.raw(
+        f"SELECT max(created_at) AS at FROM audit_event WHERE legal_entity_id = {{}} "
+        f"AND outcome = 'success' AND entity_type IN ({marks})",
+        entity_id,
+        *kinds,
+    )
+    if not rows or rows[0]["at"] is None:
+        raise NotFound("the entity has no recorded history")
+    return _moment(rows[0]["at"])
+
+
+async def _current(entity_id: str) -> tuple[EntityIn, Times, dt.datetime]:
+    """The entity as it is now, read in one transaction, with the time of its last change."""
+    async with write_transaction():
+        if is_postgres():  # every read below sees the same snapshot (SQLite's lock gives it already)
+            await LegalEntity.raw("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        times: Times = {}
+
+        async def rows(kind: Any, where: Any) -> list[dict[str, Any]]:
+            table = kind.table
+            found = await table.select(
+                table.id, table.status, table.data, table.created_at, table.updated_at
+            ).where(where)
+            out = []
+            for row in found:
+                record = {"id": str(row["id"]), **msgspec.json.decode(row["data"])}
+                if not kind.status_in_data:
+                    record["retired"] = row["status"] == kind.retired_status
+                times[record["id"]] = (_moment(row["created_at"]), _moment(row["updated_at"]))
+                out.append(record)
+            return sorted(out, key=lambda r: (r["key"], r["id"]))
+
+        top = await rows(ENTITY, LegalEntity.id == entity_id)
+        if not top:
+            raise NotFound(f"no legal entity '{entity_id}'")
+        entity = top[0]
+        for attr, kind in CHILDREN:
+            entity[attr] = await rows(kind, kind.table.entity == entity_id)  # type: ignore[attr-defined]
+        state_time = await _last_change(entity_id)
+    return msgspec.convert(entity, EntityIn), times, state_time
+
+
+async def _previous(entity_id: str) -> list[dict[str, Any]]:
+    f = query.EventFilter(legal_entity_id=entity_id, action="register.export")
+    return [e["body"]["details"] async for e in query.stream(f)]
+
+
+async def _checkpoint(integrator: Integrator) -> tuple[int, str]:
+    await integrator.integrate_all(checkpoint=True)
+    latest = await AuditCheckpoint.select().order_by(AuditCheckpoint.tree_size, ascending=False).first()
+    assert latest is not None, "integrate_all(checkpoint=True) signs a checkpoint"
+    return int(latest["tree_size"]), base64.b64encode(bytes(latest["root_hash"])).decode()
+
+
+def _authority(entity: EntityIn) -> str:
+    a = entity.supervisory_authority
+    return f"{a.name} ({a.country})" if a else ""
+
+
+def _same_options(details: dict[str, Any], req: ExportRequest, lang: str, state_sha: str) -> bool:
+    return (
+        details.get("state_sha256") == state_sha
+        and details.get("format") == req.format
+        and details.get("layout") == req.layout
+        and details.get("lang") == lang
+        and details.get("variant") == req.variant
+        and details.get("authority_case") == req.authority_case
+        and details.get("as_of") == (req.as_of.isoformat() if req.as_of else None)
+    )
+
+
+def _baseline(previous: list[dict[str, Any]], authority: str, state_sha: str, state_time: dt.datetime) -> Any:
+    """The last export to the same authority of an earlier, different register state."""
+    candidates = [
+        d
+        for d in previous
+        if d.get("authority") == authority
+        and d.get("state_sha256") != state_sha
+        and _moment(d["state_time"]) < state_time
+    ]
+    if not candidates:
+        return None
+    last = max(candidates, key=lambda d: d["created_at"])
+    return {k: last[k] for k in ("export_id", "created_at", "state_time", "state_sha256")}
+
+
+async def prepare(req: ExportRequest, integrator: Integrator) -> Document:
+    """Everything the renderers need, read from the database; the export record fixed."""
+    validate(req)
+    entity_id = await find_entity(req.entity)
+    if req.as_of is not None:
+        entity, times = await rebuild(entity_id, req.as_of)
+        state_time = req.as_of
+    else:
+        entity, times, state_time = await _current(entity_id)
+    terms = await _terms()
+    register_json = msgspec.json.encode(RegisterFile(vocabularies=terms, entities=[entity]))
+    state_sha = hashlib.sha256(register_json).hexdigest()
+    authority = entity.supervisory_authority
+    country = authority.country if authority else None
+    lang: Lang = req.lang or default_language(country, entity.default_language)
+    previous = await _previous(entity_id)
+    same = [d for d in previous if _same_options(d, req, lang, state_sha)]
+    if same:
+        d = same[0]
+        meta = ExportMeta(
+            export_id=d["export_id"],
+            created_at=_moment(d["created_at"]),
+            state_time=_moment(d["state_time"]),
+            as_of=req.as_of,
+            format=req.format,
+            layout=req.layout,
+            lang=lang,
+            variant=req.variant,
+            authority=d["authority"],
+            authority_case=req.authority_case,
+            checkpoint_size=d["checkpoint"]["tree_size"],
+            checkpoint_root=d["checkpoint"]["root_hash"],
+            state_sha256=state_sha,
+            baseline=d.get("baseline"),
+        )
+    else:
+        size, root = await _checkpoint(integrator)
+        meta = ExportMeta(
+            export_id=str(uuid.uuid4()),
+            created_at=dt.datetime.now(dt.UTC).replace(microsecond=0),
+            state_time=state_time,
+            as_of=req.as_of,
+            format=req.format,
+            layout=req.layout,
+            lang=lang,
+            variant=req.variant,
+            authority=_authority(entity),
+            authority_case=req.authority_case,
+            checkpoint_size=size,
+            checkpoint_root=root,
+            state_sha256=state_sha,
+            baseline=_baseline(previous, _authority(entity), state_sha, state_time),
+        )
+    changes: list[Change] | None = None
+    if meta.baseline is not None:
+        before, _ = await rebuild(entity_id, _moment(meta.baseline["state_time"]))
+        changes = diff(before, entity)
+    # Findings of this entity alone, on the export's date: a cross-entity comparison would show one
+    # authority another entity's register, and the date keeps a repeat identical.
+    findings = annotate(RegisterFile(vocabularies=terms, entities=[entity]), meta.created_at.date())
+    view = View(entity, Texts(lang, terms), {k: RecordTimes(*v) for k, v in times.items()})
+    return Document(meta, view, layouts()[req.layout], findings, changes, register_json)
+
+
+def render(doc: Document, progress: Progress = _none) -> bytes:
+    if doc.meta.format == "pdf":
+        from exports.pdf import render_pdf
+
+        return render_pdf(doc, progress)
+    from exports.xlsx import render_xlsx
+
+    return render_xlsx(doc, progress)
+
+
+async def export(req: ExportRequest, integrator: Integrator, progress: Progress = _none) -> ExportResult:
+    """Make one export and record it in the audit log."""
+    progress("prepare", 0.0)
+    doc = await prepare(req, integrator)
+    async with RENDER_SLOTS:
+        content = await anyio.to_thread.run_sync(functools.partial(render, doc, progress))
+    sha = hashlib.sha256(content).hexdigest()
+    async with write_transaction():
+        previous = await _previous(doc.entity.id or "")
+        reissue = any(d.get("export_id") == doc.meta.export_id for d in previous)
+        await audit_log.record(
+            "register.export",
+            entity_type="export",
+            entity_id=doc.meta.export_id,
+            legal_entity_id=doc.entity.id or "",
+            details={**doc.meta.details(), "sha256": sha, "bytes": len(content), "reissue": reissue},
+        )
+    progress("done", 1.0)
+    return ExportResult(content, doc.filename, MEDIA_TYPES[doc.meta.format], sha, doc.meta, reissue)
+
+
+async def check(entity: str, layout: str, lang: str | None, as_of: dt.datetime | None = None) -> list[Gap]:
+    """The fields ``layout`` requires that the entity's register leaves empty (nothing is recorded)."""
+    req = ExportRequest(entity=entity, layout=layout, lang=lang, as_of=as_of)  # type: ignore[arg-type]
+    validate(req)
+    entity_id = await find_entity(entity)
+    if as_of is not None:
+        state, _ = await rebuild(entity_id, as_of)
+    else:
+        state, _, _ = await _current(entity_id)
+    terms = await _terms()
+    a = state.supervisory_authority
+    chosen: Lang = req.lang or default_language(a.country if a else None, state.default_language)
+    return gaps(layouts()[layout], View(state, Texts(chosen, terms)))

@@ -1,0 +1,199 @@
+"""One entity's register, resolved for reading: references followed, terms and phrases in one language."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from exports.i18n import Texts
+from ropa.activities.schemas import ActivityData, Purpose
+from ropa.porting.schemas import EntityIn, ProcessorIn, RecipientIn, RetentionIn, TransferIn
+from ropa.records.parts import Contact, SourceRef
+from ropa.rules.model import as_date
+
+
+def unique(values: Iterable[str]) -> list[str]:
+    """Non-empty values, first occurrence kept, order kept."""
+    seen: dict[str, None] = {}
+    for value in values:
+        if value:
+            seen.setdefault(value, None)
+    return list(seen)
+
+
+@dataclass
+class RecordTimes:
+    created: dt.datetime | None = None
+    updated: dt.datetime | None = None
+
+
+@dataclass
+class View:
+    """Lookups over the live (not retired) records of one entity, and the phrases that describe them."""
+
+    entity: EntityIn
+    t: Texts
+    times: dict[str, RecordTimes] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        e = self.entity
+        self.activities = sorted(
+            (a for a in e.activities if a.status != "retired"), key=lambda a: (a.key, a.id or "")
+        )
+        self.processors: dict[str, ProcessorIn] = {p.key: p for p in e.processors if not p.retired}
+        self.recipients: dict[str, RecipientIn] = {r.key: r for r in e.recipients if not r.retired}
+        self.transfers: dict[str, TransferIn] = {x.key: x for x in e.transfers if not x.retired}
+        self.retention: dict[str, RetentionIn] = {r.key: r for r in e.retention_rules if not r.retired}
+        self.documents = {d.key: d for d in e.documents}
+
+    # Who uses what
+    def users_of(self, attr: str, key: str) -> list[str]:
+        return [a.key for a in self.activities if key in getattr(a, attr)]
+
+    def processors_of(self, activity: ActivityData) -> list[ProcessorIn]:
+        """Processors the activity's recipients name, followed by their sub-processors."""
+        found: dict[str, ProcessorIn] = {}
+
+        def add(key: str | None) -> None:
+            if key and key in self.processors and key not in found:
+                found[key] = self.processors[key]
+                for sub in self.processors[key].sub_processors:
+                    add(sub)
+
+        for ref in activity.recipients:
+            recipient = self.recipients.get(ref)
+            add(recipient.processor if recipient else None)
+        return list(found.values())
+
+    def recipients_using_processor(self, key: str) -> list[str]:
+        return [r.key for r in self.recipients.values() if r.processor == key]
+
+    # Phrases
+    def purpose(self, purpose: Purpose) -> str:
+        """The purpose as the source worded it when the export is in the source's language."""
+        if purpose.original and purpose.language == self.t.lang:
+            return purpose.original.rstrip(",; ")
+        return purpose.description
+
+    def contact(self, contact: Contact | None) -> str:
+        if contact is None:
+            return ""
+        parts = [contact.name, contact.email or "", contact.phone or "", self.address(contact.address)]
+        return ", ".join(p for p in parts if p)
+
+    def address(self, address: object) -> str:
+        if address is None:
+            return ""
+        street = getattr(address, "street", None)
+        place = (getattr(address, "postal_code", None), getattr(address, "city", None))
+        city = " ".join(p for p in place if p)
+        return ", ".join(p for p in (street, city, self.t.country(getattr(address, "country", None))) if p)
+
+    def recipient(self, key: str) -> str:
+        r = self.recipients.get(key)
+        if r is None:
+            return key
+        detail = unique([self.t.term("recipient_kind", r.kind), self.t.country(r.country)])
+        return f"{r.name} ({', '.join(detail)})" if detail else r.name
+
+    def processor(self, p: ProcessorIn) -> str:
+        services = unique(self.t.term("service_kind", s) for s in p.service_kinds)
+        return f"{p.name} ({', '.join(services)})" if services else p.name
+
+    def contract(self, p: ProcessorIn) -> str:
+        c = p.contract
+        if c is None:
+            return ""
+        parts = [c.reference or "", c.link or "", self.t.date(c.signed_on)]
+        return ", ".join(x for x in parts if x)
+
+    def dpf(self, p: ProcessorIn) -> str:
+        if p.dpf is None:
+            return ""
+        key = "dpf.certified" if p.dpf.certified else "dpf.not_certified"
+        return self.t(key, date=self.t.date(p.dpf.checked_on) or "?")
+
+    def destination(self, x: TransferIn) -> str:
+        parts = (self.t.country(x.destination_country), x.international_organisation)
+        return ", ".join(p for p in parts if p)
+
+    def mechanism(self, x: TransferIn) -> dict[str, str]:
+        """The mechanism's label, legal act, article and validity, from the dated reference data."""
+        term = self.t.term_data("transfer_mechanism", x.mechanism)
+        attrs = term.attributes if term else {}
+        valid_from = as_date(attrs.get("valid_from"))
+        valid_to = as_date(attrs.get("valid_to"))
+        status = str(attrs.get("status") or "")
+        validity = " – ".join(p for p in (self.t.date(valid_from), self.t.date(valid_to)) if p)
+        status_text = self.t.enum("mechanism_status", status) if status else ""
+        return {
+            "label": self.t.term("transfer_mechanism", x.mechanism),
+            "legal_act": str(attrs.get("legal_act") or ""),
+            "article": str(attrs.get("article") or ""),
+            "valid_from": self.t.date(valid_from),
+            "valid_to": self.t.date(valid_to),
+            "status": status_text,
+            "validity": ", ".join(p for p in (validity, status_text) if p),
+        }
+
+    def safeguard(self, x: TransferIn) -> str:
+        m = self.mechanism(x)
+        parts = [m["label"]]
+        if m["legal_act"]:
+            parts.append(m["legal_act"])
+        if m["validity"]:
+            parts.append(m["validity"])
+        if x.derogation:
+            parts.append(x.derogation)
+        if x.safeguards_documentation:
+            parts.append(x.safeguards_documentation)
+        text = "; ".join(parts)
+        dest = self.destination(x)
+        suffix = f" ({self.t('conditional')})" if x.conditional else ""
+        return f"{dest}: {text}{suffix}" if dest else f"{text}{suffix}"
+
+    def time_limit(self, rule: RetentionIn) -> str:
+        t = self.t
+        duration = t.duration(rule.duration)
+        # Events are keys (account_deregistration_received); shown as words.
+        start = (rule.start_event or "").replace("_", " ")
+        trigger = (rule.trigger_event or "").replace("_", " ")
+        if rule.kind == "fixed" and duration:
+            text = t("retention.from", duration=duration, event=start) if start else duration
+        elif rule.kind == "event":
+            if duration and trigger:
+                text = t("retention.after", duration=duration, event=trigger)
+            elif trigger:
+                text = t("retention.until", event=trigger)
+            else:
+                text = duration or rule.criterion or ""
+        elif rule.kind == "legal_hold":
+            text = rule.legal_obligation or rule.criterion or duration
+        else:
+            text = rule.criterion or duration
+        return text or t("retention.unspecified")
+
+    def retention_by_category(self, activity: ActivityData) -> list[tuple[str, str]]:
+        """(data category, time limit) for each category of the activity, then any rule on no category."""
+        rules = [self.retention[k] for k in activity.retention if k in self.retention]
+        rows: list[tuple[str, str]] = []
+        covered: set[str] = set()
+        for use in activity.data_categories:
+            matching = [r for r in rules if use.category in r.data_categories]
+            if not matching:
+                matching = [r for r in rules if not r.data_categories]
+            label = self.t.term("data_category", use.category)
+            for rule in matching:
+                rows.append((label, self.time_limit(rule)))
+                covered.add(rule.key)
+            if not matching:
+                rows.append((label, self.t("retention.unspecified")))
+        for rule in rules:
+            if rule.key not in covered:
+                rows.append((rule.name, self.time_limit(rule)))
+        return rows
+
+    def source(self, ref: SourceRef) -> str:
+        doc = self.documents.get(ref.document)
+        return self.t("source.quote", document=doc.key if doc else ref.document, quote=ref.quote)

@@ -1,0 +1,159 @@
+"""Sign-in and sign-out, the caller's identity, and the administration of users and API tokens."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Request, Response, Router, delete, get, patch, post
+from litestar.datastructures import Cookie
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+
+from ropa.access import services
+from ropa.access.guard import SESSION_COOKIE, Unauthorized
+from ropa.access.model import PUBLIC, SIGNED_IN, current_principal
+from ropa.access.services import SESSION_HOURS, TokenOut, UserOut
+from ropa.errors import Invalid
+from ropa.records.parts import Base
+
+ADMIN = {"perm": "users.manage"}
+
+
+class SignIn(Base, kw_only=True):
+    username: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+    password: Annotated[str, msgspec.Meta(min_length=1, max_length=1024)]
+
+
+class NewUser(Base, kw_only=True):
+    username: Annotated[str, msgspec.Meta(min_length=2, max_length=64)]
+    role: str
+    password: Annotated[str, msgspec.Meta(min_length=12, max_length=1024)] | None = None
+    entities: list[Annotated[str, msgspec.Meta(max_length=64)]] = []
+    authority_country: Annotated[str, msgspec.Meta(pattern="^[A-Za-z]{2}$")] | None = None
+
+
+class UserChange(Base, kw_only=True):
+    disabled: bool | None = None
+    role: str | None = None
+    password: Annotated[str, msgspec.Meta(min_length=12, max_length=1024)] | None = None
+    entities: list[Annotated[str, msgspec.Meta(max_length=64)]] | None = None
+    authority_country: Annotated[str, msgspec.Meta(pattern="^[A-Za-z]{2}$")] | None = None
+
+
+class NewToken(Base, kw_only=True):
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+    days: Annotated[int, msgspec.Meta(ge=1, le=366)] = 90
+
+
+def _me() -> dict[str, Any]:
+    p = current_principal()
+    if p is None:
+        raise Unauthorized("authentication is switched off on this server")
+    return {
+        "user_id": p.user_id,
+        "username": p.username,
+        "role": p.role,
+        "entities": None if p.entities is None else sorted(p.entities),
+        "via": p.via,
+        "csrf_token": p.csrf or None,
+    }
+
+
+@post(
+    "/sign-in",
+    operation_id="signIn",
+    summary="Sign in with a password; sets the session cookie",
+    opt={"perm": PUBLIC},
+)
+async def sign_in(request: Request[Any, Any, Any], data: JSONBody[SignIn]) -> Response[dict[str, Any]]:
+    client = request.scope.get("client") or ("", 0)
+    secret, principal = await services.sign_in(data.username, data.password, client[0])
+    settings = request.app.state["settings"]
+    cookie = Cookie(
+        key=SESSION_COOKIE,
+        value=secret,
+        httponly=True,
+        secure=settings.cookie_secure,
+        samesite="strict",
+        path="/",
+        max_age=SESSION_HOURS * 3600,
+    )
+    body = {"user_id": principal.user_id, "role": principal.role, "csrf_token": principal.csrf}
+    return Response(body, status_code=200, cookies=[cookie])
+
+
+@post(
+    "/sign-out", operation_id="signOut", summary="End this session", status_code=200, opt={"perm": SIGNED_IN}
+)
+async def sign_out() -> Response[dict[str, str]]:
+    principal = current_principal()
+    if principal is None or principal.via != "session":
+        raise Invalid.of([("session", "only a session signs out; revoke a token instead")])
+    await services.sign_out(principal)
+    gone = Cookie(key=SESSION_COOKIE, value="", max_age=0, path="/", httponly=True, samesite="strict")
+    return Response({"status": "signed out"}, cookies=[gone])
+
+
+@get("/me", operation_id="whoAmI", summary="The signed-in principal and its scope", opt={"perm": SIGNED_IN})
+async def me() -> dict[str, Any]:
+    return _me()
+
+
+@get("/", operation_id="listUsers", summary="Accounts", opt=ADMIN)
+async def list_users() -> list[UserOut]:
+    return await services.list_users()
+
+
+@post("/", operation_id="createUser", summary="Create an account", opt=ADMIN)
+async def create_user(data: JSONBody[NewUser]) -> UserOut:
+    return await services.add_user(
+        data.username, data.role, data.password, data.entities, data.authority_country
+    )
+
+
+@patch("/{user:str}", operation_id="updateUser", summary="Disable, re-scope or re-role an account", opt=ADMIN)
+async def update_user(user: FromPath[str], data: JSONBody[UserChange]) -> UserOut:
+    return await services.update_user(
+        user,
+        disabled=data.disabled,
+        role=data.role,
+        entities=data.entities,
+        authority_country=data.authority_country,
+        password=data.password,
+    )
+
+
+@post(
+    "/{user:str}/tokens",
+    operation_id="createToken",
+    summary="A new API token (its secret shown once)",
+    opt=ADMIN,
+)
+async def create_token(user: FromPath[str], data: JSONBody[NewToken]) -> TokenOut:
+    return await services.create_token(user, data.name, data.days)
+
+
+@get("/", operation_id="listTokens", summary="API tokens (never their secrets)", opt=ADMIN)
+async def list_tokens(
+    owner: FromQuery[Annotated[str | None, QueryParameter(max_length=64)]] = None,
+) -> list[TokenOut]:
+    return await services.list_tokens(owner)
+
+
+@delete(
+    "/{token_id:str}", operation_id="revokeToken", summary="Revoke an API token", opt=ADMIN, status_code=200
+)
+async def revoke_token(token_id: FromPath[str]) -> dict[str, str]:
+    await services.revoke_token(token_id)
+    return {"status": "revoked"}
+
+
+ACCESS_ROUTES = [
+    Router(path="/api/auth", route_handlers=[sign_in, sign_out, me], tags=["Access"]),
+    Router(
+        path="/api/users",
+        route_handlers=[list_users, create_user, update_user, create_token],
+        tags=["Access"],
+    ),
+    Router(path="/api/tokens", route_handlers=[list_tokens, revoke_token], tags=["Access"]),
+]

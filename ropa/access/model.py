@@ -1,0 +1,105 @@
+"""Roles, permissions and the principal of a request: who is asking, and which entities they may see.
+
+Every route names one permission in its ``opt["perm"]``; a route without one is refused (deny by
+default). A role grants a set of permissions; a principal's scope limits which legal entities'
+records it sees, and a record outside the scope is answered as if it did not exist.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import dataclasses
+from typing import Literal
+
+Role = Literal["admin", "compliance_officer", "auditor", "regulator"]
+ROLES: tuple[Role, ...] = ("admin", "compliance_officer", "auditor", "regulator")
+
+# Routes anyone may call, and routes any signed-in principal may call.
+PUBLIC = "public"
+SIGNED_IN = "signed_in"
+
+PERMISSIONS: dict[Role, frozenset[str]] = {
+    "admin": frozenset(
+        {
+            "register.read",  # every entity: an admin assigns entities to users
+            "entities.create",
+            "vocabulary.write",
+            "register.import",
+            "register.dump",
+            "users.manage",
+            "audit.verify",
+        }
+    ),
+    "compliance_officer": frozenset(
+        {
+            "register.read",
+            "register.write",
+            "register.history",
+            "register.export",
+            "findings.read",
+        }
+    ),
+    "auditor": frozenset(
+        {
+            "register.read",
+            "register.history",
+            "findings.read",
+            "audit.read",
+            "audit.verify",
+            "audit.export",
+        }
+    ),
+    "regulator": frozenset({"register.read", "register.export", "findings.read"}),
+}
+ALL_PERMISSIONS = frozenset().union(*PERMISSIONS.values())
+
+
+@dataclasses.dataclass(frozen=True)
+class Principal:
+    """A signed-in user, by session or by API token. ``entities`` None means every entity."""
+
+    user_id: str
+    username: str
+    role: Role
+    entities: frozenset[str] | None
+    via: Literal["session", "token"]
+    credential_id: str
+    csrf: str = ""
+
+    def may(self, permission: str) -> bool:
+        return permission in (PUBLIC, SIGNED_IN) or permission in PERMISSIONS[self.role]
+
+    def sees(self, entity_id: str | None) -> bool:
+        return self.entities is None or (entity_id is not None and entity_id in self.entities)
+
+    @property
+    def actor_id(self) -> str:
+        return f"user:{self.user_id}"
+
+
+_scope: contextvars.ContextVar[Principal | None] = contextvars.ContextVar("ropa_principal", default=None)
+
+
+def current_principal() -> Principal | None:
+    """The principal of the current request; None for the CLI and background work (trusted)."""
+    return _scope.get()
+
+
+def set_principal(principal: Principal | None) -> contextvars.Token[Principal | None]:
+    return _scope.set(principal)
+
+
+def reset_principal(token: contextvars.Token[Principal | None]) -> None:
+    _scope.reset(token)
+
+
+def in_scope(entity_id: str) -> bool:
+    """May the current principal see this legal entity's register?"""
+    principal = current_principal()
+    return principal is None or principal.sees(entity_id)
+
+
+def visible_entities() -> frozenset[str] | None:
+    """The entity ids the current principal may see; None: all (admin, the CLI, no principal)."""
+    principal = current_principal()
+    return None if principal is None else principal.entities
