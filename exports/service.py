@@ -99,7 +99,7 @@ def _moment(value: Any) -> dt.datetime:
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
-async def _terms() -> list[TermData]:
+async def vocabulary_terms() -> list[TermData]:
     rows = await VocabularyTerm.select(VocabularyTerm.data).output(load_json=False)
     terms = (msgspec.json.decode(r["data"], type=TermData) for r in rows)
     return sorted(terms, key=lambda t: (t.vocabulary, t.key))
@@ -119,7 +119,7 @@ async def _last_change(entity_id: str) -> dt.datetime:
     return _moment(rows[0]["at"])
 
 
-async def _current(entity_id: str) -> tuple[EntityIn, Times, dt.datetime]:
+async def current_entity(entity_id: str) -> tuple[EntityIn, Times, dt.datetime]:
     """The entity as it is now, read in one transaction, with the time of its last change."""
     async with write_transaction():
         if is_postgres():  # every read below sees the same snapshot (SQLite's lock gives it already)
@@ -202,8 +202,8 @@ async def prepare(req: ExportRequest, integrator: Integrator) -> Document:
         entity, times = await rebuild(entity_id, req.as_of)
         state_time = req.as_of
     else:
-        entity, times, state_time = await _current(entity_id)
-    terms = await _terms()
+        entity, times, state_time = await current_entity(entity_id)
+    terms = await vocabulary_terms()
     register_json = msgspec.json.encode(RegisterFile(vocabularies=terms, entities=[entity]))
     state_sha = hashlib.sha256(register_json).hexdigest()
     authority = entity.supervisory_authority
@@ -297,8 +297,8 @@ async def check(entity: str, layout: str, lang: str | None, as_of: dt.datetime |
     if as_of is not None:
         state, _ = await rebuild(entity_id, as_of)
     else:
-        state, _, _ = await _current(entity_id)
-    terms = await _terms()
+        state, _, _ = await current_entity(entity_id)
+    terms = await vocabulary_terms()
     a = state.supervisory_authority
     chosen: Lang = req.lang or default_language(a.country if a else None, state.default_language)
     return gaps(layouts()[layout], View(state, Texts(chosen, terms)))

@@ -29,6 +29,7 @@ from ropa.porting.controllers import PORTING_ROUTES
 from ropa.records.catalog import REGISTRY
 from ropa.records.controllers import make_router
 from ropa.settings import Settings, get_settings, secret_file
+from ropa.web.routes import TEMPLATES, WEB_ROUTES
 
 log = structlog.get_logger(__name__)
 
@@ -91,7 +92,9 @@ def create_app(
             *FINDINGS_ROUTES,
             *EXPORT_ROUTES,
             *ACCESS_ROUTES,
+            *WEB_ROUTES,
         ],
+        template_config=TEMPLATES,
         guards=[access_guard],
         cors_config=CORSConfig(allow_origins=list(settings.cors_origins), allow_credentials=True)
         if settings.cors_origins

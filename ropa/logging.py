@@ -81,7 +81,10 @@ def request_middleware(source_key: bytes) -> Any:
                 if message["type"] == "http.response.start":
                     status = message["status"]
                     message.setdefault("headers", [])
-                    extra = [(b"x-request-id", request_id.encode()), *SECURITY_HEADERS]
+                    # A response that sets its own caching (the static files) keeps it; the rest: no-store.
+                    own = {name.lower() for name, _ in message["headers"]}
+                    extra = [(b"x-request-id", request_id.encode())]
+                    extra += [h for h in SECURITY_HEADERS if h[0] not in own]
                     if not scope["path"].startswith("/schema"):  # its viewer loads scripts from a CDN
                         extra.append(CSP)
                     message["headers"] = [*message["headers"], *extra]

@@ -45,6 +45,19 @@ class NewToken(Base, kw_only=True):
     days: Annotated[int, msgspec.Meta(ge=1, le=366)] = 90
 
 
+def session_cookie(secret: str, secure: bool) -> Cookie:
+    """The session cookie: HTTP-only, same-site strict; an empty secret expires it."""
+    return Cookie(
+        key=SESSION_COOKIE,
+        value=secret,
+        httponly=True,
+        secure=secure and bool(secret),
+        samesite="strict",
+        path="/",
+        max_age=SESSION_HOURS * 3600 if secret else 0,
+    )
+
+
 def _me() -> dict[str, Any]:
     p = current_principal()
     if p is None:
@@ -68,16 +81,7 @@ def _me() -> dict[str, Any]:
 async def sign_in(request: Request[Any, Any, Any], data: JSONBody[SignIn]) -> Response[dict[str, Any]]:
     client = request.scope.get("client") or ("", 0)
     secret, principal = await services.sign_in(data.username, data.password, client[0])
-    settings = request.app.state["settings"]
-    cookie = Cookie(
-        key=SESSION_COOKIE,
-        value=secret,
-        httponly=True,
-        secure=settings.cookie_secure,
-        samesite="strict",
-        path="/",
-        max_age=SESSION_HOURS * 3600,
-    )
+    cookie = session_cookie(secret, request.app.state["settings"].cookie_secure)
     body = {"user_id": principal.user_id, "role": principal.role, "csrf_token": principal.csrf}
     return Response(body, status_code=200, cookies=[cookie])
 
@@ -90,8 +94,7 @@ async def sign_out() -> Response[dict[str, str]]:
     if principal is None or principal.via != "session":
         raise Invalid.of([("session", "only a session signs out; revoke a token instead")])
     await services.sign_out(principal)
-    gone = Cookie(key=SESSION_COOKIE, value="", max_age=0, path="/", httponly=True, samesite="strict")
-    return Response({"status": "signed out"}, cookies=[gone])
+    return Response({"status": "signed out"}, cookies=[session_cookie("", secure=False)])
 
 
 @get("/me", operation_id="whoAmI", summary="The signed-in principal and its scope", opt={"perm": SIGNED_IN})

@@ -100,7 +100,14 @@ async def latest_checkpoint() -> dict[str, Any]:
     row = await AuditCheckpoint.select().order_by(AuditCheckpoint.tree_size, ascending=False).first()
     if row is None:
         raise NotFound("no checkpoint has been signed yet")
-    return {"tree_size": row["tree_size"], "root": bytes(row["root_hash"]).hex(), "note": row["note"]}
+    issued = row["issued_at"]
+    issued = issued if isinstance(issued, dt.datetime) else dt.datetime.fromisoformat(str(issued))
+    return {
+        "tree_size": row["tree_size"],
+        "root": bytes(row["root_hash"]).hex(),
+        "issued_at": issued.isoformat(),
+        "note": row["note"],
+    }
 
 
 async def _size_or_latest(tree_size: int | None) -> int:

@@ -1,0 +1,122 @@
+"""What every page shares: its language, the signed-in principal, the CSRF token and the error pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import yaml
+from litestar import Request, Response
+from litestar.datastructures import Cookie
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.response import Redirect, Template
+
+from exports.i18n import LANGUAGES, Lang, Texts, labels
+from ropa.access.model import Principal, current_principal
+from ropa.errors import DomainError
+from ropa.vocabulary.schemas import TermData
+
+LANG_COOKIE = "ropa_lang"
+HERE = Path(__file__).parent
+
+
+@functools.cache
+def web_labels() -> dict[str, dict[str, str]]:
+    """The export's labels, then every ``labels*.yaml`` of the interface (one file per group of pages)."""
+    merged = dict(labels())
+    for path in sorted(HERE.glob("labels*.yaml")):
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        merged.update({str(k): v for k, v in raw.items()})
+    return merged
+
+
+class UiTexts(Texts):
+    """The export's words (fields, statuses, terms) and the interface's own, in one language."""
+
+    def __init__(self, lang: Lang, terms: list[TermData]) -> None:
+        super().__init__(lang, terms)
+        self._labels = web_labels()
+
+    def value(self, value: Any) -> str:
+        """A field's value as shown: dates in the page's language, the rest as text."""
+        if isinstance(value, dt.datetime):
+            return self.datetime(value)
+        return self.date(value) if isinstance(value, dt.date) else str(value)
+
+
+def language(request: Request[Any, Any, Any]) -> Lang:
+    """``?lang=`` (remembered in a cookie), then the cookie, then the browser's preference, then English."""
+    asked = request.query_params.get("lang") or request.cookies.get(LANG_COOKIE)
+    if asked in LANGUAGES:
+        return asked
+    for part in request.headers.get("accept-language", "").split(","):
+        code = part.split(";")[0].strip().lower()[:2]
+        code = "nb" if code in ("no", "nn") else code
+        if code in LANGUAGES:
+            return code
+    return "en"
+
+
+def texts(request: Request[Any, Any, Any], terms: list[TermData] | None = None) -> UiTexts:
+    return UiTexts(language(request), terms or [])
+
+
+def may(principal: Principal | None, permission: str) -> bool:
+    """With access control off (no principal) every page is open, as every API route is."""
+    return principal is None or principal.may(permission)
+
+
+def page(
+    request: Request[Any, Any, Any],
+    template: str,
+    terms: list[TermData] | None = None,
+    http_status: int = 200,
+    headers: dict[str, str] | None = None,
+    **context: Any,
+) -> Template:
+    lang = language(request)
+    principal = current_principal()
+    t = texts(request, terms)
+    base = {
+        "t": t,
+        "lang": lang,
+        "languages": LANGUAGES,
+        "me": principal,
+        "may": functools.partial(may, principal),
+        "csrf": principal.csrf if principal else "",
+        "path": request.url.path,
+        "query": request.url.query,
+        "auth_on": request.app.state["settings"].auth_enabled,
+    }
+    cookies = []
+    if request.query_params.get("lang") in LANGUAGES:
+        cookies.append(Cookie(key=LANG_COOKIE, value=lang, samesite="lax", path="/", max_age=365 * 86400))
+    return Template(
+        template_name=template,
+        context={**base, **context},
+        status_code=http_status,
+        cookies=cookies,
+        headers=headers or {},
+    )
+
+
+def error_page(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """A page's errors as pages: not signed in goes to the sign-in form, the rest an error page."""
+    if isinstance(exc, DomainError):
+        status, detail = exc.status, exc.detail
+    elif isinstance(exc, ValidationException):
+        status, detail = 400, "; ".join(str(e.get("message", "")) for e in (exc.extra or [])) or exc.detail  # type: ignore[union-attr]
+    elif isinstance(exc, HTTPException):
+        status, detail = exc.status_code, exc.detail
+    else:
+        raise exc
+    if status == 401:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return Redirect(f"/sign-in?next={quote(target, safe='')}", status_code=303)
+    return page(request, "error.html", http_status=status, status_code=status, detail=detail)
+
+
+PAGE_ERRORS: dict[Any, Any] = {DomainError: error_page, HTTPException: error_page}

@@ -1,0 +1,107 @@
+"""What the pages read: the same service functions as the API, plus the dashboard's counts."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections import Counter
+from typing import Any
+
+from piccolo.query.functions.aggregate import Count
+
+from exports.i18n import Lang
+from exports.service import current_entity, vocabulary_terms
+from exports.view import RecordTimes, View
+from ropa.access.model import visible_entities
+from ropa.auditing import services as audit_services
+from ropa.errors import Invalid, NotFound
+from ropa.findings.services import FindingOut, list_findings
+from ropa.records import listing
+from ropa.records import services as records
+from ropa.records.catalog import ENTITY
+from ropa.records.services import resolve_entity
+from ropa.tables import ProcessingActivity
+from ropa.vocabulary.schemas import TermData
+from ropa.web.pages import UiTexts
+
+REVIEW_RULE = "review.overdue"
+
+
+@dataclasses.dataclass
+class EntityCard:
+    id: str
+    key: str
+    name: str
+    status: str
+    activities: Counter[str]
+    findings: Counter[str]
+    reviews_overdue: int
+
+
+async def entities() -> list[Any]:
+    """The legal entities the caller may see (summaries, key order)."""
+    page = await listing.list_records(ENTITY, limit=500)
+    return list(page.items)
+
+
+async def dashboard() -> tuple[list[EntityCard], dict[str, Any] | None]:
+    """Per visible entity: activities by status, open findings by severity, reviews overdue; the log."""
+    cards = {
+        str(e.id): EntityCard(str(e.id), e.key, e.name, e.status, Counter(), Counter(), 0)
+        for e in await entities()
+    }
+    query = ProcessingActivity.select(
+        ProcessingActivity.entity, ProcessingActivity.status, Count(ProcessingActivity.id, alias="n")
+    ).group_by(ProcessingActivity.entity, ProcessingActivity.status)
+    visible = visible_entities()
+    for row in await query:
+        entity = str(row["entity"])
+        if entity in cards and (visible is None or entity in visible):
+            cards[entity].activities[row["status"]] += row["n"]
+    by_key = {c.key: c for c in cards.values()}
+    for item in await list_findings(status="open"):
+        card = by_key.get(item.finding.entity_key)
+        if card:
+            card.findings[item.finding.severity] += 1
+            card.reviews_overdue += item.finding.rule_id == REVIEW_RULE
+    try:
+        checkpoint: dict[str, Any] | None = await audit_services.latest_checkpoint()
+        checkpoint["issued"] = dt.datetime.fromisoformat(checkpoint["issued_at"])  # type: ignore[index]
+    except NotFound:
+        checkpoint = None
+    return list(cards.values()), checkpoint
+
+
+async def entity_summary(ref: str) -> Any:
+    """The entity record itself (by id or key); outside the caller's scope it does not exist."""
+    try:
+        entity_id = await resolve_entity(ref)
+    except Invalid:
+        raise NotFound(f"no legal entity '{ref}'") from None
+    return await records.get(ENTITY, entity_id)
+
+
+@dataclasses.dataclass
+class EntityPage:
+    """One entity's register, resolved for reading in the page's language."""
+
+    id: str
+    view: View
+    terms: list[TermData]
+
+
+async def entity_page(ref: str, lang: Lang) -> EntityPage:
+    """The entity as it is now, read in one transaction; outside the caller's scope it does not exist."""
+    entity_id = (await entity_summary(ref)).id
+    entity, times, _ = await current_entity(entity_id)
+    terms = await vocabulary_terms()
+    record_times = {k: RecordTimes(created=v[0], updated=v[1]) for k, v in times.items()}
+    return EntityPage(entity_id, View(entity, UiTexts(lang, terms), record_times), terms)
+
+
+async def entity_findings(entity_id: str, severity: str | None, status: str | None) -> list[FindingOut]:
+    return await list_findings(entity=entity_id, severity=severity or None, status=status or None)
+
+
+def today() -> dt.date:
+    return dt.datetime.now(dt.UTC).date()

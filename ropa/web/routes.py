@@ -1,0 +1,47 @@
+"""The interface's routes, its templates and its static files, for the application factory."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jinja2
+from litestar import Router
+from litestar.datastructures import CacheControlHeader
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
+
+from ropa.access.model import PUBLIC
+from ropa.web.pages import HERE, PAGE_ERRORS
+from ropa.web.register_pages import REGISTER_PAGES
+from ropa.web.session_pages import SESSION_PAGES
+
+
+def _term(context: Any, key: str, vocabulary: str) -> str:
+    return str(context["t"].term(vocabulary, key))
+
+
+def _configure(engine: JinjaTemplateEngine) -> None:
+    env = engine.engine
+    env.filters["term"] = jinja2.pass_context(_term)
+    env.undefined = jinja2.StrictUndefined  # a typo in a template is an error in the tests, not a blank
+
+
+TEMPLATES = TemplateConfig(
+    directory=HERE / "templates", engine=JinjaTemplateEngine, engine_callback=_configure
+)
+
+WEB_ROUTES = [
+    Router(
+        path="/",
+        route_handlers=[*SESSION_PAGES, *REGISTER_PAGES],
+        exception_handlers=PAGE_ERRORS,
+        include_in_schema=False,
+    ),
+    create_static_files_router(
+        path="/static",
+        directories=[HERE / "static"],
+        opt={"perm": PUBLIC},
+        cache_control=CacheControlHeader(max_age=3600, public=True),
+    ),
+]
