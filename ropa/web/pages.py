@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -60,6 +61,15 @@ def language(request: Request[Any, Any, Any]) -> Lang:
     return "en"
 
 
+@functools.cache
+def asset_version() -> str:
+    """A digest of the static files, in their URLs: a new release is never served a stale cached copy."""
+    digest = hashlib.sha256()
+    for path in sorted((HERE / "static").iterdir()):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
 def texts(request: Request[Any, Any, Any], terms: list[TermData] | None = None) -> UiTexts:
     return UiTexts(language(request), terms or [])
 
@@ -90,6 +100,7 @@ def page(
         "path": request.url.path,
         "query": request.url.query,
         "auth_on": request.app.state["settings"].auth_enabled,
+        "asset": asset_version(),
     }
     cookies = []
     if request.query_params.get("lang") in LANGUAGES:

@@ -56,7 +56,12 @@ async def register(
 
 
 @get("/entities/{ref:str}/activities/{activity:str}", opt=READ, include_in_schema=False, name="activity")
-async def activity(request: Request[Any, Any, Any], ref: FromPath[str], activity: FromPath[str]) -> Template:
+async def activity(
+    request: Request[Any, Any, Any],
+    ref: FromPath[str],
+    activity: FromPath[str],
+    saved: FromQuery[Annotated[int | None, QueryParameter(ge=1)]] = None,
+) -> Template:
     """Every Art. 30 element of one activity, as the canonical export shows it, and its sources."""
     got = await reads.entity_page(ref, language(request))
     view = got.view
@@ -73,6 +78,7 @@ async def activity(request: Request[Any, Any, Any], ref: FromPath[str], activity
         view=view,
         a=found,
         version=record.version,
+        saved=saved,
         cells=cells(layouts()["canonical"], found, view),
         per_category=view.retention_by_category(found),
         times=view.times.get(found.id or ""),

@@ -12,6 +12,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
 from ropa.access.model import PUBLIC
+from ropa.web.editor import EDITOR_PAGES
 from ropa.web.pages import HERE, PAGE_ERRORS
 from ropa.web.register_pages import REGISTER_PAGES
 from ropa.web.session_pages import SESSION_PAGES
@@ -34,7 +35,7 @@ TEMPLATES = TemplateConfig(
 WEB_ROUTES = [
     Router(
         path="/",
-        route_handlers=[*SESSION_PAGES, *REGISTER_PAGES],
+        route_handlers=[*SESSION_PAGES, *REGISTER_PAGES, *EDITOR_PAGES],
         exception_handlers=PAGE_ERRORS,
         include_in_schema=False,
     ),

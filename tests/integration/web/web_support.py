@@ -47,7 +47,7 @@ class Web:
 
     def post(self, path: str, data: dict[str, Any] | None = None, **kwargs: Any) -> Any:
         """A form post with the session's CSRF token in the form, as the pages send it."""
-        return self.client.post(path, data={"csrf_token": self.csrf, **(data or {})}, **kwargs)
+        return self.client.post(path, data={**(data or {}), "csrf_token": self.csrf}, **kwargs)
 
     def form_values(self, html: str) -> dict[str, Any]:
         """The values a browser would submit for the first form with method=post that has a version."""

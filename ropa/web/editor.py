@@ -1,0 +1,327 @@
+"""The activity editor: a form over the API's update, its validation messages inline, and a conflict screen.
+
+The form edits the elements a compliance officer maintains by hand; everything else of the record
+(source sentences, data sources, DPIA, consent ...) is carried over unchanged. The save is the API's
+own ``update`` with the version the form was opened at, so a concurrent save is a 409 here too.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import msgspec
+from litestar import Request, Response, get, post
+from litestar.datastructures import FormMultiDict
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+
+from exports.service import vocabulary_terms
+from ropa.access.model import current_principal
+from ropa.auditing import services as audit_services
+from ropa.errors import Conflict, Invalid, NotFound
+from ropa.records import listing
+from ropa.records import services as records
+from ropa.records.catalog import ACTIVITY, RECIPIENT, RETENTION, TRANSFER
+from ropa.vocabulary.schemas import TermData
+from ropa.web import reads
+from ropa.web.pages import page, texts
+
+WRITE = {"perm": "register.write"}
+TEXT_FIELDS = ("name", "description", "business_function", "system", "reviewed_by", "notes")
+CHOICE_FIELDS = ("role", "status")
+DATE_FIELDS = ("last_reviewed_at", "next_review_due")
+# form field -> (vocabulary or record kind, how the record holds it)
+PICKERS = {
+    "data_subjects": "data_subject_category",
+    "data_categories": "data_category",
+    "security_measures": "security_measure",
+}
+RECORD_PICKERS = {"recipients": RECIPIENT, "transfers": TRANSFER, "retention": RETENTION}
+SERVER_FIELDS = ("id", "entity", "version", "created_at", "updated_at")
+LABELS = {
+    "name": "field.name",
+    "description": "field.description",
+    "business_function": "field.business_function",
+    "system": "field.system",
+    "role": "field.role",
+    "status": "field.status",
+    "purposes": "field.purposes",
+    "data_subjects": "field.data_subjects",
+    "data_categories": "field.data_categories",
+    "recipients": "field.recipients",
+    "transfers": "tab.transfers",
+    "retention": "field.retention",
+    "security_measures": "field.security_measures",
+    "security_description": "edit.security_description",
+    "last_reviewed_at": "field.last_reviewed",
+    "reviewed_by": "field.reviewed_by",
+    "next_review_due": "field.next_review_due",
+    "notes": "field.notes",
+    "version": "reg.version",
+}
+
+
+@dataclass
+class Form:
+    """What the editor shows: values per field, purposes, and messages per field."""
+
+    version: int
+    values: dict[str, Any]
+    purposes: list[dict[str, Any]]
+    errors: dict[str, list[str]] = field(default_factory=dict)
+
+    def error(self, name: str) -> list[str]:
+        return self.errors.get(name, [])
+
+
+def form_of(data: dict[str, Any], version: int) -> Form:
+    """The form's values from a stored activity."""
+    values: dict[str, Any] = {name: data.get(name) or "" for name in (*TEXT_FIELDS, *CHOICE_FIELDS)}
+    values |= {name: data.get(name) or "" for name in DATE_FIELDS}
+    values["data_subjects"] = list(data.get("data_subjects", []))
+    values["data_categories"] = [use["category"] for use in data.get("data_categories", [])]
+    security = data.get("security") or {}
+    values["security_measures"] = list(security.get("measures", []))
+    values["security_description"] = security.get("description") or ""
+    for name in RECORD_PICKERS:
+        values[name] = list(data.get(name, []))
+    purposes = [
+        {"description": p["description"], "legal_bases": list(p.get("legal_bases", [])), "origin": i}
+        for i, p in enumerate(data.get("purposes", []))
+    ]
+    return Form(version, values, purposes)
+
+
+def form_from_post(submitted: FormMultiDict) -> Form:
+    """The form's values as the browser sent them."""
+    values: dict[str, Any] = {name: str(submitted.get(name, "")).strip() for name in TEXT_FIELDS}
+    values |= {name: str(submitted.get(name, "")) for name in (*CHOICE_FIELDS, *DATE_FIELDS)}
+    for name in (*PICKERS, *RECORD_PICKERS):
+        values[name] = [str(v) for v in submitted.getall(name, []) if v]
+    values["security_description"] = str(submitted.get("security_description", "")).strip()
+    purposes = []
+    count = _int(submitted.get("purpose_count"), 0)
+    for i in range(min(count, 200) + 1):
+        description = str(submitted.get(f"purpose-{i}-description", "")).strip()
+        if not description:
+            continue  # an emptied purpose is removed; the empty new row adds nothing
+        bases = [str(v) for v in submitted.getall(f"purpose-{i}-legal_bases", []) if v]
+        origin = _int(submitted.get(f"purpose-{i}-origin"), None)
+        purposes.append({"description": description, "legal_bases": bases, "origin": origin})
+    return Form(_int(submitted.get("version"), 0), values, purposes)
+
+
+def _int(value: Any, default: Any) -> Any:
+    try:
+        return int(str(value))
+    except ValueError:
+        return default
+
+
+def apply(form: Form, stored: dict[str, Any]) -> dict[str, Any]:
+    """The stored activity with the form's values over it; what the form does not show is kept."""
+    data = {k: v for k, v in stored.items() if k not in SERVER_FIELDS}
+    v = form.values
+    for name in TEXT_FIELDS + DATE_FIELDS:
+        data[name] = v[name] or (None if name != "name" else "")
+    data["role"], data["status"] = v["role"] or data.get("role"), v["status"] or data.get("status")
+    data["data_subjects"] = _in_order(stored.get("data_subjects", []), v["data_subjects"])
+    kept = {use["category"]: use for use in stored.get("data_categories", [])}
+    categories = _in_order(list(kept), v["data_categories"])
+    data["data_categories"] = [kept.get(key, {"category": key}) for key in categories]
+    for name in RECORD_PICKERS:
+        data[name] = _in_order(stored.get(name, []), v[name])
+    security = dict(stored.get("security") or {})
+    security["measures"] = _in_order(security.get("measures", []), v["security_measures"])
+    security["description"] = v["security_description"] or None
+    data["security"] = security if security["measures"] or security["description"] else None
+    old = stored.get("purposes", [])
+    purposes = []
+    for p in form.purposes:
+        origin = p.get("origin")
+        base = dict(old[origin]) if origin is not None and 0 <= origin < len(old) else {}
+        purposes.append({**base, "description": p["description"], "legal_bases": p["legal_bases"]})
+    data["purposes"] = purposes
+    data["version"] = form.version
+    return data
+
+
+def _in_order(stored: list[str], picked: list[str]) -> list[str]:
+    """A picker sends its options in list order: keep the record's order, new picks after it."""
+    chosen = set(picked)
+    return [k for k in stored if k in chosen] + [k for k in picked if k not in set(stored)]
+
+
+def _field_of(path: str, form: Form) -> str:
+    """A validation path of the record (``purposes[1].legal_bases[0]``) as the form field it came from."""
+    if m := re.match(r"purposes\[(\d+)\]", path):
+        return f"purpose-{m[1]}" if int(m[1]) < len(form.purposes) else "purposes"
+    if path.startswith("security.measures"):
+        return "security_measures"
+    if path.startswith("security"):
+        return "security_description"
+    head = re.split(r"[.\[]", path, maxsplit=1)[0]
+    return head if head in form.values or head == "version" else "general"
+
+
+def _errors(exc: Invalid, form: Form) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for param in exc.invalid_params or [{"name": "general", "reason": exc.detail}]:
+        found.setdefault(_field_of(param["name"], form), []).append(param["reason"])
+    return found
+
+
+async def _stored(entity_id: str, activity: str) -> Any:
+    try:
+        record = await records.get(ACTIVITY, activity)
+    except (Invalid, NotFound):
+        record = None
+    if record is None or record.entity != entity_id:
+        raise NotFound(f"no activity '{activity}' in this register")
+    return record
+
+
+@dataclass
+class Choices:
+    terms: list[TermData]
+    vocab: dict[str, list[tuple[str, str]]]
+    records: dict[str, list[tuple[str, str]]]
+    t: Any
+
+    def label_of(self, name: str) -> str:
+        """A form field's label, for the error summary and the conflict table."""
+        if m := re.fullmatch(r"purpose-(\d+)", name):
+            return str(self.t("edit.purpose", n=int(m[1]) + 1))
+        return str(self.t(LABELS[name])) if name in LABELS else name
+
+    def term_label(self, name: str, key: str) -> str:
+        """A picked value as the user knows it: the term's label, or the record's name."""
+        if name in PICKERS:
+            return str(self.t.term(PICKERS[name], key))
+        return dict(self.records.get(name, [])).get(key, key)
+
+
+async def _choices(entity_id: str, lang_terms: list[TermData], t: Any) -> Choices:
+    vocab = {}
+    for name, vocabulary in {**PICKERS, "legal_bases": "legal_basis"}.items():
+        keys = [x.key for x in lang_terms if x.vocabulary == vocabulary and not x.deprecated]
+        vocab[name] = sorted(((k, t.term(vocabulary, k)) for k in keys), key=lambda kv: kv[1].casefold())
+    found = {}
+    for name, kind in RECORD_PICKERS.items():
+        page_ = await listing.list_records(kind, entity=entity_id, limit=500)
+        found[name] = [(str(r.key), f"{r.name} ({r.key})") for r in page_.items if r.status != "retired"]
+    return Choices(lang_terms, vocab, found, t)
+
+
+async def _editor(
+    request: Request[Any, Any, Any], entity: Any, record: Any, form: Form, status: int = 200, **extra: Any
+) -> Template:
+    terms = await vocabulary_terms()
+    choices = await _choices(entity.id, terms, texts(request, terms))
+    # A value the record holds but no longer offered (a deprecated term, a retired rule) stays selectable.
+    for name, options in (*choices.vocab.items(), *choices.records.items()):
+        offered = {k for k, _ in options}
+        held = form.values.get(name, []) if name != "legal_bases" else []
+        options.extend((k, k) for k in held if k not in offered)
+    return page(
+        request,
+        "activity_edit.html",
+        terms,
+        http_status=status,
+        entity=entity,
+        entity_id=entity.id,
+        record=record,
+        form=form,
+        choices=choices,
+        label_of=choices.label_of,
+        tab="activities",
+        **extra,
+    )
+
+
+@get("/entities/{ref:str}/activities/{activity:str}/edit", opt=WRITE, include_in_schema=False, name="edit")
+async def edit(request: Request[Any, Any, Any], ref: FromPath[str], activity: FromPath[str]) -> Template:
+    entity = await reads.entity_summary(ref)
+    record = await _stored(entity.id, activity)
+    return await _editor(request, entity, record, form_of(msgspec.to_builtins(record), record.version))
+
+
+@post("/entities/{ref:str}/activities/{activity:str}/edit", opt=WRITE, include_in_schema=False, name="save")
+async def save(request: Request[Any, Any, Any], ref: FromPath[str], activity: FromPath[str]) -> Response[Any]:
+    entity = await reads.entity_summary(ref)
+    record = await _stored(entity.id, activity)
+    submitted = await request.form()
+    form = form_from_post(submitted)
+    if submitted.get("reapply"):  # from the conflict screen: the editor on the latest version, my values
+        form.version = record.version
+        return await _editor(request, entity, record, form)
+    try:
+        payload = msgspec.convert(apply(form, msgspec.to_builtins(record)), ACTIVITY.update)
+        saved = await records.update(ACTIVITY, record.id, payload)
+    except msgspec.ValidationError as exc:
+        match = re.search(r"at `\$\.([^`]+)`", str(exc))
+        form.errors = {_field_of(match[1], form) if match else "general": [str(exc).split(" - at")[0]]}
+        return await _editor(request, entity, record, form, status=422)
+    except Invalid as exc:
+        form.errors = _errors(exc, form)
+        return await _editor(request, entity, record, form, status=422)
+    except Conflict:
+        return await _conflict(request, entity, record, form)
+    target = f"/entities/{entity.id}/activities/{saved.id}?saved={saved.version}"
+    return Redirect(target, status_code=303)
+
+
+async def _conflict(request: Request[Any, Any, Any], entity: Any, record: Any, form: Form) -> Template:
+    """Someone saved first: what is saved now beside what this user tried to save, and two ways on."""
+    theirs = form_of(msgspec.to_builtins(record), record.version)
+    changed = [
+        (name, theirs.values.get(name), form.values.get(name))
+        for name in form.values
+        if (theirs.values.get(name) or None) != (form.values.get(name) or None)
+    ]
+    if [(p["description"], p["legal_bases"]) for p in theirs.purposes] != [
+        (p["description"], p["legal_bases"]) for p in form.purposes
+    ]:
+        changed.append(("purposes", theirs.purposes, form.purposes))
+    last = None
+    principal = current_principal()
+    if principal is None or principal.may("register.history"):
+        history = await audit_services.history(ACTIVITY, record.id)
+        last = history[-1] if history else None
+    terms = await vocabulary_terms()
+    choices = await _choices(entity.id, terms, texts(request, terms))
+    return page(
+        request,
+        "conflict.html",
+        terms,
+        http_status=409,
+        entity=entity,
+        entity_id=entity.id,
+        record=record,
+        form=form,
+        changed=changed,
+        hidden=reapply_fields(form),
+        label_of=choices.label_of,
+        term_label=choices.term_label,
+        last=last,
+        tab="activities",
+    )
+
+
+def reapply_fields(form: Form) -> list[tuple[str, str]]:
+    """The user's submitted values as hidden fields, to carry them onto the latest version."""
+    out: list[tuple[str, str]] = []
+    for name, value in form.values.items():
+        for item in value if isinstance(value, list) else [value]:
+            out.append((name, str(item)))
+    for i, p in enumerate(form.purposes):
+        out.append((f"purpose-{i}-description", p["description"]))
+        out.append((f"purpose-{i}-origin", "" if p.get("origin") is None else str(p["origin"])))
+        out += [(f"purpose-{i}-legal_bases", b) for b in p["legal_bases"]]
+    out.append(("purpose_count", str(len(form.purposes))))
+    return out
+
+
+EDITOR_PAGES = [edit, save]
