@@ -6,8 +6,11 @@ STAMP := $(VENV)/.installed
 # WeasyPrint renders PDFs with Pango and HarfBuzz from the system.
 DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
 PYTEST := $(BIN)/python -m pytest -p no:cacheprovider
+# The end-to-end tests (tests/e2e) drive Debian's Chromium through Playwright; Playwright's own browser
+# download is never used. Only the tests need it, not `make run`.
+CHROMIUM ?= $(or $(ROPA_E2E_CHROMIUM),/usr/bin/chromium)
 
-.PHONY: run test lint test-sqlite test-postgres bench syslibs clean
+.PHONY: run test lint test-sqlite test-postgres bench bench-merge syslibs chromium clean
 
 $(STAMP): pyproject.toml
 	@$(PY) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "ropa needs Python 3.11 or newer"; exit 1; }
@@ -25,6 +28,16 @@ syslibs:
 	  else echo "WeasyPrint (PDF export) needs these Debian packages: sudo apt-get install$$missing"; exit 1; fi; \
 	fi
 
+chromium:
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+	  if [ "$(CHROMIUM)" = /usr/bin/chromium ] && command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+	    echo "installing chromium (Debian package) for the end-to-end tests"; \
+	    export DEBIAN_FRONTEND=noninteractive; \
+	    apt-get install -y -q chromium >/dev/null || { apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null; }; \
+	  else echo "the end-to-end tests (tests/e2e) need Chromium at $(CHROMIUM): sudo apt-get install chromium"; \
+	    echo "(elsewhere: install Chromium and set ROPA_E2E_CHROMIUM=/path/to/chromium)"; exit 1; fi; \
+	fi
+
 run: $(STAMP) syslibs
 	$(BIN)/ropa migrate
 	$(BIN)/ropa seed --if-empty
@@ -35,12 +48,12 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy ropa audit exports
 
-test-sqlite: $(STAMP) syslibs
-	ROPA_TEST_ENGINE=sqlite $(PYTEST)
+test-sqlite: $(STAMP) syslibs chromium
+	ROPA_TEST_ENGINE=sqlite ROPA_E2E_CHROMIUM=$(CHROMIUM) $(PYTEST)
 
-test-postgres: $(STAMP) syslibs
+test-postgres: $(STAMP) syslibs chromium
 	@test -n "$$ROPA_TEST_POSTGRES_URL" || { echo "set ROPA_TEST_POSTGRES_URL=postgresql://..."; exit 1; }
-	ROPA_TEST_ENGINE=postgres $(PYTEST)
+	ROPA_TEST_ENGINE=postgres ROPA_E2E_CHROMIUM=$(CHROMIUM) $(PYTEST)
 
 # The whole suite on SQLite and, when ROPA_TEST_POSTGRES_URL is set, again on PostgreSQL.
 test: lint test-sqlite
@@ -49,6 +62,12 @@ test: lint test-sqlite
 
 bench: $(STAMP) syslibs
 	$(BIN)/python bench/run.py
+
+# Some figures again, merged into docs/benchmarks.md: `make bench-merge FIGURES=exports,auth`. Their
+# sections and summary rows are replaced (or added), the others kept; the report records both runs.
+bench-merge: $(STAMP) syslibs
+	@test -n "$(FIGURES)" || { echo "name the figures: make bench-merge FIGURES=exports,auth"; exit 1; }
+	$(BIN)/python bench/run.py --merge --only $(FIGURES)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

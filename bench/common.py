@@ -16,7 +16,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -144,12 +144,14 @@ def format_stats(stats: pstats.Stats, lines: int = 25, sort: str = "tottime") ->
     return text[start:].rstrip() if start >= 0 else text.strip()
 
 
-def args_for(doc: str) -> argparse.Namespace:
-    """The options every benchmark module takes when bench/run.py starts it."""
+def args_for(doc: str, extra: Callable[[argparse.ArgumentParser], None] | None = None) -> argparse.Namespace:
+    """The options every benchmark module takes when bench/run.py starts it (and a module's own, `extra`)."""
     parser = argparse.ArgumentParser(description=doc)
     parser.add_argument("--engine", choices=ENGINES, required=True)
     parser.add_argument("--out", required=True, help="write the result as JSON here")
     parser.add_argument("--profile", action="store_true", help="also profile the measured work")
+    if extra is not None:
+        extra(parser)
     return parser.parse_args()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import io
 import json
@@ -215,8 +216,8 @@ def _child(spec: dict[str, Any]) -> None:
 # --- the benchmark process: load the registers, start the children, sum up ----------------------
 
 
-async def _load() -> tuple[dict[str, tuple[str, int]], float]:
-    """The demo register as `ropa seed --demo` loads it, and the cloned registers; entity key per case."""
+async def _load(cases: tuple[Case, ...]) -> tuple[dict[str, tuple[str, int]], float]:
+    """The demo register as `ropa seed --demo` loads it, and the cases' cloned registers; entity per case."""
     from ropa import db
     from ropa.auditing.service import integrator
     from ropa.porting.services import decode, import_register
@@ -225,14 +226,15 @@ async def _load() -> tuple[dict[str, tuple[str, int]], float]:
     dk = next(e for e in demo.entities if e.key == DEMO_ENTITY)
     registers = [(demo, "demo")]
     entities = {"demo_pdf": (DEMO_ENTITY, len(dk.activities))}
-    for case in CASES:
+    for case in cases:
         if case.activities:
             clone = cloned_register(case.activities, prefix=case.name, entity_key=f"BENCH-{case.name}")
             registers.append((clone, "bench"))
             entities[case.name] = (clone.entities[0].key, case.activities)
-    small = cloned_register(PROFILED_PDF, prefix="PROFILE", entity_key="BENCH-PROFILE")
-    registers.append((small, "bench"))
-    entities["profile_pdf"] = (small.entities[0].key, PROFILED_PDF)
+    if any(case.name == "pdf_1k" for case in cases):
+        small = cloned_register(PROFILED_PDF, prefix="PROFILE", entity_key="BENCH-PROFILE")
+        registers.append((small, "bench"))
+        entities["profile_pdf"] = (small.entities[0].key, PROFILED_PDF)
     await db.open_pool()
     try:
         with Timer() as timer:
@@ -320,18 +322,36 @@ def _libraries() -> str:
     return ", ".join(found)
 
 
+def _cases_option(parser: argparse.ArgumentParser) -> None:
+    names = [c.name for c in CASES]
+
+    def names_of(text: str) -> list[str]:
+        found = text.split(",")
+        if unknown := [x for x in found if x not in names]:
+            raise argparse.ArgumentTypeError(f"unknown case {', '.join(unknown)}; one of {', '.join(names)}")
+        return found
+
+    parser.add_argument(
+        "--cases",
+        type=names_of,
+        default=names,
+        help=f"comma-separated subset of {','.join(names)} (default: all; a full report needs all)",
+    )
+
+
 def main() -> None:
     if sys.argv[1:2] == ["child"]:
         _child(json.loads(sys.argv[2]))
         return
-    args = args_for(__doc__ or "")
+    args = args_for(__doc__ or "", _cases_option)
+    chosen = tuple(c for c in CASES if c.name in args.cases)
     with throwaway(args.engine, "exports") as env:
         migrate(env)
         quiet_logs()
-        entities, load_s = asyncio.run(_load())
+        entities, load_s = asyncio.run(_load(chosen))
         work = Path(env["BENCH_WORK"])
         cases = {}
-        for case in CASES:
+        for case in chosen:
             entity, activities = entities[case.name]
             result = _measure(case, entity, activities, work)
             if args.profile or _missed(case, result):

@@ -5,14 +5,23 @@ from __future__ import annotations
 from bench.markdown import Results, failed, table
 from bench.sections import SECTIONS
 
+Figure = tuple[str, str, list[list[str]]]  # section title, section body, summary rows
 
-def render(results: Results, machine: list[tuple[str, str]], notes: list[str]) -> str:
-    body, summary = [], []
+
+def figures(results: Results) -> dict[str, Figure]:
+    """Each figure's section and summary rows, in figure order."""
+    out = {}
     for name, (title, section) in SECTIONS.items():
         if name in results:
             text, rows = section(results[name])
-            body.append(f"## {title}\n\n{text}{failed(results[name])}")
-            summary += rows
+            out[name] = (title, f"{text}{failed(results[name])}", rows)
+    return out
+
+
+def render(results: Results, machine: list[tuple[str, str]], notes: list[str]) -> str:
+    rendered = figures(results).values()
+    body = [f"## {title}\n\n{text}" for title, text, _ in rendered]
+    summary = [row for _, _, rows in rendered for row in rows]
     return (
         "# Benchmarks\n\n"
         "Written by `bench/run.py` (`make bench`) from the run described below; rerun it rather than "

@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # `python bench/run.py` puts bench/, not the project, on the path
     sys.path.insert(0, str(ROOT))
 
-from bench import report  # noqa: E402
+from bench import merge, report  # noqa: E402
 from bench.common import ENGINES, PG_URL, pg_admin_sync  # noqa: E402
 
 # name -> (module, per-engine timeout in seconds)
@@ -36,6 +36,7 @@ FIGURES = {
     "findings": ("bench.findings", 240),
     "exports": ("bench.exports", 2700),  # the 1,000-activity PDF takes ~12 min a process, twice
     "auth": ("bench.auth_cost", 600),
+    "web": ("bench.web_register", 300),
 }
 REPORT = ROOT / "docs" / "benchmarks.md"
 
@@ -50,7 +51,14 @@ def _options() -> argparse.Namespace:
     parser.add_argument(
         "--output",
         type=Path,
-        help=f"report path (default: {REPORT.relative_to(ROOT)} for a full run, a temp file for a subset)",
+        help=f"report path (default: {REPORT.relative_to(ROOT)} for a full run or --merge, "
+        "a temp file for a subset)",
+    )
+    parser.add_argument(
+        "--merge",
+        action="store_true",
+        help="update the report (--output) in place: replace or add the sections and summary rows of "
+        "the figures run, keep the others, and record this run beside the original one",
     )
     args = parser.parse_args()
     args.figures = args.only.split(",") if args.only else list(FIGURES)
@@ -60,6 +68,14 @@ def _options() -> argparse.Namespace:
     ]
     if unknown:
         parser.error(f"unknown figure or engine: {', '.join(unknown)}")
+    if args.merge:
+        if set(args.engine_list) != set(ENGINES):
+            parser.error("--merge runs every engine: a section shows them side by side")
+        target = args.output or REPORT
+        try:
+            merge.Report.parse(target.read_text())  # refuse now, not after the run
+        except (OSError, merge.ReportError) as exc:
+            parser.error(f"cannot merge into {target}: {exc}")
     return args
 
 
@@ -120,7 +136,10 @@ def _machine(args: argparse.Namespace, wrk: str | None) -> list[tuple[str, str]]
 
 def _command(args: argparse.Namespace) -> str:
     direct = shlex.join([".venv/bin/python", "bench/run.py", *sys.argv[1:]])
-    return f"`make bench` (runs `{direct}`)" if os.environ.get("MAKELEVEL") else f"`{direct}`"
+    if not os.environ.get("MAKELEVEL"):
+        return f"`{direct}`"
+    make = f"make bench-merge FIGURES={','.join(args.figures)}" if args.merge else "make bench"
+    return f"`{make}` (runs `{direct}`)"
 
 
 def _run_one(name: str, engine: str, work: Path, profile: bool) -> dict[str, Any]:
@@ -194,14 +213,45 @@ def main() -> int:
         "shows up as waiting in `epoll`/`send`) are attached to every missed target.",
     ]
     text = report.render(results, machine, notes)
-    path = output or work / "benchmarks.md"
-    path.write_text(text)
     (work / "results.json").write_text(json.dumps(results, indent=2, default=str))
-    print(f"report: {path}  ({total / 60:.1f} min)", flush=True)
     failed = [f"{n}/{e}" for n, runs in results.items() for e, r in runs.items() if "error" in r]
+    if args.merge:
+        (work / "benchmarks.md").write_text(text)  # this run alone, for reference
+        path = args.output or REPORT
+        _merge(path, results, machine, total, load_before)
+    else:
+        path = output or work / "benchmarks.md"
+        path.write_text(text)
+    print(f"report: {path}  ({total / 60:.1f} min)", flush=True)
     if failed:
         print(f"failed: {', '.join(failed)}", file=sys.stderr)
     return 1 if failed else 0
+
+
+def _merge(
+    path: Path,
+    results: report.Results,
+    machine: list[tuple[str, str]],
+    total: float,
+    load_before: tuple[float, float, float],
+) -> None:
+    """Merge the figures that ran on every engine into the report at ``path``; keep the others' old text."""
+    whole = {name: runs for name, runs in results.items() if not any("error" in r for r in runs.values())}
+    skipped = sorted(set(results) - set(whole))
+    if skipped:
+        print(f"not merged (failed on an engine; their old sections kept): {', '.join(skipped)}", flush=True)
+    if not whole:
+        return
+    rows = dict(machine)
+    run = merge.Run(
+        date=rows["Date"],
+        command=rows["Command"],
+        load=f"{load_before[0]:.2f} / {os.getloadavg()[0]:.2f}",
+        minutes=total / 60,
+        machine=machine,
+    )
+    path.write_text(merge.merge(path.read_text(), report.figures(whole), run))
+    print(f"merged into {path}: {', '.join(whole)}", flush=True)
 
 
 if __name__ == "__main__":

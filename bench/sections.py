@@ -374,6 +374,45 @@ def auth(runs: Runs) -> Section:
     return text, [["9. Bearer token / auth off, req/s", "≥ 0.9", *verdict]]
 
 
+def web(runs: Runs) -> Section:
+    rows = []
+    labels = {
+        "register": "register page `GET /entities/{id}` (first 100 of 1,000 rows)",
+        "activity": "activity page `GET /entities/{id}/activities/{activity}`",
+        "health": "`GET /health` (the connection's own cost)",
+    }
+    for engine, r in ok(runs).items():
+        for key, label in labels.items():
+            page = r["pages"][key]
+            rows.append(
+                [ENGINE_NAMES[engine], label, n(page["samples"]), n(page["body_bytes"])]
+                + [n(page[f"p{q}_ms"], 1 if key != "health" else 2) for q in (50, 95, 99)]
+                + [n(page["max_ms"], 1), cores(page["cpu"])]
+            )
+    head = ["Engine", "page", "requests", "body B", "p50 ms", "p95 ms", "p99 ms", "max ms"]
+    head += ["CPU cores: server / PostgreSQL / machine"]
+    register = cells(runs, lambda r: f"{n(r['pages']['register']['p95_ms'], 1)} ms")
+    activity = cells(runs, lambda r: f"{n(r['pages']['activity']['p95_ms'], 1)} ms")
+    text = (
+        "A register of 1,000 activities (the demo's first activity cloned under new keys, as in figure 1) "
+        "in a freshly migrated database; a real server `python -m ropa serve --port P` (1 uvicorn worker, "
+        "`ROPA_AUTH=off`, integrator off). One client on one keep-alive HTTP/1.1 connection, as a browser "
+        f"holds it: {first(runs, 'method')}, each timed on the client from sending the request to the "
+        "last byte of the HTML (no browser: no CSS, script or layout time). The register page is the "
+        "entity's first page of 100 activities with the search form and status filter; the activity page "
+        "shows every Art. 30 element of the entity's first activity as the canonical export lays it out "
+        "(it builds the entity's export view, so it grows with the register).\n\n"
+        + table(head, rows)
+        + "\n\n**Target:** none stated (issue 7 asks for the figure). **Result** (p95): register page "
+        f"SQLite {register[0]}, PostgreSQL {register[1]}; activity page SQLite {activity[0]}, "
+        f"PostgreSQL {activity[1]}.\n" + _profiles(runs, "register page")
+    )
+    return text, [
+        ["10. Register page, 1,000 activities, p95", "none stated (issue 7 asks for the figure)", *register],
+        ["10b. Activity page in that register, p95", "none stated", *activity],
+    ]
+
+
 SECTIONS: dict[str, tuple[str, Callable[[Runs], Section]]] = {
     "list": ("1. Register list vs /health", list_health),
     "import": ("2. Import of 10,000 activities", bulk_import),
@@ -384,4 +423,5 @@ SECTIONS: dict[str, tuple[str, Callable[[Runs], Section]]] = {
     "findings": ("7. Findings evaluation of 1,000 activities", findings),
     "exports": ("8. PDF and Excel exports", exports),
     "auth": ("9. Cost of authentication", auth),
+    "web": ("10. Register page render time", web),
 }

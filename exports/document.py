@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+import functools
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import msgspec
@@ -11,9 +14,10 @@ import msgspec
 from exports.i18n import Lang, Texts
 from exports.layouts import Gap, Layout, gaps
 from exports.view import View
-from ropa.findings.services import FindingOut
-from ropa.porting.schemas import EntityIn
+from ropa.findings.services import FindingOut, annotate_in_order
+from ropa.porting.schemas import EntityIn, RegisterFile
 from ropa.porting.services import CHILDREN
+from ropa.vocabulary.schemas import TermData
 
 Format = Literal["pdf", "xlsx"]
 Variant = Literal["standard", "pdfa"]
@@ -65,18 +69,60 @@ class Change:
     fields: list[str]
 
 
+def register_pieces(terms: list[TermData], entity: EntityIn) -> Iterator[bytes]:
+    """``msgspec.json.encode(RegisterFile(vocabularies=terms, entities=[entity]))`` in pieces, one per
+    activity, so a large register's file is never held whole: joined, the pieces are those bytes."""
+    empty = msgspec.json.encode(RegisterFile(vocabularies=terms, entities=[]))
+    assert empty.endswith(b'"entities":[]}'), "entities is the register file's last field"
+    yield empty[:-2]
+    tail = b'"activities":[],"finding_acceptances":[]}'
+    shell = msgspec.json.encode(msgspec.structs.replace(entity, activities=[], finding_acceptances=[]))
+    assert shell.endswith(tail), "activities and finding_acceptances are an entity's last fields"
+    yield shell[: -len(tail)] + b'"activities":['
+    encode = msgspec.json.Encoder().encode
+    for index, activity in enumerate(entity.activities):
+        yield b"," + encode(activity) if index else encode(activity)
+    yield b'],"finding_acceptances":' + encode(entity.finding_acceptances) + b"}]}"
+
+
+def register_sha256(terms: list[TermData], entity: EntityIn) -> str:
+    digest = hashlib.sha256()
+    for piece in register_pieces(terms, entity):
+        digest.update(piece)
+    return digest.hexdigest()
+
+
 @dataclass
 class Document:
     meta: ExportMeta
     view: View
     layout: Layout
-    findings: list[FindingOut]
     changes: list[Change] | None  # None: the first export to this authority
-    register_json: bytes
-    gaps: list[Gap] = field(default_factory=list)
+    vocabularies: list[TermData]  # with the entity, the register file the export carries
 
-    def __post_init__(self) -> None:
-        self.gaps = gaps(self.layout, self.view)
+    def iter_findings(self) -> Iterator[FindingOut]:
+        """The findings of this entity alone on the export's date, in the export's language, made as
+        they are read. A cross-entity comparison would show one authority another entity's register,
+        and the date keeps a repeat identical."""
+        register = RegisterFile(vocabularies=self.vocabularies, entities=[self.entity])
+        return annotate_in_order(register, self.meta.created_at.date(), languages=(self.meta.lang,))
+
+    @functools.cached_property
+    def findings(self) -> list[FindingOut]:
+        return list(self.iter_findings())
+
+    def register_pieces(self) -> Iterator[bytes]:
+        """The register file (``register_json``) in pieces: what the Excel export streams."""
+        return register_pieces(self.vocabularies, self.entity)
+
+    @property
+    def register_json(self) -> bytes:
+        """The register file the export carries, whole: the PDF attaches it."""
+        return b"".join(self.register_pieces())
+
+    @functools.cached_property
+    def gaps(self) -> list[Gap]:
+        return gaps(self.layout, self.view)
 
     @property
     def t(self) -> Texts:

@@ -16,6 +16,11 @@ from babel.units import format_unit
 
 from ropa.vocabulary.schemas import TermData
 
+try:  # libyaml's loader when PyYAML has it: labels.yaml loads in milliseconds, not a tenth of a second
+    from yaml import CSafeLoader as SafeLoader
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    from yaml import SafeLoader  # type: ignore[assignment]
+
 Lang = Literal["en", "da", "nb"]
 LANGUAGES: tuple[Lang, ...] = ("en", "da", "nb")
 # Babel's locales: British English writes "22 November 2026", as the EU's English texts do.
@@ -26,7 +31,8 @@ AUTHORITY_LANGUAGE = {"DK": "da", "NO": "nb"}
 
 @functools.cache
 def labels() -> dict[str, dict[str, str]]:
-    raw = yaml.safe_load(Path(__file__).with_name("labels.yaml").read_text(encoding="utf-8"))
+    text = Path(__file__).with_name("labels.yaml").read_text(encoding="utf-8")
+    raw = yaml.load(text, Loader=SafeLoader)
     return {str(k): v for k, v in raw.items()}
 
 
@@ -38,6 +44,8 @@ class Texts:
         self.locale = Locale.parse(LOCALES[lang])
         self._labels = labels()
         self._terms = {(t.vocabulary, t.key): t for t in terms}
+        self._dates: dict[dt.date, str] = {}  # Babel formats a date slowly; an export repeats them
+        self._countries: dict[str, str] = {}
 
     def __call__(self, key: str, **params: Any) -> str:
         """A label; ``{name}`` placeholders are filled from ``params``."""
@@ -75,6 +83,12 @@ class Texts:
     def country(self, code: str | None) -> str:
         if not code:
             return ""
+        name = self._countries.get(code)
+        if name is None:
+            name = self._countries[code] = self._country(code)
+        return name
+
+    def _country(self, code: str) -> str:
         name = self.locale.territories.get(code.upper())
         if name:
             return str(name)
@@ -82,7 +96,12 @@ class Texts:
         return found.name if found else code
 
     def date(self, value: dt.date | None) -> str:
-        return "" if value is None else format_date(value, format="long", locale=self.locale)
+        if value is None:
+            return ""
+        text = self._dates.get(value)
+        if text is None:
+            text = self._dates[value] = format_date(value, format="long", locale=self.locale)
+        return text
 
     def datetime(self, value: dt.datetime | None) -> str:
         if value is None:

@@ -104,7 +104,7 @@ def is_required(column: Column, activity: ActivityIn) -> bool:
     return column.required == role
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Gap:
     activity_key: str
     activity_name: str

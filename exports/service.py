@@ -12,6 +12,7 @@ import base64
 import datetime as dt
 import functools
 import hashlib
+import typing
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,15 +25,15 @@ from audit import log as audit_log
 from audit import query
 from audit.integrator import Integrator
 from audit.tables import AuditCheckpoint, AuditEvent
-from exports.document import Change, Document, ExportMeta, Format, Variant, diff
+from exports.document import Change, Document, ExportMeta, Format, Variant, diff, register_sha256
 from exports.i18n import LANGUAGES, Lang, Texts, default_language
 from exports.layouts import Gap, gaps, layouts
+from exports.sharing import share_short_texts
 from exports.view import RecordTimes, View
 from ropa.db import is_postgres, write_transaction
 from ropa.errors import Invalid, NotFound
-from ropa.findings.services import annotate
 from ropa.porting.as_of import Times, find_entity, rebuild
-from ropa.porting.schemas import EntityIn, RegisterFile
+from ropa.porting.schemas import EntityIn
 from ropa.porting.services import CHILDREN
 from ropa.records.catalog import ENTITY
 from ropa.records.kinds import REGISTRY
@@ -46,6 +47,7 @@ MEDIA_TYPES = {
 }
 # At most this many renders at once: they are CPU-bound and run in worker threads.
 RENDER_SLOTS = asyncio.Semaphore(2)
+READ_BATCH = 500  # records read from the database at a time
 
 
 class ExportRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -119,35 +121,51 @@ async def _last_change(entity_id: str) -> dt.datetime:
     return _moment(rows[0]["at"])
 
 
+@functools.cache
+def _record_types() -> dict[str, type[msgspec.Struct]]:
+    """The struct of each child list of EntityIn (``activities`` -> ActivityIn, ...)."""
+    hints = typing.get_type_hints(EntityIn)
+    return {attr: typing.get_args(hints[attr])[0] for attr, _ in CHILDREN}
+
+
 async def current_entity(entity_id: str) -> tuple[EntityIn, Times, dt.datetime]:
     """The entity as it is now, read in one transaction, with the time of its last change."""
+    types = _record_types()
     async with write_transaction():
         if is_postgres():  # every read below sees the same snapshot (SQLite's lock gives it already)
             await LegalEntity.raw("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
         times: Times = {}
 
-        async def rows(kind: Any, where: Any) -> list[dict[str, Any]]:
+        async def rows(kind: Any, where: Any, of: type[Any]) -> list[Any]:
+            """The records, a batch of rows at a time: each row's JSON decoded straight into its
+            struct, so a large register's JSON text is never all in memory at once."""
             table = kind.table
-            found = await table.select(
-                table.id, table.status, table.data, table.created_at, table.updated_at
-            ).where(where)
+            ids = [row["id"] for row in await table.select(table.id).where(where)]
             out = []
-            for row in found:
-                record = {"id": str(row["id"]), **msgspec.json.decode(row["data"])}
-                if not kind.status_in_data:
-                    record["retired"] = row["status"] == kind.retired_status
-                times[record["id"]] = (_moment(row["created_at"]), _moment(row["updated_at"]))
-                out.append(record)
-            return sorted(out, key=lambda r: (r["key"], r["id"]))
+            for start in range(0, len(ids), READ_BATCH):
+                batch = ids[start : start + READ_BATCH]
+                found = await table.select(
+                    table.id, table.status, table.data, table.created_at, table.updated_at
+                ).where(table.id.is_in(batch))
+                for row in found:
+                    record = msgspec.json.decode(row["data"], type=of)
+                    share_short_texts(record)
+                    record.id = str(row["id"])
+                    if not kind.status_in_data:
+                        record.retired = row["status"] == kind.retired_status
+                    times[record.id] = (_moment(row["created_at"]), _moment(row["updated_at"]))
+                    out.append(record)
+            return sorted(out, key=lambda r: (r.key, r.id))
 
-        top = await rows(ENTITY, LegalEntity.id == entity_id)
+        top = await rows(ENTITY, LegalEntity.id == entity_id, EntityIn)
         if not top:
             raise NotFound(f"no legal entity '{entity_id}'")
         entity = top[0]
         for attr, kind in CHILDREN:
-            entity[attr] = await rows(kind, kind.table.entity == entity_id)  # type: ignore[attr-defined]
+            table = kind.table
+            setattr(entity, attr, await rows(kind, table.entity == entity_id, types[attr]))  # type: ignore[attr-defined]
         state_time = await _last_change(entity_id)
-    return msgspec.convert(entity, EntityIn), times, state_time
+    return entity, times, state_time
 
 
 async def _previous(entity_id: str) -> list[dict[str, Any]]:
@@ -204,8 +222,7 @@ async def prepare(req: ExportRequest, integrator: Integrator) -> Document:
     else:
         entity, times, state_time = await current_entity(entity_id)
     terms = await vocabulary_terms()
-    register_json = msgspec.json.encode(RegisterFile(vocabularies=terms, entities=[entity]))
-    state_sha = hashlib.sha256(register_json).hexdigest()
+    state_sha = register_sha256(terms, entity)
     authority = entity.supervisory_authority
     country = authority.country if authority else None
     lang: Lang = req.lang or default_language(country, entity.default_language)
@@ -251,11 +268,8 @@ async def prepare(req: ExportRequest, integrator: Integrator) -> Document:
     if meta.baseline is not None:
         before, _ = await rebuild(entity_id, _moment(meta.baseline["state_time"]))
         changes = diff(before, entity)
-    # Findings of this entity alone, on the export's date: a cross-entity comparison would show one
-    # authority another entity's register, and the date keeps a repeat identical.
-    findings = annotate(RegisterFile(vocabularies=terms, entities=[entity]), meta.created_at.date())
     view = View(entity, Texts(lang, terms), {k: RecordTimes(*v) for k, v in times.items()})
-    return Document(meta, view, layouts()[req.layout], findings, changes, register_json)
+    return Document(meta, view, layouts()[req.layout], changes, terms)
 
 
 def render(doc: Document, progress: Progress = _none) -> bytes:

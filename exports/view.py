@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+import functools
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from exports.i18n import Texts
 from ropa.activities.schemas import ActivityData, Purpose
@@ -22,7 +24,31 @@ def unique(values: Iterable[str]) -> list[str]:
     return list(seen)
 
 
-@dataclass
+R = TypeVar("R")
+T = TypeVar("T")
+
+
+def per_record(method: Callable[[View, R], T]) -> Callable[[View, R], T]:
+    """A phrase that depends on one record (or key) alone: made once per record in a view.
+
+    Activities share their processors, recipients, transfers and retention rules, so a register of
+    many activities asks for the same few phrases over and over.
+    """
+    name = method.__name__
+
+    @functools.wraps(method)
+    def cached(self: View, record: R) -> T:
+        memo = self._memo.setdefault(name, {})
+        key = record if isinstance(record, str) else id(record)
+        found = memo.get(key)
+        if found is None:
+            found = memo[key] = (record, method(self, record))  # the record kept: its id stays its own
+        return found[1]
+
+    return cached
+
+
+@dataclass(slots=True)
 class RecordTimes:
     created: dt.datetime | None = None
     updated: dt.datetime | None = None
@@ -46,6 +72,7 @@ class View:
         self.transfers: dict[str, TransferIn] = {x.key: x for x in e.transfers if not x.retired}
         self.retention: dict[str, RetentionIn] = {r.key: r for r in e.retention_rules if not r.retired}
         self.documents = {d.key: d for d in e.documents}
+        self._memo: dict[str, dict[Any, tuple[Any, Any]]] = {}
 
     # Who uses what
     def users_of(self, attr: str, key: str) -> list[str]:
@@ -90,6 +117,7 @@ class View:
         city = " ".join(p for p in place if p)
         return ", ".join(p for p in (street, city, self.t.country(getattr(address, "country", None))) if p)
 
+    @per_record
     def recipient(self, key: str) -> str:
         r = self.recipients.get(key)
         if r is None:
@@ -97,10 +125,12 @@ class View:
         detail = unique([self.t.term("recipient_kind", r.kind), self.t.country(r.country)])
         return f"{r.name} ({', '.join(detail)})" if detail else r.name
 
+    @per_record
     def processor(self, p: ProcessorIn) -> str:
         services = unique(self.t.term("service_kind", s) for s in p.service_kinds)
         return f"{p.name} ({', '.join(services)})" if services else p.name
 
+    @per_record
     def contract(self, p: ProcessorIn) -> str:
         c = p.contract
         if c is None:
@@ -108,16 +138,19 @@ class View:
         parts = [c.reference or "", c.link or "", self.t.date(c.signed_on)]
         return ", ".join(x for x in parts if x)
 
+    @per_record
     def dpf(self, p: ProcessorIn) -> str:
         if p.dpf is None:
             return ""
         key = "dpf.certified" if p.dpf.certified else "dpf.not_certified"
         return self.t(key, date=self.t.date(p.dpf.checked_on) or "?")
 
+    @per_record
     def destination(self, x: TransferIn) -> str:
         parts = (self.t.country(x.destination_country), x.international_organisation)
         return ", ".join(p for p in parts if p)
 
+    @per_record
     def mechanism(self, x: TransferIn) -> dict[str, str]:
         """The mechanism's label, legal act, article and validity, from the dated reference data."""
         term = self.t.term_data("transfer_mechanism", x.mechanism)
@@ -137,6 +170,7 @@ class View:
             "validity": ", ".join(p for p in (validity, status_text) if p),
         }
 
+    @per_record
     def safeguard(self, x: TransferIn) -> str:
         m = self.mechanism(x)
         parts = [m["label"]]
@@ -153,6 +187,7 @@ class View:
         suffix = f" ({self.t('conditional')})" if x.conditional else ""
         return f"{dest}: {text}{suffix}" if dest else f"{text}{suffix}"
 
+    @per_record
     def time_limit(self, rule: RetentionIn) -> str:
         t = self.t
         duration = t.duration(rule.duration)

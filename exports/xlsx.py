@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import io
 import shutil
+import tempfile
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -20,8 +20,10 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import Cell as OpenpyxlCell
 from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.workbook.child import INVALID_TITLE_REGEX
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -29,7 +31,7 @@ from openpyxl.writer.excel import ExcelWriter
 
 from exports.document import Document
 from exports.fields import FIELDS, Value
-from exports.layouts import Layout, cells
+from exports.layouts import Gap, Layout, cells, gaps, is_required
 from exports.view import View
 from ropa.rules.model import as_date
 
@@ -59,9 +61,9 @@ def _join(values: list[Value], t: Any) -> Cell:
     """A field's values as one cell: a lone date stays a date; several values are lines of text."""
     if not values:
         return None
-    if len(values) == 1 and isinstance(values[0], dt.date):
+    if len(values) == 1:
         return values[0]
-    return "\n".join(v.isoformat() if isinstance(v, dt.date) else v for v in values)
+    return "\n".join([v.isoformat() if isinstance(v, dt.date) else v for v in values])
 
 
 def _lines(values: Iterable[str]) -> Cell:
@@ -77,15 +79,38 @@ def _kind(field_id: str) -> str:
     return "date" if field_id in DATE_FIELDS else "key" if field_id == "key" else "text"
 
 
-def activity_sheet(layout: Layout, view: View) -> Sheet:
+class Completeness:
+    """The gaps of a layout, noted while the activity sheet computes each field's values (once)."""
+
+    def __init__(self, layout: Layout, view: View) -> None:
+        self.layout, self.view = layout, view
+        self.found: list[Gap] = []
+        self.complete = False  # every activity's row was computed
+
+    def gaps(self) -> list[Gap]:
+        return self.found if self.complete else gaps(self.layout, self.view)
+
+
+def activity_sheet(layout: Layout, view: View, noted: Completeness | None = None) -> Sheet:
     t = view.t
     widths = [_width(_kind(c.field)) for c in layout.columns]
-    return Sheet(
-        t("sheet.activities"),
-        [layout.heading(c, t) for c in layout.columns],
-        lambda: ([_join(c.values, t) for c in cells(layout, a, view)] for a in view.activities),
-        widths,
-    )
+    headings = [layout.heading(c, t) for c in layout.columns]
+    columns = [(c, FIELDS[c.field].get, h) for c, h in zip(layout.columns, headings, strict=True)]
+
+    def rows() -> Iterator[list[Cell]]:
+        found: list[Gap] = []
+        for a in view.activities:
+            row = []
+            for column, get, heading in columns:
+                values = get(a, view)
+                if not values and is_required(column, a):
+                    found.append(Gap(a.key, a.name, column.field, heading))
+                row.append(_join(values, t))
+            yield row
+        if noted is not None:
+            noted.found, noted.complete = found, True
+
+    return Sheet(t("sheet.activities"), headings, rows, widths)
 
 
 DATE_FIELDS = {"created", "updated", "last_reviewed", "next_review_due"}
@@ -347,7 +372,7 @@ def findings_sheet(doc: Document) -> Sheet:
     t, lang = doc.t, doc.meta.lang
 
     def rows() -> Iterator[list[Cell]]:
-        for out in doc.findings:
+        for out in doc.iter_findings():  # never all held: a large register has many
             f = out.finding
             yield [
                 t.enum("severity", f.severity),
@@ -391,22 +416,23 @@ def changes_sheet(doc: Document) -> Sheet:
     return Sheet(t("sheet.changes"), [t(h) for h in heads], rows, [30, 16, 40, 14, 60], checked=False)
 
 
-def completeness_sheet(doc: Document) -> Sheet:
+def completeness_sheet(doc: Document, noted: Completeness | None = None) -> Sheet:
     t = doc.t
     heads = ["col.key", "col.activity", "col.required_by"]
+    found = noted.gaps if noted is not None else lambda: doc.gaps
     return Sheet(
         t("sheet.completeness"),
         [t(h) for h in heads],
-        lambda: ([g.activity_key, g.activity_name, g.heading] for g in doc.gaps),
+        lambda: ([g.activity_key, g.activity_name, g.heading] for g in found()),
         [14, 40, 60],
         checked=False,
     )
 
 
-def register_sheets(layout: Layout, view: View) -> list[Sheet]:
+def register_sheets(layout: Layout, view: View, noted: Completeness | None = None) -> list[Sheet]:
     """The sheets derived from the register alone, in workbook order."""
     sheets = [
-        activity_sheet(layout, view),
+        activity_sheet(layout, view, noted),
         purposes_sheet(view),
         categories_sheet(view),
         retention_sheet(view),
@@ -420,21 +446,23 @@ def register_sheets(layout: Layout, view: View) -> list[Sheet]:
 
 
 def all_sheets(doc: Document) -> list[Sheet]:
-    sheets = register_sheets(doc.layout, doc.view)
+    # The completeness sheet comes after the activities and lists the gaps their rows noted.
+    noted = Completeness(doc.layout, doc.view)
+    sheets = register_sheets(doc.layout, doc.view, noted)
     fiches = sheets[7:]
     return [
         entity_sheet(doc),
         *sheets[:7],
         findings_sheet(doc),
         changes_sheet(doc),
-        completeness_sheet(doc),
+        completeness_sheet(doc, noted),
         *fiches,
     ]
 
 
 def clean(value: Cell) -> Cell:
     """What the workbook holds for a value: text without the control characters XML cannot carry."""
-    if isinstance(value, str):
+    if isinstance(value, str) and not value.isprintable():  # printable text has no control characters
         return ILLEGAL_CHARACTERS_RE.sub("", value)
     return value
 
@@ -462,16 +490,31 @@ class _FixedTimeZip(zipfile.ZipFile):
             shutil.copyfileobj(source, target, 1024 * 1024)
 
 
-def _cell(ws: Any, value: Cell, wrap: bool) -> Any:
-    """A value as written: formula-like text stays text; multi-line text wraps."""
-    value = clean(value)
-    if isinstance(value, str) and (value.startswith("=") or ("\n" in value and wrap)):
-        cell = WriteOnlyCell(ws, value)
+def _cells(ws: Any, row: list[Cell], wrapped: StyleArray) -> list[Any]:
+    """A row's values as written: text cleaned; formula-like text stays text; multi-line text wraps.
+
+    Most values are numbers, dates or printable one-line text that is no formula: written as they are.
+    """
+    return [
+        _text(ws, v, wrapped) if isinstance(v, str) and (v[:1] == "=" or not v.isprintable()) else v
+        for v in row
+    ]
+
+
+def _text(ws: Any, value: str, wrapped: StyleArray) -> Any:
+    value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    if value.startswith("=") or "\n" in value:
+        cell = OpenpyxlCell(ws, row=1, column=1, value=value, style_array=wrapped if "\n" in value else None)
         cell.data_type = "s"  # never a formula, whatever it starts with
-        if "\n" in value:
-            cell.alignment = WRAP
         return cell
     return value
+
+
+def _wrapped_style(ws: Any) -> StyleArray:
+    """The style of a wrapping cell, registered with the workbook once rather than cell by cell."""
+    probe = WriteOnlyCell(ws)
+    probe.alignment = WRAP
+    return probe._style
 
 
 def _write_sheet(wb: Workbook, sheet: Sheet, list_ranges: dict[str, str]) -> int:
@@ -486,9 +529,10 @@ def _write_sheet(wb: Workbook, sheet: Sheet, list_ranges: dict[str, str]) -> int
         cell.font, cell.fill, cell.alignment = HEADER_FONT, HEADER_FILL, WRAP
         header.append(cell)
     ws.append(header)
+    wrapped = _wrapped_style(ws)
     count = 0
     for row in sheet.rows():
-        ws.append([_cell(ws, v, True) for v in row])
+        ws.append(_cells(ws, row, wrapped))
         count += 1
     last = get_column_letter(len(sheet.headings))
     ws.auto_filter.ref = f"A1:{last}{count + 1}"
@@ -502,10 +546,16 @@ def _write_sheet(wb: Workbook, sheet: Sheet, list_ranges: dict[str, str]) -> int
     return count
 
 
-def _register_rows(data: bytes) -> Iterator[list[Any]]:
-    text = data.decode()
-    for start in range(0, len(text), CHUNK):
-        yield [text[start : start + CHUNK]]
+def _register_rows(pieces: Iterable[bytes]) -> Iterator[str]:
+    """The register file as text cells of CHUNK characters (the last one shorter), piece by piece."""
+    text = ""
+    for piece in pieces:
+        text += piece.decode()
+        while len(text) >= CHUNK:
+            yield text[:CHUNK]
+            text = text[CHUNK:]
+    if text:
+        yield text
 
 
 def render_xlsx(doc: Document, progress: Callable[[str, float], None]) -> bytes:
@@ -548,18 +598,19 @@ def render_xlsx(doc: Document, progress: Callable[[str, float], None]) -> bytes:
         progress(f"sheet {sheet.title}", 0.1 + 0.8 * n / len(sheets))
         _write_sheet(wb, sheet, list_ranges)
     register = wb.create_sheet(REGISTER_SHEET)
-    for row in _register_rows(doc.register_json):
-        cell = WriteOnlyCell(register, row[0])
+    for text in _register_rows(doc.register_pieces()):
+        cell = WriteOnlyCell(register, text)
         cell.data_type = "s"
         register.append([cell])
     register.sheet_state = "hidden"
     # The sheets in reading order: the data first, the machine-readable sheets last.
     wb._sheets = [s for s in wb._sheets if s.title not in (LISTS_SHEET, REGISTER_SHEET)] + [lists, register]
     progress("write", 0.9)
-    out = io.BytesIO()
-    archive = _FixedTimeZip(out, m.created_at)
-    ExcelWriter(wb, archive).save()
-    return out.getvalue()
+    with tempfile.TemporaryFile() as out:  # read back once: no growing buffer beside the file's bytes
+        archive = _FixedTimeZip(out, m.created_at)
+        ExcelWriter(wb, archive).save()
+        out.seek(0)
+        return out.read()
 
 
 __all__ = ["FIELDS", "register_sheets", "render_xlsx", "REGISTER_SHEET"]

@@ -10,6 +10,7 @@ from typing import Any
 import structlog
 from litestar import Litestar, get
 from litestar.config.cors import CORSConfig
+from litestar.exceptions import HTTPException
 from litestar.openapi import OpenAPIConfig
 
 from audit.guard import require_triggers
@@ -29,6 +30,7 @@ from ropa.porting.controllers import PORTING_ROUTES
 from ropa.records.catalog import REGISTRY
 from ropa.records.controllers import make_router
 from ropa.settings import Settings, get_settings, secret_file
+from ropa.web.pages import http_error
 from ropa.web.routes import TEMPLATES, WEB_ROUTES
 
 log = structlog.get_logger(__name__)
@@ -100,7 +102,7 @@ def create_app(
         if settings.cors_origins
         else None,
         lifespan=[lifespan],
-        exception_handlers=EXCEPTION_HANDLERS,
+        exception_handlers={**EXCEPTION_HANDLERS, HTTPException: http_error},
         middleware=[request_middleware(secret_file(settings.source_hash_key_file))],
         logging_config=None,  # structlog is configured once in ropa.logging; no body logging
         request_max_body_size=settings.max_body_bytes,

@@ -25,10 +25,13 @@ def configure(level: str = "INFO", json: bool = True) -> None:
             structlog.contextvars.merge_contextvars,
             structlog.processors.add_log_level,
             structlog.processors.TimeStamper(fmt="iso", utc=True),
-            # Tracebacks without local variables: those hold register contents.
+            # Tracebacks without local variables (those hold register contents): structured for
+            # JSON, plain text for the console renderer, which expects a string.
             structlog.processors.ExceptionRenderer(
                 structlog.tracebacks.ExceptionDictTransformer(show_locals=False)
-            ),
+            )
+            if json
+            else structlog.processors.ExceptionRenderer(),
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level)),

@@ -37,6 +37,7 @@ PERMISSIONS: dict[Role, frozenset[str]] = {
             "register.history",
             "register.export",
             "findings.read",
+            "findings.review",  # the interface's findings page, with remediation and acceptance
         }
     ),
     "auditor": frozenset(
@@ -44,11 +45,14 @@ PERMISSIONS: dict[Role, frozenset[str]] = {
             "register.read",
             "register.history",
             "findings.read",
+            "findings.review",
             "audit.read",
             "audit.verify",
             "audit.export",
         }
     ),
+    # A regulator reads the findings an export carries; in the interface it sees the read-only
+    # register and the export dialog only (no findings page).
     "regulator": frozenset({"register.read", "register.export", "findings.read"}),
 }
 ALL_PERMISSIONS = frozenset().union(*PERMISSIONS.values())

@@ -150,6 +150,20 @@ async def add_user(
     return _user_out(row.to_dict())
 
 
+async def actor_names(actor_ids: list[str]) -> dict[str, str]:
+    """``user:<id>`` actors by their usernames, for people reading the log; others as they are."""
+    ids = {a.removeprefix("user:") for a in actor_ids if a.startswith("user:")}
+    valid = []
+    for value in ids:
+        try:
+            valid.append(str(uuid.UUID(value)))
+        except ValueError:
+            continue
+    rows = await AppUser.select(AppUser.id, AppUser.username).where(AppUser.id.is_in(valid)) if valid else []
+    names = {f"user:{r['id']}": r["username"] for r in rows}
+    return {a: names.get(a, a) for a in actor_ids}
+
+
 async def list_users() -> list[UserOut]:
     rows = await AppUser.select().order_by(AppUser.username)
     return [_user_out(r) for r in rows]

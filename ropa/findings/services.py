@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Iterator
 
 import msgspec
 
 from ropa.access.model import visible_entities
 from ropa.porting.schemas import RegisterFile
 from ropa.porting.services import snapshot_register
-from ropa.rules.engine import evaluate
-from ropa.rules.model import Context, Finding
+from ropa.rules.engine import evaluate, evaluate_in_order
+from ropa.rules.model import LANGUAGES, Context, Finding
 
 
 class Acceptance(msgspec.Struct, kw_only=True):
@@ -29,16 +30,35 @@ class FindingOut(msgspec.Struct, kw_only=True):
     acceptance: Acceptance | None = None
 
 
-def annotate(register: RegisterFile, today: dt.date) -> list[FindingOut]:
-    """Every finding of ``register`` on ``today``, each with the acceptance that covers it, if any."""
-    findings = evaluate(register, Context.build(register.vocabularies, today))
+def annotate(
+    register: RegisterFile, today: dt.date, languages: tuple[str, ...] = LANGUAGES
+) -> list[FindingOut]:
+    """Every finding of ``register`` on ``today``, each with the acceptance that covers it, if any.
+
+    The messages are in ``languages`` (default: all).
+    """
+    ctx = Context.build(register.vocabularies, today, languages)
+    return list(_with_acceptances(register, today, evaluate(register, ctx)))
+
+
+def annotate_in_order(
+    register: RegisterFile, today: dt.date, languages: tuple[str, ...] = LANGUAGES
+) -> Iterator[FindingOut]:
+    """``annotate()``'s findings in its order, made one rule at a time and never all held at once
+    (``evaluate_in_order``): what an export of a large register writes."""
+    ctx = Context.build(register.vocabularies, today, languages)
+    return _with_acceptances(register, today, evaluate_in_order(register, ctx))
+
+
+def _with_acceptances(
+    register: RegisterFile, today: dt.date, findings: Iterable[Finding]
+) -> Iterator[FindingOut]:
     accepted = {
         (e.key, a.rule_id, a.record_key): a
         for e in register.entities
         for a in e.finding_acceptances
         if not a.retired
     }
-    out = []
     for finding in findings:
         found = accepted.get((finding.entity_key, finding.rule_id, finding.record_key)) or accepted.get(
             (finding.entity_key, finding.rule_id, None)
@@ -53,8 +73,7 @@ def annotate(register: RegisterFile, today: dt.date) -> list[FindingOut]:
                 expired=found.expires_on < today,
             )
         shown = "accepted" if acceptance and not acceptance.expired else "open"
-        out.append(FindingOut(finding=finding, status=shown, acceptance=acceptance))
-    return out
+        yield FindingOut(finding=finding, status=shown, acceptance=acceptance)
 
 
 async def list_findings(

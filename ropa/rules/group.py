@@ -135,6 +135,8 @@ def recipient_divergence(entities: list[EntityIn], ctx: Context) -> Iterator[tup
     ),
 )
 def missing_data_category(entities: list[EntityIn], ctx: Context) -> Iterator[tuple[str, Hit]]:
+    if len({e.key for e in entities}) < 2:
+        return  # a comparison between entities: one alone (an export's register) has none to make
     seen: dict[tuple[str, str], dict[str, tuple[str, set[str]]]] = defaultdict(dict)
     for e in entities:
         for a in e.activities:

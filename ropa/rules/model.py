@@ -36,14 +36,20 @@ class Finding(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class Context(msgspec.Struct, frozen=True, kw_only=True):
-    """What a rule may know besides the entity: the vocabularies and the evaluation date."""
+    """What a rule may know besides the entity: the vocabularies and the evaluation date.
+
+    ``languages`` are those the findings' messages are written in (an export needs only its own).
+    """
 
     terms: dict[tuple[str, str], TermData]
     today: dt.date
+    languages: tuple[str, ...] = LANGUAGES
 
     @classmethod
-    def build(cls, terms: Iterable[TermData], today: dt.date) -> "Context":
-        return cls(terms={(t.vocabulary, t.key): t for t in terms}, today=today)
+    def build(
+        cls, terms: Iterable[TermData], today: dt.date, languages: tuple[str, ...] = LANGUAGES
+    ) -> "Context":
+        return cls(terms={(t.vocabulary, t.key): t for t in terms}, today=today, languages=languages)
 
     def attrs(self, vocabulary: str, key: str) -> dict[str, Any]:
         term = self.terms.get((vocabulary, key))
@@ -89,7 +95,7 @@ class RuleInfo:
     message: Texts
     remediation: Texts
 
-    def finding(self, entity_key: str, h: Hit) -> Finding:
+    def finding(self, entity_key: str, h: Hit, languages: tuple[str, ...] = LANGUAGES) -> Finding:
         values = {k: _show(v) for k, v in h.params.items()}
         return Finding(
             rule_id=self.id,
@@ -99,8 +105,8 @@ class RuleInfo:
             record_kind=h.record_kind,
             record_key=h.record_key,
             field=h.field,
-            message={lang: self.message[lang].format(**values) for lang in LANGUAGES},
-            remediation={lang: self.remediation[lang].format(**values) for lang in LANGUAGES},
+            message={lang: self.message[lang].format(**values) for lang in languages},
+            remediation={lang: self.remediation[lang].format(**values) for lang in languages},
             details=dict(h.params),
         )
 
@@ -112,7 +118,7 @@ class Rule(RuleInfo):
     check: EntityCheck
 
     def __call__(self, entity: EntityIn, ctx: Context) -> list[Finding]:
-        return [self.finding(entity.key, h) for h in self.check(entity, ctx)]
+        return [self.finding(entity.key, h, ctx.languages) for h in self.check(entity, ctx)]
 
 
 @dataclass(frozen=True)
@@ -122,7 +128,7 @@ class GroupRule(RuleInfo):
     check: GroupCheck
 
     def __call__(self, entities: list[EntityIn], ctx: Context) -> list[Finding]:
-        return [self.finding(key, h) for key, h in self.check(entities, ctx)]
+        return [self.finding(key, h, ctx.languages) for key, h in self.check(entities, ctx)]
 
 
 def rule(

@@ -8,7 +8,7 @@ own ``update`` with the version the form was opened at, so a concurrent save is 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import msgspec
@@ -19,6 +19,7 @@ from litestar.response import Redirect, Template
 
 from exports.service import vocabulary_terms
 from ropa.access.model import current_principal
+from ropa.access.services import actor_names
 from ropa.auditing import services as audit_services
 from ropa.errors import Conflict, Invalid, NotFound
 from ropa.records import listing
@@ -26,7 +27,7 @@ from ropa.records import services as records
 from ropa.records.catalog import ACTIVITY, RECIPIENT, RETENTION, TRANSFER
 from ropa.vocabulary.schemas import TermData
 from ropa.web import reads
-from ropa.web.pages import page, texts
+from ropa.web.pages import FieldErrors, page, texts
 
 WRITE = {"perm": "register.write"}
 TEXT_FIELDS = ("name", "description", "business_function", "system", "reviewed_by", "notes")
@@ -52,7 +53,7 @@ LABELS = {
     "data_categories": "field.data_categories",
     "recipients": "field.recipients",
     "transfers": "tab.transfers",
-    "retention": "field.retention",
+    "retention": "tab.retention",
     "security_measures": "field.security_measures",
     "security_description": "edit.security_description",
     "last_reviewed_at": "field.last_reviewed",
@@ -64,16 +65,12 @@ LABELS = {
 
 
 @dataclass
-class Form:
+class Form(FieldErrors):
     """What the editor shows: values per field, purposes, and messages per field."""
 
     version: int
     values: dict[str, Any]
     purposes: list[dict[str, Any]]
-    errors: dict[str, list[str]] = field(default_factory=dict)
-
-    def error(self, name: str) -> list[str]:
-        return self.errors.get(name, [])
 
 
 def form_of(data: dict[str, Any], version: int) -> Form:
@@ -276,10 +273,17 @@ async def save(request: Request[Any, Any, Any], ref: FromPath[str], activity: Fr
 async def _conflict(request: Request[Any, Any, Any], entity: Any, record: Any, form: Form) -> Template:
     """Someone saved first: what is saved now beside what this user tried to save, and two ways on."""
     theirs = form_of(msgspec.to_builtins(record), record.version)
+
+    def same(a: Any, b: Any) -> bool:
+        # A picker sends its values in list order: the same picks in another order are no change.
+        if isinstance(a, list) or isinstance(b, list):
+            return set(a or []) == set(b or [])
+        return (a or None) == (b or None)
+
     changed = [
         (name, theirs.values.get(name), form.values.get(name))
         for name in form.values
-        if (theirs.values.get(name) or None) != (form.values.get(name) or None)
+        if not same(theirs.values.get(name), form.values.get(name))
     ]
     if [(p["description"], p["legal_bases"]) for p in theirs.purposes] != [
         (p["description"], p["legal_bases"]) for p in form.purposes
@@ -290,6 +294,7 @@ async def _conflict(request: Request[Any, Any, Any], entity: Any, record: Any, f
     if principal is None or principal.may("register.history"):
         history = await audit_services.history(ACTIVITY, record.id)
         last = history[-1] if history else None
+    who = (await actor_names([last.actor_id]))[last.actor_id] if last else "?"
     terms = await vocabulary_terms()
     choices = await _choices(entity.id, terms, texts(request, terms))
     return page(
@@ -302,6 +307,7 @@ async def _conflict(request: Request[Any, Any, Any], entity: Any, record: Any, f
         record=record,
         form=form,
         changed=changed,
+        who=who,
         hidden=reapply_fields(form),
         label_of=choices.label_of,
         term_label=choices.term_label,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import hashlib
@@ -17,7 +18,7 @@ from litestar.response import Redirect, Template
 
 from exports.i18n import LANGUAGES, Lang, Texts, labels
 from ropa.access.model import Principal, current_principal
-from ropa.errors import DomainError
+from ropa.errors import DomainError, http_error_handler, internal_error_handler
 from ropa.vocabulary.schemas import TermData
 
 LANG_COOKIE = "ropa_lang"
@@ -130,4 +131,35 @@ def error_page(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]
     return page(request, "error.html", http_status=status, status_code=status, detail=detail)
 
 
-PAGE_ERRORS: dict[Any, Any] = {DomainError: error_page, HTTPException: error_page}
+@dataclasses.dataclass
+class FieldErrors:
+    """A form's messages per field, shown beside the field (the editor, the export dialog, accepts)."""
+
+    errors: dict[str, list[str]] = dataclasses.field(default_factory=dict, kw_only=True)
+
+    def error(self, name: str) -> list[str]:
+        return self.errors.get(name, [])
+
+    def fail(self, name: str, message: str) -> None:
+        self.errors.setdefault(name, []).append(message)
+
+
+def failure_page(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """A page that failed: logged as the API logs it, shown as a page (never the traceback)."""
+    internal_error_handler(request, exc)
+    return page(request, "error.html", http_status=500, status_code=500, detail=texts(request)("error.title"))
+
+
+def wants_page(request: Request[Any, Any, Any]) -> bool:
+    """A browser asking for a page (not the API): it gets an HTML error page, not problem+json."""
+    path = request.url.path
+    accept = request.headers.get("accept", "")
+    return not path.startswith(("/api/", "/schema", "/static/")) and "text/html" in accept
+
+
+def http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    """App-wide: an unknown path or method is a page for a browser and problem+json for the API."""
+    return error_page(request, exc) if wants_page(request) else http_error_handler(request, exc)
+
+
+PAGE_ERRORS: dict[Any, Any] = {DomainError: error_page, HTTPException: error_page, Exception: failure_page}

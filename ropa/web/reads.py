@@ -12,7 +12,7 @@ from piccolo.query.functions.aggregate import Count
 from exports.i18n import Lang
 from exports.service import current_entity, vocabulary_terms
 from exports.view import RecordTimes, View
-from ropa.access.model import visible_entities
+from ropa.access.model import current_principal, visible_entities
 from ropa.auditing import services as audit_services
 from ropa.errors import Invalid, NotFound
 from ropa.findings.services import FindingOut, list_findings
@@ -59,7 +59,9 @@ async def dashboard() -> tuple[list[EntityCard], dict[str, Any] | None]:
         if entity in cards and (visible is None or entity in visible):
             cards[entity].activities[row["status"]] += row["n"]
     by_key = {c.key: c for c in cards.values()}
-    for item in await list_findings(status="open"):
+    principal = current_principal()
+    reviews = principal is None or principal.may("findings.review")
+    for item in await list_findings(status="open") if reviews else []:
         card = by_key.get(item.finding.entity_key)
         if card:
             card.findings[item.finding.severity] += 1

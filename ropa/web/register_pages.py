@@ -102,6 +102,7 @@ async def _section(request: Request[Any, Any, Any], ref: str, tab: str) -> Templ
         view=view,
         tab=tab,
         activities_of_processor=activities_of_processor,
+        activity_ids={a.key: a.id for a in view.activities},
     )
 
 

@@ -12,7 +12,10 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
 from ropa.access.model import PUBLIC
+from ropa.web.audit_pages import AUDIT_PAGES
 from ropa.web.editor import EDITOR_PAGES
+from ropa.web.export_pages import EXPORT_PAGES
+from ropa.web.findings_pages import FINDINGS_PAGES
 from ropa.web.pages import HERE, PAGE_ERRORS
 from ropa.web.register_pages import REGISTER_PAGES
 from ropa.web.session_pages import SESSION_PAGES
@@ -35,7 +38,14 @@ TEMPLATES = TemplateConfig(
 WEB_ROUTES = [
     Router(
         path="/",
-        route_handlers=[*SESSION_PAGES, *REGISTER_PAGES, *EDITOR_PAGES],
+        route_handlers=[
+            *SESSION_PAGES,
+            *REGISTER_PAGES,
+            *EDITOR_PAGES,
+            *FINDINGS_PAGES,
+            *EXPORT_PAGES,
+            *AUDIT_PAGES,
+        ],
         exception_handlers=PAGE_ERRORS,
         include_in_schema=False,
     ),

@@ -49,3 +49,20 @@ def test_request_log_has_id_method_path_status_and_no_body(database, capsys):
 
 def teardown_function():
     configure(get_settings().log_level, json=True)
+
+
+def test_console_logs_render_an_error_with_its_traceback(capsys):
+    """ROPA_LOG_FORMAT=console: an error's traceback is printed as text, and logging it never fails."""
+    import structlog
+
+    configure("INFO", json=False)
+    try:
+        log = structlog.get_logger("ropa.test")
+        try:
+            raise ValueError("boom")
+        except ValueError:
+            log.exception("something.failed")
+        err = capsys.readouterr()
+        assert "something.failed" in err.out + err.err and "ValueError: boom" in err.out + err.err
+    finally:
+        configure("WARNING", json=True)
