@@ -157,6 +157,42 @@ async def _findings(args: argparse.Namespace) -> int:
     return 0
 
 
+async def _backup(args: argparse.Namespace) -> int:
+    from ropa.backup import BackupError, backup
+
+    try:
+        made = await backup(Path(args.file))
+    except BackupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"backup of the {made.engine} database written to {made.path} ({made.size:,} bytes)")
+    print("the checkpoint signing key is not in it: keep ROPA_AUDIT_KEY_FILE's key safe apart")
+    return 0
+
+
+async def _restore(args: argparse.Namespace) -> int:
+    """Restore, then verify the restored log; no pool first: on SQLite it would create the file."""
+    from audit.verify_db import verify_log
+    from ropa.auditing.keys import MissingKey, get_signer
+    from ropa.backup import BackupError, restore
+
+    try:
+        made = await restore(Path(args.file))
+    except BackupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"restored {args.file} into the {made.engine} database")
+    settings = get_settings()
+    try:
+        key = get_signer(settings, create=False).verifier_key()
+    except MissingKey as exc:
+        print(f"not verified: {exc}", file=sys.stderr)
+        return 1
+    report = await verify_log(key, settings.audit_origin)
+    print(report.summary())
+    return 0 if report.ok else 1
+
+
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -188,6 +224,10 @@ def _parser() -> argparse.ArgumentParser:
     dump.add_argument("-o", "--output")
     dump.add_argument("--as-of", help="rebuild from the audit log as of this ISO 8601 time (needs --entity)")
     dump.add_argument("--entity", help="key or id of the entity for --as-of")
+    backup = sub.add_parser("backup", help="write a consistent copy of the database while it serves")
+    backup.add_argument("file", help="the backup file to write (never overwritten)")
+    restore = sub.add_parser("restore", help="restore a backup into a new, empty database, then verify")
+    restore.add_argument("file")
     findings = sub.add_parser("findings", help="check the register against the law")
     findings.add_argument("--entity", help="key or id of one entity")
     findings.add_argument("--severity", choices=("high", "medium", "low", "info"))
@@ -215,6 +255,7 @@ COMMANDS: dict[str, Command] = {
     "import": _import,
     "dump": _dump,
     "findings": _findings,
+    "backup": _backup,
     "export": _export,
 }
 
@@ -250,6 +291,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _serve(args)
     if args.command == "migrate":
         return asyncio.run(_migrate(args))
+    if args.command == "restore":
+        return asyncio.run(_restore(args))
     if args.command == "seed":
         command: Any = _seed_if_empty if args.if_empty else _seed
     else:

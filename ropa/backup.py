@@ -1,0 +1,136 @@
+"""``ropa backup`` and ``ropa restore``: a consistent copy of the whole database, taken while it serves.
+
+SQLite: the online backup API (``sqlite3.Connection.backup``) copies the database page by page into a
+new file while writers carry on; the copy is one consistent state. PostgreSQL: ``pg_dump`` in its
+custom format (one consistent snapshot), restored with ``pg_restore``. Either way the backup is
+itself audited: a ``database.backup`` event is written first, so the copy records that it was taken.
+
+A restore goes into a new, empty database only (a missing SQLite file, or a PostgreSQL database
+without tables): restoring over a live register would silently discard what it holds now. The
+checkpoint signing key is not in the database and so not in the backup; keep it apart (docs/deployment.md).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import shutil
+import sqlite3
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from audit import log as audit_log
+from ropa.db import get_engine, is_postgres, write_transaction
+
+PAGES_PER_STEP = 1024  # the backup copies this many pages, then lets writers in
+
+
+class BackupError(Exception):
+    """The backup or restore could not be made; nothing was changed."""
+
+
+@dataclass
+class Outcome:
+    path: Path
+    size: int
+    engine: str
+
+
+def _pg_dsn() -> str:
+    return str(get_engine().config["dsn"])  # type: ignore[attr-defined]
+
+
+def _tool(name: str) -> str:
+    found = shutil.which(name)
+    if found is None:
+        raise BackupError(f"{name} not found: install PostgreSQL's client tools (Debian: postgresql-client)")
+    return found
+
+
+def _run(argv: list[str]) -> None:
+    result = subprocess.run(argv, capture_output=True, text=True, check=False)  # noqa: S603
+    if result.returncode:
+        raise BackupError(f"{Path(argv[0]).name} failed: {result.stderr.strip()[-2000:]}")
+
+
+def _sqlite_copy(source: str, target: Path) -> None:
+    """Copy one SQLite database into a new file with the online backup API, then fsync it."""
+    partial = target.with_name(target.name + ".partial")
+    partial.unlink(missing_ok=True)
+    src = sqlite3.connect(source, timeout=30)
+    try:
+        dst = sqlite3.connect(partial)
+        try:
+            src.backup(dst, pages=PAGES_PER_STEP)
+            dst.execute("PRAGMA journal_mode = DELETE")  # a backup is one self-contained file
+        finally:
+            dst.close()
+    finally:
+        src.close()
+    with partial.open("rb") as handle:
+        os.fsync(handle.fileno())
+    partial.replace(target)  # a backup file is either whole or absent
+
+
+async def backup(target: Path) -> Outcome:
+    """Write a consistent copy of the database to ``target`` (which must not exist)."""
+    if target.exists():
+        raise BackupError(f"{target} exists: a backup never overwrites a file")
+    if not target.parent.is_dir():
+        raise BackupError(f"{target.parent} is not a directory")
+    engine = "postgres" if is_postgres() else "sqlite"
+    async with write_transaction():
+        await audit_log.record(
+            "database.backup",
+            entity_type="database",
+            entity_id=engine,
+            details={"file": target.name},
+        )
+    if engine == "postgres":
+        pg_dump = _tool("pg_dump")
+        partial = target.with_name(target.name + ".partial")
+        argv = [pg_dump, "--format=custom", "--no-owner", f"--file={partial}", _pg_dsn()]
+        await asyncio.to_thread(_run, argv)
+        partial.replace(target)
+    else:
+        await asyncio.to_thread(_sqlite_copy, get_engine().path, target)  # type: ignore[attr-defined]
+    return Outcome(target, target.stat().st_size, engine)
+
+
+async def _pg_table_count() -> int:
+    from ropa.tables import LegalEntity
+
+    rows: list[dict[str, Any]] = await LegalEntity.raw(
+        "SELECT count(*) AS n FROM information_schema.tables WHERE table_schema = 'public'"
+    )
+    return int(rows[0]["n"])
+
+
+async def restore(source: Path) -> Outcome:
+    """Restore a backup into the configured database, which must be new and empty."""
+    if not source.is_file():
+        raise BackupError(f"{source} is not a file")
+    if is_postgres():
+        if await _pg_table_count():
+            raise BackupError("the database has tables: restore into a new, empty database (createdb)")
+        pg_restore = _tool("pg_restore")
+        await asyncio.to_thread(
+            _run, [pg_restore, "--no-owner", "--exit-on-error", f"--dbname={_pg_dsn()}", str(source)]
+        )
+        return Outcome(source, source.stat().st_size, "postgres")
+    target = Path(get_engine().path)  # type: ignore[attr-defined]
+    if target.exists() and target.stat().st_size > 0:
+        raise BackupError(f"{target} exists: restore into a new database file (set ROPA_SQLITE_PATH)")
+    with contextlib.closing(sqlite3.connect(f"file:{source}?mode=ro", uri=True)) as probe:
+        try:
+            check = probe.execute("PRAGMA integrity_check").fetchone()[0]
+        except sqlite3.DatabaseError as exc:
+            raise BackupError(f"{source} is not a SQLite database: {exc}") from exc
+    if check != "ok":
+        raise BackupError(f"{source} is not an intact SQLite database: {check}")
+    target.unlink(missing_ok=True)
+    await asyncio.to_thread(_sqlite_copy, str(source), target)
+    return Outcome(target, target.stat().st_size, "sqlite")
