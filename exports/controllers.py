@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from litestar import Request, Response, Router, get, post
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from audit.context import current_actor
@@ -62,6 +63,10 @@ async def _respond(request: Request[Any, Any, Any], req: ExportRequest, backgrou
     return _file(await export(req, request.app.state["integrator"]))
 
 
+# A large register (or ?background=true) is answered with the job instead of the file.
+QUEUED = {202: ResponseSpec(data_container=dict[str, Any], description="Queued as a job: poll status_url")}
+
+
 def _file(result: ExportResult) -> Response[bytes]:
     return Response(
         result.content,
@@ -78,6 +83,7 @@ def _file(result: ExportResult) -> Response[bytes]:
     "/{record_id:str}/export.pdf",
     operation_id="exportEntityPdf",
     opt={"perm": "register.export"},
+    responses=QUEUED,
     summary="The entity's record as a PDF (202 with a job for large registers)",
 )
 async def export_pdf(
@@ -98,6 +104,7 @@ async def export_pdf(
     "/{record_id:str}/export.xlsx",
     operation_id="exportEntityXlsx",
     opt={"perm": "register.export"},
+    responses=QUEUED,
     summary="The entity's record as an Excel workbook (202 with a job for large registers)",
 )
 async def export_xlsx(

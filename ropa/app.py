@@ -85,7 +85,7 @@ def create_app(
         "integrator": the_integrator,
         "export_jobs": jobs,
     }
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             health,
             *(make_router(kind) for kind in REGISTRY.values()),
@@ -110,3 +110,33 @@ def create_app(
         state=state,  # type: ignore[arg-type]
         debug=False,
     )
+    document_errors(app)
+    return app
+
+
+def document_errors(app: Litestar) -> None:
+    """Every API operation documents the problem+json answers any of them can give: the guard's 401
+    and 403, a record that does not exist (404), a stale version (409), invalid input (422), the
+    rate limit (429) and a database away (503); and Litestar's own 400, which is problem+json here."""
+    from litestar.openapi.datastructures import ResponseSpec
+
+    from ropa.errors import PROBLEM_JSON, Problem
+
+    described = {
+        400: "The request is malformed: each offending parameter is named in invalid_params",
+        401: "Not signed in, or the credentials are not valid",
+        403: "Outside the caller's role or scope",
+        404: "No such record (or not in the caller's scope)",
+        409: "The record changed since the version given",
+        422: "Invalid input: each offending field is named in invalid_params",
+        429: "Too many attempts",
+        503: "The database is unavailable",
+    }
+    specs = {
+        code: ResponseSpec(data_container=Problem, description=text, media_type=PROBLEM_JSON)
+        for code, text in described.items()
+    }
+    for route in app.routes:
+        for handler in getattr(route, "route_handlers", ()):
+            if handler.include_in_schema and hasattr(handler, "responses"):
+                handler.responses = {**specs, **(handler.responses or {})}

@@ -7,6 +7,7 @@ import sqlite3
 from typing import Any
 
 import asyncpg
+import msgspec
 import structlog
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
@@ -14,6 +15,21 @@ from litestar.exceptions import HTTPException, ValidationException
 log = structlog.get_logger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
+
+
+class InvalidParam(msgspec.Struct):
+    name: str
+    reason: str
+
+
+class Problem(msgspec.Struct, kw_only=True):
+    """An RFC 9457 problem document, as every error answer carries it (for the OpenAPI schema)."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+    invalid_params: list[InvalidParam] | None = None
 
 
 class DomainError(Exception):

@@ -13,20 +13,15 @@ import concurrent.futures
 import dataclasses
 import os
 import shutil
-import signal
-import socket
-import subprocess
-import sys
 import tempfile
-import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import ENGINE, ROOT, Templates, _pg_url, run
+from tests.conftest import ENGINE, Templates, _pg_url, run
+from tests.live import free_port, server_env, start, stop
 
 CHROMIUM = os.environ.get("ROPA_E2E_CHROMIUM", "/usr/bin/chromium")
 # Without the background-networking flags Chromium keeps calling home, and the closed network refuses it.
@@ -100,12 +95,6 @@ def sign_in(page: Any, role: str, next_path: str = "/") -> None:
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _prepare(templates: Templates) -> tuple[str, dict[str, str], dict[str, str]]:
     """A fresh copy of the demo register with the accounts: database, user ids, entity ids.
 
@@ -147,56 +136,6 @@ def _add_accounts(database: str) -> tuple[dict[str, str], dict[str, str]]:
             engine.path = saved
 
 
-def _server_env(database: str) -> dict[str, str]:
-    env = {
-        **os.environ,
-        "ROPA_AUTH": "on",
-        "ROPA_COOKIE_SECURE": "0",  # plain http on 127.0.0.1
-        "ROPA_RUN_INTEGRATOR": "1",
-        "ROPA_CHECKPOINT_SECONDS": "2",
-        "ROPA_LOG_LEVEL": "WARNING",
-    }
-    if ENGINE == "postgres":
-        env["ROPA_DATABASE_URL"] = _pg_url(database)
-    else:
-        env.pop("ROPA_DATABASE_URL", None)
-        env["ROPA_SQLITE_PATH"] = database
-    return env
-
-
-def _start(port: int, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "ropa", "serve", "--port", str(port)],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            break
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1) as response:
-                if response.status == 200:
-                    return process
-        except OSError:
-            time.sleep(0.1)
-    process.kill()
-    process.wait()
-    raise RuntimeError(f"the server did not answer /health:\n{log.read_text()[-3000:]}")
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    process.send_signal(signal.SIGINT)
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-
-
 @pytest.fixture(scope="package")
 def browser() -> Iterator[Any]:
     from playwright.sync_api import expect, sync_playwright
@@ -215,14 +154,14 @@ def browser() -> Iterator[Any]:
 def site(templates: Templates, browser: Any) -> Iterator[Site]:
     """A real server with access control on over a fresh copy of the demo register."""
     database, users, ids = _prepare(templates)
-    port = _free_port()
+    port = free_port()
     work = Path(tempfile.mkdtemp(prefix="ropa-e2e-"))
     log = work / "server.log"
-    server = _start(port, _server_env(database), log)
+    server = start(port, server_env(database), log)
     try:
         yield Site(f"http://127.0.0.1:{port}", ids, users, browser, log)
     finally:
-        _stop(server)
+        stop(server)
         shutil.rmtree(work, ignore_errors=True)
 
 
