@@ -15,11 +15,11 @@ from exports.layouts import layouts
 from exports.service import ExportRequest, ExportResult, check, export, validate
 from ropa.auditing.services import parse_time
 from ropa.errors import Conflict, NotFound
+from ropa.params import Text
 from ropa.porting.as_of import find_entity
 from ropa.settings import get_settings
 from ropa.tables import ProcessingActivity
 
-Text = Annotated[str | None, QueryParameter(max_length=200)]
 Lang = Annotated[Literal["en", "da", "nb"] | None, QueryParameter(description="Default: the authority's")]
 Moment = Annotated[str | None, QueryParameter(max_length=40, description="ISO 8601 time with zone")]
 

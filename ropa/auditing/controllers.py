@@ -15,8 +15,8 @@ from ropa.access.guard import Forbidden
 from ropa.access.model import SIGNED_IN, visible_entities
 from ropa.auditing import services
 from ropa.auditing.export import export_bundle
+from ropa.params import Text
 
-Text = Annotated[str | None, QueryParameter(max_length=200)]
 Count = Annotated[int, QueryParameter(ge=1, le=1000)]
 MAX_INT = 2**63 - 1  # the largest sequence number or id a database column holds
 Seq = Annotated[int, QueryParameter(ge=0, le=MAX_INT)]

@@ -1,13 +1,12 @@
 """HTTP route of the findings: the register checked against the law, on every request."""
 
-from typing import Annotated, Literal
+from typing import Literal
 
 from litestar import get
-from litestar.params import FromQuery, QueryParameter
+from litestar.params import FromQuery
 
 from ropa.findings.services import FindingOut, list_findings
-
-Text = Annotated[str | None, QueryParameter(max_length=200)]
+from ropa.params import Text
 
 
 @get(

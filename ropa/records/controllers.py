@@ -7,11 +7,11 @@ from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from ropa.auditing import services as audit_services
 from ropa.auditing.services import HistoryEntry
+from ropa.params import Text
 from ropa.records import listing, services
 from ropa.records.kinds import Kind
 
 Limit = Annotated[int, QueryParameter(ge=1, le=500, description="Page size")]
-Text = Annotated[str | None, QueryParameter(max_length=200)]
 
 
 def make_router(kind: Kind) -> Router:

@@ -20,6 +20,7 @@ from ropa.access.model import visible_entities
 from ropa.auditing import services
 from ropa.auditing.controllers import MAX_INT
 from ropa.errors import Invalid, NotFound
+from ropa.params import Text
 from ropa.records import listing
 from ropa.records import services as records
 from ropa.records.catalog import ACTIVITY, REGISTRY
@@ -27,7 +28,6 @@ from ropa.web import audit_views as views
 from ropa.web import reads
 from ropa.web.pages import page
 
-Text = Annotated[str | None, QueryParameter(max_length=200)]
 Cursor = Annotated[int | None, QueryParameter(ge=0, le=MAX_INT)]
 Seq = Annotated[int, PathParameter(ge=0, le=MAX_INT)]
 READ = {"perm": "audit.read"}

@@ -9,24 +9,24 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import urlencode
 
 import msgspec
 from litestar import Request, Response, get, post
-from litestar.params import FromPath, FromQuery, QueryParameter
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from ropa.access.model import current_principal
 from ropa.constraints import KEY_PATTERN
 from ropa.errors import Conflict, Invalid
 from ropa.findings.services import FindingOut
+from ropa.params import Text
 from ropa.records import services as records
 from ropa.records.catalog import ACCEPTANCE
 from ropa.web import reads
 from ropa.web.pages import FieldErrors, UiTexts, language, page, texts
 
-Text = Annotated[str | None, QueryParameter(max_length=200)]
 SEVERITIES = ("high", "medium", "low", "info")
 STATUSES = ("open", "accepted")
 REASON_MAX = 20_000

@@ -12,13 +12,13 @@ from exports.layouts import cells, layouts
 from exports.service import vocabulary_terms
 from ropa.access.model import SIGNED_IN
 from ropa.errors import NotFound
+from ropa.params import Text
 from ropa.records import listing
 from ropa.records import services as records
 from ropa.records.catalog import ACTIVITY
 from ropa.web import reads
 from ropa.web.pages import language, page
 
-Text = Annotated[str | None, QueryParameter(max_length=200)]
 READ = {"perm": "register.read"}
 PAGE_SIZE = 100
 

@@ -134,3 +134,16 @@ def test_a_vocabulary_attribute_with_a_huge_number_is_stored_and_audited(client)
     params = {"action": "vocabulary_term.create", "record_id": created.json()["id"]}
     [event] = client.get("/api/audit/events", params=params).json()["items"]
     assert event["body"]["after"]["attributes"]["capacity_bytes"] == str(2**70)
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/api/audit/events/download?entity=a%00b", "/api/audit/events?record_id=%00", "/api/activities?q=x%00"],
+)
+def test_a_nul_in_query_text_is_a_client_error_naming_the_parameter(demo_client, path):
+    # Found by the fuzzing: PostgreSQL cannot hold a NUL in text, and the download answered 500.
+    response = demo_client.get(path)
+    assert response.status_code == 400, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    name = path.split("?")[1].split("=")[0]
+    assert name in response.text
