@@ -3,30 +3,12 @@ its log verifies, and a restore never overwrites a database that holds something
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import ENGINE, ROOT, Templates, _pg_admin, _pg_url
-
-
-def _env(database: str) -> dict[str, str]:
-    env = {**os.environ}
-    if ENGINE == "postgres":
-        env["ROPA_DATABASE_URL"] = _pg_url(database)
-    else:
-        env.pop("ROPA_DATABASE_URL", None)
-        env["ROPA_SQLITE_PATH"] = database
-    return env
-
-
-def ropa(database: str, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "ropa", *args], cwd=ROOT, env=_env(database), capture_output=True, text=True
-    )
+from tests.conftest import ENGINE, Templates, _pg_admin
+from tests.integration.audit.support import ropa_cli as ropa
 
 
 @pytest.fixture
