@@ -10,7 +10,7 @@ PYTEST := $(BIN)/python -m pytest -p no:cacheprovider
 # download is never used. Only the tests need it, not `make run`.
 CHROMIUM ?= $(or $(ROPA_E2E_CHROMIUM),/usr/bin/chromium)
 
-.PHONY: run test lint test-sqlite test-postgres bench bench-merge syslibs chromium clean
+.PHONY: run test lint test-sqlite test-postgres soak bench bench-merge syslibs chromium clean
 
 $(STAMP): pyproject.toml
 	@$(PY) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "ropa needs Python 3.11 or newer"; exit 1; }
@@ -62,6 +62,20 @@ test: lint test-sqlite
 
 bench: $(STAMP) syslibs
 	$(BIN)/python bench/run.py
+
+# The long variants of the fault and load runs (issue 8; docs/reliability.md): the kill -9 loop
+# $(SOAK_ROUNDS) times and every other slow test (real server processes), then $(SOAK_SECONDS) s of
+# mixed load per engine with the nothing-lost checks. PostgreSQL too when ROPA_TEST_POSTGRES_URL is set.
+SOAK_ROUNDS ?= 30
+SOAK_SECONDS ?= 600
+soak: $(STAMP) syslibs
+	ROPA_SOAK_ROUNDS=$(SOAK_ROUNDS) ROPA_TEST_ENGINE=sqlite $(PYTEST) -m slow tests/integration
+	@if [ -n "$$ROPA_TEST_POSTGRES_URL" ]; then \
+	  ROPA_SOAK_ROUNDS=$(SOAK_ROUNDS) ROPA_TEST_ENGINE=postgres $(PYTEST) -m slow tests/integration; fi
+	$(BIN)/python -m bench.load --engine sqlite --seconds $(SOAK_SECONDS) --out /tmp/ropa-soak-sqlite.json
+	@if [ -n "$$ROPA_TEST_POSTGRES_URL" ]; then \
+	  ROPA_BENCH_POSTGRES_URL=$$ROPA_TEST_POSTGRES_URL $(BIN)/python -m bench.load --engine postgres \
+	    --seconds $(SOAK_SECONDS) --out /tmp/ropa-soak-postgres.json; fi
 
 # Some figures again, merged into docs/benchmarks.md: `make bench-merge FIGURES=exports,auth`. Their
 # sections and summary rows are replaced (or added), the others kept; the report records both runs.

@@ -80,16 +80,21 @@ def throwaway(engine: str, name: str) -> Iterator[dict[str, str]]:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def migrate(env: dict[str, str]) -> None:
-    """`python -m ropa migrate` against the throwaway database: the real migrations."""
-    result = subprocess.run(
-        [sys.executable, "-m", "ropa", "migrate"],
+def ropa(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    """`python -m ropa ARGS` against the throwaway database; its output captured."""
+    return subprocess.run(
+        [sys.executable, "-m", "ropa", *args],
         cwd=ROOT,
         env={**os.environ, **env},
         capture_output=True,
         text=True,
         check=False,
     )
+
+
+def migrate(env: dict[str, str]) -> None:
+    """`python -m ropa migrate` against the throwaway database: the real migrations."""
+    result = ropa(env, "migrate")
     if result.returncode:
         raise RuntimeError(f"migrate failed:\n{result.stdout}\n{result.stderr}")
 

@@ -57,8 +57,11 @@ async def _load(register: Any) -> dict[str, int]:
         await db.close_pool()
 
 
-def _start(port: int, env: dict[str, str], profile_to: Path | None = None) -> subprocess.Popen[bytes]:
-    """`python -m ropa serve --port P`, or the same app and server under cProfile."""
+def _start(
+    port: int, env: dict[str, str], profile_to: Path | None = None, integrator: bool = False
+) -> subprocess.Popen[bytes]:
+    """`python -m ropa serve --port P`, or the same app and server under cProfile; the background
+    audit integrator only when asked (the load figure runs it, as production does)."""
     command = [sys.executable, "-m", "ropa", "serve", "--port", str(port)]
     if profile_to:
         command = [sys.executable, "-m", "bench.list_health", "--serve-profiled", str(port), str(profile_to)]
@@ -67,7 +70,7 @@ def _start(port: int, env: dict[str, str], profile_to: Path | None = None) -> su
         "ROPA_AUTH": "off",
         **os.environ,
         **env,
-        "ROPA_RUN_INTEGRATOR": "0",
+        "ROPA_RUN_INTEGRATOR": "1" if integrator else "0",
         "ROPA_LOG_LEVEL": "WARNING",
     }
     process = subprocess.Popen(command, cwd=ROOT, env=server_env)

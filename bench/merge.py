@@ -155,7 +155,7 @@ def merge(text: str, figures: dict[str, tuple[str, str, list[list[str]]]], run: 
     """``text`` (a report) with the figures of ``run`` merged in.
 
     ``figures`` maps a figure's name to (its section title, the section's Markdown, its summary rows),
-    as bench/sections.py renders them.
+    as bench/sections/ renders them.
     """
     report = Report.parse(text)
     merged = {figure_number(title) for title, _, _ in figures.values()}

@@ -37,6 +37,7 @@ FIGURES = {
     "exports": ("bench.exports", 2700),  # the 1,000-activity PDF takes ~12 min a process, twice
     "auth": ("bench.auth_cost", 600),
     "web": ("bench.web_register", 300),
+    "load": ("bench.load", 600),
 }
 REPORT = ROOT / "docs" / "benchmarks.md"
 

@@ -1,4 +1,5 @@
-"""kill -9 under load: every acknowledged write is in the register with its event, and the log verifies."""
+"""kill -9 under load, again and again: every acknowledged write is in the register with its event,
+and the log verifies."""
 
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ pytestmark = pytest.mark.slow  # about 10 s; part of the normal suite, deselect 
 
 WRITERS = 8
 LOAD_SECONDS = 2.0
+# Kill-and-restart rounds: 3 in `make test`, many more under `make soak` (ROPA_SOAK_ROUNDS).
+ROUNDS = int(os.environ.get("ROPA_SOAK_ROUNDS", "3"))
 
 
 def _free_port() -> int:
@@ -121,7 +124,7 @@ def _run_and_kill(database: str, round_: int) -> Load:
 
 def test_acknowledged_writes_survive_kill_9(database: str) -> None:
     create_record("entity", key="ACME-DK", legal_name="Acme Danmark ApS", country="DK")
-    loads = [_run_and_kill(database, round_) for round_ in range(2)]
+    loads = [_run_and_kill(database, round_) for round_ in range(ROUNDS)]
 
     stored = {str(r["id"]): r["version"] for r in sql("SELECT id, version FROM processor")}
     audited = {(e["entity_id"], e["entity_version"]) for e in events() if e["entity_type"] == "processor"}

@@ -1,0 +1,146 @@
+"""Figures 9-11: authentication cost, page render time, the mixed load."""
+
+from __future__ import annotations
+
+from bench.markdown import ENGINE_NAMES, cells, first, met, n, ok, table
+from bench.sections.base import Runs, Section, cores, profiles
+
+
+def auth(runs: Runs) -> Section:
+    rows = []
+    for engine, r in ok(runs).items():
+        for mode, label in (("token", "bearer token"), ("off", "`ROPA_AUTH=off`")):
+            for i, run in enumerate(r["runs"][mode], 1):
+                p99 = n(run.get("p99_ms", 0), 2)
+                rows.append(
+                    [ENGINE_NAMES[engine], label, str(i), n(run["rps"]), n(run.get("p50_ms", 0), 2), p99]
+                )
+    verdict = cells(runs, lambda r: f"{r['ratio']:.2f}: {met(r['ratio'] >= 0.9)}")
+    text = (
+        "The register list `GET /api/activities?limit=50` of a 1,000-activity register (as in figure 1), "
+        "served by a real server (`python -m ropa serve`, 1 worker, integrator off) started once per run: "
+        "with access control on and a compliance officer's bearer token (the guard hashes the token, looks "
+        "it up through its 2-second credential cache, checks role and scope, and the list is filtered to "
+        "the officer's entities), and with `ROPA_AUTH=off`. The two alternate, each mode run "
+        f"twice; `{first(runs, 'wrk')}`. The ratio is the mean req/s with the token over the mean "
+        "without.\n\n"
+        + table(["Engine", "mode", "run", "req/s", "p50 ms", "p99 ms"], rows)
+        + "\n\n**Target** (issue 6): with a token ≥ 0.9 × without authentication. **Result:** "
+        f"SQLite {verdict[0]}; PostgreSQL {verdict[1]}.\n"
+    )
+    return text, [["9. Bearer token / auth off, req/s", "≥ 0.9", *verdict]]
+
+
+def web(runs: Runs) -> Section:
+    rows = []
+    labels = {
+        "register": "register page `GET /entities/{id}` (first 100 of 1,000 rows)",
+        "activity": "activity page `GET /entities/{id}/activities/{activity}`",
+        "health": "`GET /health` (the connection's own cost)",
+    }
+    for engine, r in ok(runs).items():
+        for key, label in labels.items():
+            page = r["pages"][key]
+            rows.append(
+                [ENGINE_NAMES[engine], label, n(page["samples"]), n(page["body_bytes"])]
+                + [n(page[f"p{q}_ms"], 1 if key != "health" else 2) for q in (50, 95, 99)]
+                + [n(page["max_ms"], 1), cores(page["cpu"])]
+            )
+    head = ["Engine", "page", "requests", "body B", "p50 ms", "p95 ms", "p99 ms", "max ms"]
+    head += ["CPU cores: server / PostgreSQL / machine"]
+    register = cells(runs, lambda r: f"{n(r['pages']['register']['p95_ms'], 1)} ms")
+    activity = cells(runs, lambda r: f"{n(r['pages']['activity']['p95_ms'], 1)} ms")
+    text = (
+        "A register of 1,000 activities (the demo's first activity cloned under new keys, as in figure 1) "
+        "in a freshly migrated database; a real server `python -m ropa serve --port P` (1 uvicorn worker, "
+        "`ROPA_AUTH=off`, integrator off). One client on one keep-alive HTTP/1.1 connection, as a browser "
+        f"holds it: {first(runs, 'method')}, each timed on the client from sending the request to the "
+        "last byte of the HTML (no browser: no CSS, script or layout time). The register page is the "
+        "entity's first page of 100 activities with the search form and status filter; the activity page "
+        "shows every Art. 30 element of the entity's first activity as the canonical export lays it out "
+        "(it builds the entity's export view, so it grows with the register).\n\n"
+        + table(head, rows)
+        + "\n\n**Target:** none stated (issue 7 asks for the figure). **Result** (p95): register page "
+        f"SQLite {register[0]}, PostgreSQL {register[1]}; activity page SQLite {activity[0]}, "
+        f"PostgreSQL {activity[1]}.\n" + profiles(runs, "register page")
+    )
+    return text, [
+        ["10. Register page, 1,000 activities, p95", "none stated (issue 7 asks for the figure)", *register],
+        ["10b. Activity page in that register, p95", "none stated", *activity],
+    ]
+
+
+LOAD_KINDS = {
+    "list_activities": "`GET /api/activities?entity=E&limit=50`",
+    "read_activity": "`GET /api/activities/{id}`",
+    "list_processors": "`GET /api/processors?entity=E&limit=50`",
+    "findings": "`GET /api/findings?entity=E`",
+    "create_processor": "`POST /api/processors` (write)",
+    "update_processor": "`PUT /api/processors/{id}` (write)",
+    "audit_events": "`GET /api/audit/events?limit=50&entity=E`",
+    "audit_checkpoint": "`GET /api/audit/checkpoints/latest`",
+    "audit_proof": "`GET /api/audit/proofs/inclusion?seq=0`",
+    "export_pdf": "`GET /api/entities/{id}/export.pdf` (exporter)",
+    "export_xlsx": "`GET /api/entities/{id}/export.xlsx` (exporter)",
+}
+
+
+def load(runs: Runs) -> Section:
+    rows = []
+    for engine, r in ok(runs).items():
+        summary = r["load"]
+        for kind, label in LOAD_KINDS.items():
+            if kind in summary["kinds"]:
+                k = summary["kinds"][kind]
+                statuses = ", ".join(f"{s}: {c}" for s, c in k["statuses"].items())
+                rows.append(
+                    [ENGINE_NAMES[engine], label, n(k["requests"]), n(k["per_s"], 1)]
+                    + [n(k[f"p{q}_ms"], 1) for q in (50, 95, 99)]
+                    + [statuses]
+                )
+        rows.append(
+            [ENGINE_NAMES[engine], "**all mixed-client requests**"]
+            + [n(summary["requests"]), n(summary["per_s"], 1)]
+            + [n(summary[f"p{q}_ms"], 1) for q in (50, 95, 99)]
+            + [f"CPU cores server / PostgreSQL / machine: {cores(r['cpu'])}"]
+        )
+    checks = []
+    for engine, r in ok(runs).items():
+        held = "held" if not r["problems"] else f"**FAILED**: {'; '.join(r['problems'][:5])}"
+        checks.append(
+            f"- {ENGINE_NAMES[engine]}, over {n(r['seconds'], 1)} s: "
+            f"{r['acknowledged']['creates']} creates and {r['acknowledged']['updates']} updates "
+            f"acknowledged; {r['events']} audit events in all; "
+            f"transport errors: {r['transport_errors'] or 'none'}; `ropa audit verify`: "
+            f"{' '.join(r['verify']) or 'no output'}. Checks {held}."
+        )
+    verdict = cells(
+        runs,
+        lambda r: (
+            f"{n(r['load']['per_s'])} req/s, p99 {n(r['load']['p99_ms'])} ms; " + met(not r["problems"])
+        ),
+    )
+    mix = first(runs, "mix") or {}
+    text = (
+        "The demo register (Techem's Danish and Norwegian entities) in a freshly migrated database; a real "
+        "server `python -m ropa serve` (1 uvicorn worker, `ROPA_AUTH=off`: figure 9 is the cost of "
+        "authentication) with its background audit integrator running, as in production, so events are "
+        f"sequenced and checkpoints signed under the load. {first(runs, 'clients')} concurrent clients on "
+        "keep-alive connections (httpx, one asyncio process on the same machine) each pick a request at "
+        "random (fixed seed) by these weights: "
+        + ", ".join(f"{kind} {w}" for kind, w in mix.items())
+        + "; writes create processors and rename the client's own (so no 409 is expected). One more "
+        f"client plays a regulator: a PDF, then an Excel export, with {first(runs, 'export_pause_s')} s "
+        "between them. The run lasts `--seconds` (requests in flight at the end finish; the time below is "
+        "until the last one). Then: the server is stopped, `ropa audit integrate` and `ropa audit verify` "
+        "run, and the database is read back: every acknowledged create must be stored once under its key "
+        "with one audit event, every acknowledged update's version must be stored with one event, every "
+        "stored version must have exactly one event, and no answer may be a 5xx or missing.\n\n"
+        + table(["Engine", "request", "count", "req/s", "p50 ms", "p95 ms", "p99 ms", "statuses"], rows)
+        + "\n\n"
+        + "\n".join(checks)
+        + "\n\n**Target** (issue 8): no 5xx, no lost or duplicated acknowledged write, the log verifies; "
+        f"throughput and latency reported. **Result:** SQLite {verdict[0]}; PostgreSQL {verdict[1]}.\n"
+    )
+    target = "no 5xx, nothing lost, log verifies"
+    return text, [["11. Mixed load: req/s, p99; nothing lost", target, *verdict]]
