@@ -15,14 +15,16 @@ WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = :'app_role') \gexec
 REVOKE ALL ON ALL TABLES IN SCHEMA public FROM PUBLIC;
 GRANT USAGE ON SCHEMA public TO :"app_role";
 
--- The register: read and write, never delete (records are retired, not deleted).
+-- The register, finding acceptances, accounts and their credentials: read and write, never delete
+-- (records are retired, credentials revoked, accounts disabled; nothing is deleted).
 GRANT SELECT, INSERT, UPDATE ON legal_entity, processing_activity, processor, recipient, transfer,
-    retention_rule, vocabulary_term TO :"app_role";
+    retention_rule, vocabulary_term, finding_acceptance, app_user, credential TO :"app_role";
 
 -- The audit log: append and read only.
 GRANT SELECT, INSERT ON audit_event, audit_leaf, audit_node, audit_checkpoint TO :"app_role";
 GRANT USAGE, SELECT ON SEQUENCE audit_event_event_id_seq TO :"app_role";
 REVOKE UPDATE, DELETE, TRUNCATE ON audit_event, audit_leaf, audit_node, audit_checkpoint FROM :"app_role";
 
--- The service checks at start-up that migrations ran; it never runs them itself.
+-- Migrations run as the owner (`ropa migrate`), never as the application; the application may read
+-- which ones ran. (At start-up the service checks that the audit triggers are installed.)
 GRANT SELECT ON migration TO :"app_role";
