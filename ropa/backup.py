@@ -21,6 +21,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from audit import log as audit_log
 from ropa.db import get_engine, is_postgres, write_transaction
@@ -39,8 +40,24 @@ class Outcome:
     engine: str
 
 
-def _pg_dsn() -> str:
-    return str(get_engine().config["dsn"])  # type: ignore[attr-defined]
+def split_password(dsn: str) -> tuple[str, str | None]:
+    """A PostgreSQL URL without its password, and the password (decoded), if it had one."""
+    parts = urlsplit(dsn)
+    if parts.password is None:
+        return dsn, None
+    credentials, host = parts.netloc.rsplit("@", 1)
+    user = credentials.split(":", 1)[0]
+    return urlunsplit(parts._replace(netloc=f"{user}@{host}")), unquote(parts.password)
+
+
+def _pg_target() -> tuple[str, dict[str, str]]:
+    """The database URL for pg_dump/pg_restore and their environment, which carries the password:
+    an argument would show it to every user of the host in `ps`."""
+    url, password = split_password(str(get_engine().config["dsn"]))  # type: ignore[attr-defined]
+    env = dict(os.environ)
+    if password is not None:
+        env["PGPASSWORD"] = password
+    return url, env
 
 
 def _tool(name: str) -> str:
@@ -50,8 +67,8 @@ def _tool(name: str) -> str:
     return found
 
 
-def _run(argv: list[str]) -> None:
-    result = subprocess.run(argv, capture_output=True, text=True, check=False)  # noqa: S603
+def _run(argv: list[str], env: dict[str, str] | None = None) -> None:
+    result = subprocess.run(argv, capture_output=True, text=True, check=False, env=env)  # noqa: S603
     if result.returncode:
         raise BackupError(f"{Path(argv[0]).name} failed: {result.stderr.strip()[-2000:]}")
 
@@ -92,8 +109,9 @@ async def backup(target: Path) -> Outcome:
     if engine == "postgres":
         pg_dump = _tool("pg_dump")
         partial = target.with_name(target.name + ".partial")
-        argv = [pg_dump, "--format=custom", "--no-owner", f"--file={partial}", _pg_dsn()]
-        await asyncio.to_thread(_run, argv)
+        url, env = _pg_target()
+        argv = [pg_dump, "--format=custom", "--no-owner", f"--file={partial}", url]
+        await asyncio.to_thread(_run, argv, env)
         partial.replace(target)
     else:
         await asyncio.to_thread(_sqlite_copy, get_engine().path, target)  # type: ignore[attr-defined]
@@ -117,9 +135,9 @@ async def restore(source: Path) -> Outcome:
         if await _pg_table_count():
             raise BackupError("the database has tables: restore into a new, empty database (createdb)")
         pg_restore = _tool("pg_restore")
-        await asyncio.to_thread(
-            _run, [pg_restore, "--no-owner", "--exit-on-error", f"--dbname={_pg_dsn()}", str(source)]
-        )
+        url, env = _pg_target()
+        argv = [pg_restore, "--no-owner", "--exit-on-error", f"--dbname={url}", str(source)]
+        await asyncio.to_thread(_run, argv, env)
         return Outcome(source, source.stat().st_size, "postgres")
     target = Path(get_engine().path)  # type: ignore[attr-defined]
     if target.exists() and target.stat().st_size > 0:
