@@ -12,9 +12,10 @@ from audit.context import current_actor
 from exports.i18n import LANGUAGES
 from exports.jobs import Jobs
 from exports.layouts import layouts
-from exports.service import ExportRequest, ExportResult, check, export, validate
+from exports.service import MEDIA_TYPES, ExportRequest, ExportResult, check, export, validate
 from ropa.auditing.services import parse_time
 from ropa.errors import Conflict, NotFound
+from ropa.openapi import CONTENT_DISPOSITION, file_answer
 from ropa.params import Text
 from ropa.porting.as_of import find_entity
 from ropa.settings import get_settings
@@ -64,7 +65,21 @@ async def _respond(request: Request[Any, Any, Any], req: ExportRequest, backgrou
 
 
 # A large register (or ?background=true) is answered with the job instead of the file.
-QUEUED = {202: ResponseSpec(data_container=dict[str, Any], description="Queued as a job: poll status_url")}
+QUEUED = {
+    202: ResponseSpec(
+        data_container=dict[str, Any], description="Queued as a job: poll status_url", generate_examples=False
+    )
+}
+
+
+# The file itself, with the headers that identify it (the export's id and the SHA-256 of the bytes).
+FILE_HEADERS = {
+    **CONTENT_DISPOSITION,
+    "x-export-id": "The export's id in the audit log (an unchanged register exported alike keeps it)",
+    "x-export-sha256": "SHA-256 of the file's bytes, hex",
+}
+PDF = {MEDIA_TYPES["pdf"]: "A PDF document"}
+XLSX = {MEDIA_TYPES["xlsx"]: "An Excel workbook"}
 
 
 def _file(result: ExportResult) -> Response[bytes]:
@@ -85,6 +100,7 @@ def _file(result: ExportResult) -> Response[bytes]:
     opt={"perm": "register.export"},
     responses=QUEUED,
     summary="The entity's record as a PDF (202 with a job for large registers)",
+    operation_class=file_answer("The record as a PDF", PDF, FILE_HEADERS),
 )
 async def export_pdf(
     request: Request[Any, Any, Any],
@@ -106,6 +122,7 @@ async def export_pdf(
     opt={"perm": "register.export"},
     responses=QUEUED,
     summary="The entity's record as an Excel workbook (202 with a job for large registers)",
+    operation_class=file_answer("The record as an Excel workbook", XLSX, FILE_HEADERS),
 )
 async def export_xlsx(
     request: Request[Any, Any, Any],
@@ -203,6 +220,9 @@ async def job_status(request: Request[Any, Any, Any], job_id: FromPath[str]) -> 
     operation_id="exportJobDownload",
     opt={"perm": "register.export"},
     summary="The file of a finished export job",
+    operation_class=file_answer(
+        "The file, in the format the job was asked for", {**PDF, **XLSX}, FILE_HEADERS
+    ),
 )
 async def job_download(request: Request[Any, Any, Any], job_id: FromPath[str]) -> Response[bytes]:
     job = _job(request, job_id)

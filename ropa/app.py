@@ -133,7 +133,9 @@ def document_errors(app: Litestar) -> None:
         503: "The database is unavailable",
     }
     specs = {
-        code: ResponseSpec(data_container=Problem, description=text, media_type=PROBLEM_JSON)
+        code: ResponseSpec(
+            data_container=Problem, description=text, media_type=PROBLEM_JSON, generate_examples=False
+        )
         for code, text in described.items()
     }
     for route in app.routes:

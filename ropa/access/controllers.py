@@ -77,6 +77,7 @@ def _me() -> dict[str, Any]:
     operation_id="signIn",
     summary="Sign in with a password; sets the session cookie",
     opt={"perm": PUBLIC},
+    status_code=200,
 )
 async def sign_in(request: Request[Any, Any, Any], data: JSONBody[SignIn]) -> Response[dict[str, Any]]:
     client = request.scope.get("client") or ("", 0)

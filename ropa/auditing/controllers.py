@@ -15,6 +15,7 @@ from ropa.access.guard import Forbidden
 from ropa.access.model import SIGNED_IN, visible_entities
 from ropa.auditing import services
 from ropa.auditing.export import export_bundle
+from ropa.openapi import CONTENT_DISPOSITION, file_answer
 from ropa.params import Text
 
 Count = Annotated[int, QueryParameter(ge=1, le=1000)]
@@ -77,13 +78,21 @@ async def events(
     operation_id="downloadAuditEvents",
     opt={"perm": "audit.read"},
     summary="All matching events as CSV or JSON lines",
+    operation_class=file_answer(
+        "The matching events, oldest first, in the format asked for",
+        {
+            "text/csv": "format=csv: a header row, then one event a row (UTF-8)",
+            "application/jsonl": "format=jsonl: one event a line, each a JSON object",
+        },
+        CONTENT_DISPOSITION,
+    ),
 )
 async def download(
     f: NamedDependency[query.EventFilter],
     format: FromQuery[Literal["csv", "jsonl"]] = "jsonl",
 ) -> Stream:
     await services.record_read("download", {"filter": f.as_dict(), "format": format}, f.legal_entity_id or "")
-    media = "text/csv; charset=utf-8" if format == "csv" else "application/jsonl"
+    media = "text/csv" if format == "csv" else "application/jsonl"  # Litestar adds "; charset=utf-8" to text/
     return Stream(
         query.lines(f, format),
         media_type=media,
@@ -139,6 +148,11 @@ async def consistency(
     operation_id="exportAuditBundle",
     opt={"perm": "audit.export"},
     summary="A ZIP bundle a regulator verifies offline",
+    operation_class=file_answer(
+        "The bundle: entries, a fresh signed checkpoint, proofs and a verifier",
+        {"application/zip": "A ZIP archive"},
+        CONTENT_DISPOSITION,
+    ),
 )
 async def export(
     request: Request[Any, Any, Any],

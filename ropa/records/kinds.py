@@ -92,12 +92,16 @@ class Kind:
             "summary",
             msgspec.defstruct(f"{self.title}Summary", summary_fields, module=self.data.__module__),
         )
-        for attr, item in (("page", self.out), ("summary_page", self.summary)):
+        # A page says which view it is ("view": "full" or "summary", as asked for): an empty page
+        # of either is otherwise the same JSON, and the schema's oneOf of the two would match twice.
+        for attr, item, view in (("page", self.out, "full"), ("summary_page", self.summary, "summary")):
             page = msgspec.defstruct(
                 f"{item.__name__}Page",
                 [("items", list[item]), ("next_cursor", str | None, None)],  # type: ignore[valid-type]
                 kw_only=True,
                 module=self.data.__module__,
+                tag_field="view",
+                tag=view,
             )
             set_(self, attr, page)
 
