@@ -67,8 +67,17 @@ class Integrator:
         # Where the late-event window starts; without it every tick would scan the whole log.
         high = await AuditLeaf.raw("SELECT MAX(event_id) AS high FROM audit_leaf")
         self._high_event_id = max(self._high_event_id, int(high[0]["high"] or 0))
-        if last:
-            self._integrated_at = max(self._integrated_at, last[0]["integrated_at"])
+        # Start from the latest times stored, the last leaf's and the last checkpoint's (signed up
+        # to checkpoint_seconds later), so that a restart with the clock set back never signs earlier.
+        stored = [last[0]["integrated_at"]] if last else []
+        signed = await (
+            AuditCheckpoint.select(AuditCheckpoint.issued_at)
+            .order_by(AuditCheckpoint.tree_size, ascending=False)
+            .first()
+        )
+        if signed is not None:
+            stored.append(signed["issued_at"])
+        self._integrated_at = max([self._integrated_at, *stored])
         return self._range
 
     async def _pending(self) -> list[dict[str, Any]]:

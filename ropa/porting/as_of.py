@@ -12,6 +12,7 @@ from typing import Any
 import msgspec
 
 from audit import query
+from audit.tables import AuditEvent
 from ropa.access.model import in_scope
 from ropa.auditing.services import record_read
 from ropa.errors import NotFound
@@ -37,12 +38,40 @@ async def find_entity(ref: str) -> str:
     raise NotFound(f"no legal entity '{ref}'")
 
 
+async def _last_change_by(entity_id: str, at: dt.datetime) -> int | None:
+    """The event id of the entity's last change recorded at or before ``at``."""
+    e = AuditEvent
+    row = await (
+        e.select(e.event_id)
+        .where(
+            (e.legal_entity_id == entity_id)
+            & e.entity_type.is_in(sorted(REGISTRY))
+            & (e.outcome == "success")
+            & (e.created_at <= at.astimezone(dt.UTC))
+        )
+        .order_by(e.event_id, ascending=False)
+        .first()
+    )
+    return None if row is None else int(row["event_id"])
+
+
 async def rebuild(entity_id: str, at: dt.datetime) -> tuple[EntityIn, Times]:
-    """The entity and its records as of ``at`` (UTC), and when each was created and last changed."""
-    f = query.EventFilter(legal_entity_id=entity_id, until=at + dt.timedelta(microseconds=1))
+    """The entity and its records as of ``at`` (UTC), and when each was created and last changed.
+
+    That is the state after the last change recorded at or before ``at``, replaying every event
+    logged before it: always a state the register really had. Were events picked by their own
+    times, a wall clock set back would give later changes without the earlier ones they build on
+    (or, as of now, nothing before the jump); with a clock that never goes back the two agree.
+    """
+    last = await _last_change_by(entity_id, at)
+    if last is None:
+        raise NotFound(f"the entity did not exist at {at.isoformat()}")
     states: dict[tuple[str, str], dict[str, Any]] = {}
     times: Times = {}
-    async for event in query.stream(f):
+    # Between pages the stream holds no connection: leaving it early releases nothing.
+    async for event in query.stream(query.EventFilter(legal_entity_id=entity_id)):
+        if event["event_id"] > last:
+            break  # the stream is in log order
         kind = REGISTRY.get(event["entity_type"])
         if kind is None or event["outcome"] != "success":
             continue
