@@ -117,7 +117,8 @@ def create_app(
 def document_errors(app: Litestar) -> None:
     """Every API operation documents the problem+json answers any of them can give: the guard's 401
     and 403, a record that does not exist (404), a stale version (409), invalid input (422), the
-    rate limit (429) and a database away (503); and Litestar's own 400, which is problem+json here."""
+    rate limit (429) and a database away (503); and Litestar's own 400, which is problem+json here.
+    Operations that take a body also document 413, a body over ROPA_MAX_BODY_BYTES."""
     from litestar.openapi.datastructures import ResponseSpec
 
     from ropa.errors import PROBLEM_JSON, Problem
@@ -138,7 +139,14 @@ def document_errors(app: Litestar) -> None:
         )
         for code, text in described.items()
     }
+    too_large = ResponseSpec(
+        data_container=Problem,
+        description="The request body is larger than the server accepts",
+        media_type=PROBLEM_JSON,
+        generate_examples=False,
+    )
     for route in app.routes:
         for handler in getattr(route, "route_handlers", ()):
             if handler.include_in_schema and hasattr(handler, "responses"):
-                handler.responses = {**specs, **(handler.responses or {})}
+                body = {413: too_large} if "data" in handler.parsed_fn_signature.parameters else {}
+                handler.responses = {**specs, **body, **(handler.responses or {})}
