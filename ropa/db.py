@@ -14,7 +14,7 @@ import aiosqlite
 import asyncpg
 from piccolo.engine.base import Engine
 from piccolo.engine.finder import engine_finder
-from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType, dict_factory
 
 DEFAULT_SQLITE_PATH = "var/ropa.sqlite"
@@ -84,11 +84,72 @@ class RopaSQLiteEngine(SQLiteEngine):
             await connection.close()
 
 
+class RopaPostgresTransaction(PostgresTransaction):
+    """Piccolo's transaction, made safe for a connection that PostgreSQL has dropped.
+
+    On a dead connection Piccolo's rollback raises ``InterfaceError`` in place of the error
+    that says the database is gone (a 500 instead of a 503), and it then neither releases the
+    connection nor resets its context variable: every later transaction of the same task (the
+    integrator loop) joins the dead one and fails forever. A failed BEGIN leaked its connection
+    too. Here a connection that cannot begin or roll back is terminated, the original error
+    propagates, and the release and the reset always run.
+    """
+
+    async def __aenter__(self) -> PostgresTransaction:
+        if self._parent is not None:
+            return self._parent
+        self.connection = await self.get_connection()
+        try:
+            self.transaction = self.connection.transaction()
+            await self.begin()
+        except BaseException:
+            self._terminate()
+            with contextlib.suppress(Exception):  # the error of BEGIN is the one to report
+                await self._release()
+            raise
+        self.context = self.engine.current_transaction.set(self)
+        return self
+
+    def _terminate(self) -> None:
+        with contextlib.suppress(Exception):  # already detached from its pool, or closed
+            self.connection.terminate()
+
+    async def _release(self) -> None:
+        if self.engine.pool:
+            await self.engine.pool.release(self.connection)
+        else:
+            await self.connection.close()
+
+    async def __aexit__(self, exception_type: Any, exception: Any, traceback: Any) -> bool:
+        if self._parent:
+            return exception is None
+        try:
+            if exception:
+                if not self._rolled_back:
+                    try:
+                        await self.rollback()
+                    except Exception:  # noqa: BLE001 - the error being handled says more
+                        self._terminate()  # the transaction is gone with its connection
+            elif not self._committed and not self._rolled_back:
+                await self.commit()
+        finally:
+            try:
+                await self._release()
+            finally:
+                self.engine.current_transaction.reset(self.context)
+        return exception is None
+
+
+class RopaPostgresEngine(PostgresEngine):
+    def transaction(self, allow_nested: bool = True) -> PostgresTransaction:
+        return RopaPostgresTransaction(engine=self, allow_nested=allow_nested)
+
+
 def engine_from_env() -> Engine[Any]:
     """SQLite at ROPA_SQLITE_PATH unless ROPA_DATABASE_URL names a PostgreSQL database."""
     url = os.environ.get("ROPA_DATABASE_URL", "")
     if url.startswith(("postgresql://", "postgres://")):
-        return PostgresEngine(config={"dsn": url})
+        return RopaPostgresEngine(config={"dsn": url})
     path = os.environ.get("ROPA_SQLITE_PATH", DEFAULT_SQLITE_PATH)
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     return RopaSQLiteEngine(path=path, synchronous=os.environ.get("ROPA_SQLITE_SYNCHRONOUS", "FULL"))

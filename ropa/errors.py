@@ -119,9 +119,14 @@ def integrity_error_handler(request: Request[Any, Any, Any], exc: Exception) -> 
     return problem(409, "Conflict", "The change conflicts with the stored register")
 
 
+RETRY_AFTER_S = "5"  # what a 503 asks the client to wait, on either engine
+
+
 def unavailable_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     log.error("db.unavailable", error_type=type(exc).__name__)
-    return problem(503, "Service unavailable", "The database is not reachable; try again")
+    response = problem(503, "Service unavailable", "The database is not reachable; try again")
+    response.headers["retry-after"] = RETRY_AFTER_S
+    return response
 
 
 def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
@@ -129,16 +134,59 @@ def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> R
     return problem(500, "Internal server error", "The server failed; the error has been logged")
 
 
+# SQLite errors that say the storage, not the request, is at fault: the answer is 503 and the change
+# is rolled back whole. Anything else SQLite raises is a bug, a 500.
+_SQLITE_UNAVAILABLE = {
+    sqlite3.SQLITE_FULL: "The database's disk is full; try again once space has been freed",
+    sqlite3.SQLITE_IOERR: "The database cannot be read or written; try again",
+    sqlite3.SQLITE_BUSY: "The database is busy; try again",
+    sqlite3.SQLITE_LOCKED: "The database is busy; try again",
+    sqlite3.SQLITE_CANTOPEN: "The database cannot be opened; try again",
+    sqlite3.SQLITE_READONLY: "The database is read-only at the moment; try again",
+}
+
+
+def sqlite_operational_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    code = getattr(exc, "sqlite_errorcode", None)
+    detail = _SQLITE_UNAVAILABLE.get(code & 0xFF) if isinstance(code, int) else None
+    if detail is None:
+        return internal_error_handler(request, exc)
+    log.error(
+        "db.unavailable", error_type=type(exc).__name__, sqlite_error=getattr(exc, "sqlite_errorname", "")
+    )
+    response = problem(503, "Service unavailable", detail)
+    response.headers["retry-after"] = RETRY_AFTER_S
+    return response
+
+
+# What asyncpg says when PostgreSQL dropped the connection under a query (stopped, restarted,
+# backend terminated); any other InterfaceError is a bug in the caller.
+_LOST_CONNECTION = ("connection is closed", "released back to the pool")
+
+
+def interface_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    if any(text in str(exc) for text in _LOST_CONNECTION):
+        return unavailable_handler(request, exc)
+    return internal_error_handler(request, exc)
+
+
 EXCEPTION_HANDLERS: dict[Any, Any] = {
     Exception: internal_error_handler,
     DomainError: domain_error_handler,
     ValidationException: validation_error_handler,
     sqlite3.IntegrityError: integrity_error_handler,
+    sqlite3.OperationalError: sqlite_operational_error_handler,
     asyncpg.IntegrityConstraintViolationError: integrity_error_handler,
     asyncpg.exceptions.RaiseError: integrity_error_handler,
     ConnectionError: unavailable_handler,
     OSError: unavailable_handler,
-    asyncpg.exceptions.CannotConnectNowError: unavailable_handler,
-    asyncpg.exceptions.ConnectionDoesNotExistError: unavailable_handler,
+    asyncpg.PostgresConnectionError: unavailable_handler,  # ConnectionDoesNotExistError, ...
+    asyncpg.exceptions.CannotConnectNowError: unavailable_handler,  # starting up, shutting down
+    asyncpg.exceptions.AdminShutdownError: unavailable_handler,  # pg_ctl stop -m fast
+    asyncpg.exceptions.CrashShutdownError: unavailable_handler,
+    asyncpg.exceptions.TooManyConnectionsError: unavailable_handler,
+    asyncpg.InterfaceError: interface_error_handler,
+    # A connection PostgreSQL dropped while idle can fail the next query this way (asyncpg #784).
+    asyncpg.exceptions.InternalClientError: unavailable_handler,
     HTTPException: http_error_handler,
 }
