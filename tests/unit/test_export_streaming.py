@@ -6,9 +6,9 @@ import msgspec
 import pytest
 
 from bench.common import cloned_register
-from exports import xlsx
 from exports.document import register_pieces, register_sha256
 from exports.sharing import share_short_texts
+from exports.xlsx import writer as xlsx
 from ropa.porting.schemas import ActivityIn, EntityIn, RegisterFile
 
 

@@ -1,0 +1,158 @@
+"""The sheets about the export itself: the entity, open findings, changes since the last export,
+completeness; and the whole workbook's sheets in order."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from exports.document import Document
+from exports.layouts import Layout
+from exports.view import View
+from exports.xlsx.sheets import (
+    Cell,
+    Completeness,
+    Sheet,
+    _lines,
+    activity_sheet,
+    categories_sheet,
+    fiche_sheets,
+    purposes_sheet,
+    recipients_sheet,
+    retention_sheet,
+    security_sheet,
+    transfers_sheet,
+)
+
+
+def entity_sheet(doc: Document) -> Sheet:
+    t, e, m, view = doc.t, doc.entity, doc.meta, doc.view
+
+    def rows() -> Iterator[list[Cell]]:
+        yield [t("cover.processor" if e.role == "processor" else "cover.controller"), e.legal_name]
+        if e.registration:
+            yield [t("cover.registration"), f"{e.registration.scheme} {e.registration.number}"]
+        yield [t("cover.address"), view.address(e.address) or None]
+        yield [t("cover.email"), e.email]
+        yield [t("cover.phone"), e.phone]
+        dpo = e.dpo
+        dpo_text = ", ".join(x for x in (dpo.name, dpo.email, dpo.phone) if x) if dpo else ""
+        if not dpo_text and e.dpo_decision:
+            dpo_text = f"{t.yes_no(e.dpo_decision.required)}: {e.dpo_decision.reason}"
+        yield [t("cover.dpo"), dpo_text or None]
+        yield [t("cover.representative"), view.contact(e.representative) or None]
+        yield [t("cover.joint_controllers"), _lines(view.contact(j.contact) for j in e.joint_controllers)]
+        a = e.supervisory_authority
+        yield [t("cover.authority"), f"{a.name} ({t.country(a.country)})" if a else None]
+        yield [t("cover.other_authorities"), _lines(o.name for o in e.other_authorities)]
+        yield [t("cover.authority_case"), m.authority_case]
+        yield [t("cover.export_id"), m.export_id]
+        yield [t("cover.exported_at"), m.created_at.replace(tzinfo=None)]
+        yield [t("cover.as_of"), m.state_time.replace(tzinfo=None)]
+        yield [t("cover.status"), t("draft.explained") if doc.is_draft else t("approved.explained")]
+        yield [t("cover.layout"), doc.layout.name(t)]
+        yield [t("cover.activities"), len(view.activities)]
+        yield [t("cover.security_statement"), e.security_statement]
+        yield [
+            t("cover.checkpoint"),
+            t(
+                "cover.checkpoint_explained",
+                last=m.checkpoint_size - 1,
+                size=m.checkpoint_size,
+                root=m.checkpoint_root,
+                state=m.state_sha256,
+            ),
+        ]
+
+    return Sheet(t("sheet.entity"), [t("col.field"), t("col.value")], rows, [34, 90], checked=False)
+
+
+def findings_sheet(doc: Document) -> Sheet:
+    t, lang = doc.t, doc.meta.lang
+
+    def rows() -> Iterator[list[Cell]]:
+        for out in doc.iter_findings():  # never all held: a large register has many
+            f = out.finding
+            yield [
+                t.enum("severity", f.severity),
+                f.rule_id,
+                f.article,
+                t.enum("kind", f.record_kind),
+                f.record_key,
+                f.field,
+                f.message[lang],
+                f.remediation[lang],
+                t.enum("finding_status", out.status),
+                out.acceptance.expires_on if out.acceptance else None,
+                out.acceptance.reason if out.acceptance else None,
+            ]
+
+    heads = [
+        "col.severity", "col.rule", "col.article", "col.record_type", "col.key", "col.field", "col.message",
+        "col.remediation", "col.status", "col.accepted_until", "col.reason",
+    ]  # fmt: skip
+    widths = [12, 30, 16, 18, 16, 20, 60, 60, 14, 12, 40]
+    return Sheet(t("sheet.findings"), [t(h) for h in heads], rows, widths, checked=False)
+
+
+def changes_sheet(doc: Document) -> Sheet:
+    t, m = doc.t, doc.meta
+
+    def rows() -> Iterator[list[Cell]]:
+        if doc.changes is None:
+            yield [t("annex.changes.first"), None, None, None, None]
+            return
+        base = m.baseline or {}
+        since = t(
+            "annex.changes.since", export=base["export_id"], date=base["created_at"], as_of=base["state_time"]
+        )
+        yield [since, None, None, None, None]
+        for c in doc.changes:
+            change = t.enum("change", c.change)
+            yield [t.enum("kind", c.kind), c.key, c.name, change, ", ".join(c.fields) or None]
+
+    heads = ["col.kind", "col.key", "col.name", "col.change", "col.fields"]
+    return Sheet(t("sheet.changes"), [t(h) for h in heads], rows, [30, 16, 40, 14, 60], checked=False)
+
+
+def completeness_sheet(doc: Document, noted: Completeness | None = None) -> Sheet:
+    t = doc.t
+    heads = ["col.key", "col.activity", "col.required_by"]
+    found = noted.gaps if noted is not None else lambda: doc.gaps
+    return Sheet(
+        t("sheet.completeness"),
+        [t(h) for h in heads],
+        lambda: ([g.activity_key, g.activity_name, g.heading] for g in found()),
+        [14, 40, 60],
+        checked=False,
+    )
+
+
+def register_sheets(layout: Layout, view: View, noted: Completeness | None = None) -> list[Sheet]:
+    """The sheets derived from the register alone, in workbook order."""
+    sheets = [
+        activity_sheet(layout, view, noted),
+        purposes_sheet(view),
+        categories_sheet(view),
+        retention_sheet(view),
+        recipients_sheet(view),
+        transfers_sheet(view),
+        security_sheet(view),
+    ]
+    if layout.style == "fiche":
+        sheets += list(fiche_sheets(layout, view))
+    return sheets
+
+
+def all_sheets(doc: Document) -> list[Sheet]:
+    # The completeness sheet comes after the activities and lists the gaps their rows noted.
+    noted = Completeness(doc.layout, doc.view)
+    sheets = register_sheets(doc.layout, doc.view, noted)
+    fiches = sheets[7:]
+    return [
+        entity_sheet(doc),
+        *sheets[:7],
+        findings_sheet(doc),
+        changes_sheet(doc),
+        completeness_sheet(doc, noted),
+        *fiches,
+    ]

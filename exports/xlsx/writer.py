@@ -1,0 +1,192 @@
+"""Writing the sheets with openpyxl's write-only mode, streaming the register into its hidden sheet,
+with fixed zip times so the same state gives the same bytes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import tempfile
+import zipfile
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import Cell as OpenpyxlCell
+from openpyxl.packaging.custom import StringProperty
+from openpyxl.styles.cell_style import StyleArray
+from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.writer.excel import ExcelWriter
+
+from exports.document import Document
+from exports.fields import FIELDS
+from exports.xlsx.document_sheets import all_sheets, register_sheets
+from exports.xlsx.sheets import (
+    CHUNK,
+    HEADER_FILL,
+    HEADER_FONT,
+    LIST_VOCABULARIES,
+    LISTS_SHEET,
+    REGISTER_SHEET,
+    WRAP,
+    Cell,
+    Sheet,
+)
+
+
+def clean(value: Cell) -> Cell:
+    """What the workbook holds for a value: text without the control characters XML cannot carry."""
+    if isinstance(value, str) and not value.isprintable():  # printable text has no control characters
+        return ILLEGAL_CHARACTERS_RE.sub("", value)
+    return value
+
+
+class _FixedTimeZip(zipfile.ZipFile):
+    """A ZIP whose entries all carry one timestamp, so the same export gives the same bytes."""
+
+    def __init__(self, file: Any, moment: dt.datetime) -> None:
+        super().__init__(file, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
+        self._stamp = moment.timetuple()[:6]
+
+    def _info(self, name: str) -> zipfile.ZipInfo:
+        info = zipfile.ZipInfo(name, date_time=self._stamp)
+        info.compress_type = zipfile.ZIP_DEFLATED
+        info.external_attr = 0o600 << 16
+        return info
+
+    def writestr(self, zinfo_or_arcname: Any, data: Any, *args: Any, **kwargs: Any) -> None:
+        if isinstance(zinfo_or_arcname, str):
+            zinfo_or_arcname = self._info(zinfo_or_arcname)
+        super().writestr(zinfo_or_arcname, data, *args, **kwargs)
+
+    def write(self, filename: Any, arcname: Any = None, *args: Any, **kwargs: Any) -> None:
+        with open(filename, "rb") as source, self.open(self._info(arcname or filename), "w") as target:
+            shutil.copyfileobj(source, target, 1024 * 1024)
+
+
+def _cells(ws: Any, row: list[Cell], wrapped: StyleArray) -> list[Any]:
+    """A row's values as written: text cleaned; formula-like text stays text; multi-line text wraps.
+
+    Most values are numbers, dates or printable one-line text that is no formula: written as they are.
+    """
+    return [
+        _text(ws, v, wrapped) if isinstance(v, str) and (v[:1] == "=" or not v.isprintable()) else v
+        for v in row
+    ]
+
+
+def _text(ws: Any, value: str, wrapped: StyleArray) -> Any:
+    value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    if value.startswith("=") or "\n" in value:
+        cell = OpenpyxlCell(ws, row=1, column=1, value=value, style_array=wrapped if "\n" in value else None)
+        cell.data_type = "s"  # never a formula, whatever it starts with
+        return cell
+    return value
+
+
+def _wrapped_style(ws: Any) -> StyleArray:
+    """The style of a wrapping cell, registered with the workbook once rather than cell by cell."""
+    probe = WriteOnlyCell(ws)
+    probe.alignment = WRAP
+    return probe._style
+
+
+def _write_sheet(wb: Workbook, sheet: Sheet, list_ranges: dict[str, str]) -> int:
+    ws = wb.create_sheet(sheet.title[:31])
+    for index, width in enumerate(sheet.widths, start=1):
+        ws.column_dimensions[get_column_letter(index)].width = width
+    ws.freeze_panes = "A2"
+    header = []
+    for heading in sheet.headings:
+        cell = WriteOnlyCell(ws, clean(heading))
+        cell.data_type = "s"
+        cell.font, cell.fill, cell.alignment = HEADER_FONT, HEADER_FILL, WRAP
+        header.append(cell)
+    ws.append(header)
+    wrapped = _wrapped_style(ws)
+    count = 0
+    for row in sheet.rows():
+        ws.append(_cells(ws, row, wrapped))
+        count += 1
+    last = get_column_letter(len(sheet.headings))
+    ws.auto_filter.ref = f"A1:{last}{count + 1}"
+    for column, vocabulary in sheet.lists.items():
+        if vocabulary in list_ranges:
+            dv = DataValidation(type="list", formula1=list_ranges[vocabulary], allow_blank=True)
+            dv.error, dv.errorTitle = "Choose a term of the list", vocabulary
+            letter = get_column_letter(column + 1)
+            dv.add(f"{letter}2:{letter}{max(count + 1, 2) + 1000}")
+            ws.data_validations.append(dv)
+    return count
+
+
+def _register_rows(pieces: Iterable[bytes]) -> Iterator[str]:
+    """The register file as text cells of CHUNK characters (the last one shorter), piece by piece."""
+    text = ""
+    for piece in pieces:
+        text += piece.decode()
+        while len(text) >= CHUNK:
+            yield text[:CHUNK]
+            text = text[CHUNK:]
+    if text:
+        yield text
+
+
+def render_xlsx(doc: Document, progress: Callable[[str, float], None]) -> bytes:
+    t, m = doc.t, doc.meta
+    wb = Workbook(write_only=True)
+    props = wb.properties
+    props.title = f"{doc.title} – {doc.entity.legal_name}"
+    props.subject = t("basis.processor" if doc.entity.role == "processor" else "basis.controller")
+    props.creator = doc.entity.legal_name
+    props.lastModifiedBy = "ropa"
+    props.identifier = m.export_id
+    props.keywords = f"GDPR, Article 30, {doc.entity.key}, {m.export_id}"
+    props.language = m.lang
+    props.category = doc.layout.id
+    props.description = f"{t('cover.export_id')} {m.export_id}; {t('cover.as_of')} {m.state_time.isoformat()}"
+    props.created = props.modified = m.created_at.replace(tzinfo=None)
+    for name, value in (
+        ("ropa:export_id", m.export_id),
+        ("ropa:layout", m.layout),
+        ("ropa:lang", m.lang),
+        ("ropa:state_sha256", m.state_sha256),
+        ("ropa:state_time", m.state_time.isoformat()),
+        ("ropa:checkpoint", f"{m.checkpoint_size} {m.checkpoint_root}"),
+    ):
+        wb.custom_doc_props.append(StringProperty(name=name, value=value))
+
+    lists = wb.create_sheet(LISTS_SHEET)
+    columns = [t.vocabulary(v) for v in LIST_VOCABULARIES]
+    list_ranges = {}
+    for i, (vocabulary, labels) in enumerate(zip(LIST_VOCABULARIES, columns, strict=True)):
+        letter = get_column_letter(i + 1)
+        if labels:
+            list_ranges[vocabulary] = f"{quote_sheetname(LISTS_SHEET)}!${letter}$1:${letter}${len(labels)}"
+    for i in range(max((len(c) for c in columns), default=0)):
+        lists.append([c[i] if i < len(c) else None for c in columns])
+    lists.sheet_state = "hidden"
+
+    sheets = all_sheets(doc)
+    for n, sheet in enumerate(sheets):
+        progress(f"sheet {sheet.title}", 0.1 + 0.8 * n / len(sheets))
+        _write_sheet(wb, sheet, list_ranges)
+    register = wb.create_sheet(REGISTER_SHEET)
+    for text in _register_rows(doc.register_pieces()):
+        cell = WriteOnlyCell(register, text)
+        cell.data_type = "s"
+        register.append([cell])
+    register.sheet_state = "hidden"
+    # The sheets in reading order: the data first, the machine-readable sheets last.
+    wb._sheets = [s for s in wb._sheets if s.title not in (LISTS_SHEET, REGISTER_SHEET)] + [lists, register]
+    progress("write", 0.9)
+    with tempfile.TemporaryFile() as out:  # read back once: no growing buffer beside the file's bytes
+        archive = _FixedTimeZip(out, m.created_at)
+        ExcelWriter(wb, archive).save()
+        out.seek(0)
+        return out.read()
+
+
+__all__ = ["FIELDS", "register_sheets", "render_xlsx", "REGISTER_SHEET"]
