@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Iterable
 from typing import Any
 
 import msgspec
@@ -67,6 +68,23 @@ def checkpoints() -> list[dict[str, Any]]:
     for row in rows:
         row["root_hash"] = bytes(row["root_hash"])
     return rows
+
+
+def assert_writes_kept(created: Iterable[str], updated: Iterable[tuple[str, int]]) -> None:
+    """Every acknowledged processor create and update is stored with its audit event; and, acknowledged
+    or not (cut off by a crash or an outage), every stored version has exactly one event."""
+    stored = {str(r["id"]): r["version"] for r in sql("SELECT id, version FROM processor")}
+    processor_events = [e for e in events() if e["entity_type"] == "processor"]
+    audited = {(e["entity_id"], e["entity_version"]) for e in processor_events}
+    for record_id in created:
+        assert record_id in stored, "an acknowledged create was lost"
+        assert (record_id, 1) in audited, "an acknowledged create has no audit event"
+    for record_id, version in updated:
+        assert stored[record_id] >= version, "an acknowledged update was lost"
+        assert (record_id, version) in audited, "an acknowledged update has no audit event"
+    for record_id, version in stored.items():
+        assert {(record_id, v) for v in range(1, version + 1)} <= audited
+    assert len(processor_events) == sum(stored.values())
 
 
 def tree_size() -> int:

@@ -17,7 +17,15 @@ import httpx
 import pytest
 
 from tests.conftest import ROOT
-from tests.integration.audit.support import create_record, db_env, events, integrate, leaves, sql, verify
+from tests.integration.audit.support import (
+    assert_writes_kept,
+    create_record,
+    db_env,
+    events,
+    integrate,
+    leaves,
+    verify,
+)
 
 pytestmark = pytest.mark.slow  # about 10 s; part of the normal suite, deselect with -m "not slow"
 
@@ -126,20 +134,10 @@ def test_acknowledged_writes_survive_kill_9(database: str) -> None:
     create_record("entity", key="ACME-DK", legal_name="Acme Danmark ApS", country="DK")
     loads = [_run_and_kill(database, round_) for round_ in range(ROUNDS)]
 
-    stored = {str(r["id"]): r["version"] for r in sql("SELECT id, version FROM processor")}
-    audited = {(e["entity_id"], e["entity_version"]) for e in events() if e["entity_type"] == "processor"}
-    for load in loads:
-        for record_id in load.created:
-            assert record_id in stored, "an acknowledged create was lost"
-            assert (record_id, 1) in audited, "an acknowledged create has no audit event"
-        for record_id, version in load.updated:
-            assert stored[record_id] >= version, "an acknowledged update was lost"
-            assert (record_id, version) in audited, "an acknowledged update has no audit event"
-    # No change without its event, acknowledged or not: every stored version has exactly one.
-    for record_id, version in stored.items():
-        assert {(record_id, v) for v in range(1, version + 1)} <= audited
-    processor_events = [e for e in events() if e["entity_type"] == "processor"]
-    assert len(processor_events) == sum(stored.values())
+    assert_writes_kept(
+        [record for load in loads for record in load.created],
+        [update for load in loads for update in load.updated],
+    )
 
     integrated_by_servers = len(leaves())
     integrate()
