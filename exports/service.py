@@ -35,7 +35,7 @@ from ropa.errors import Invalid, NotFound
 from ropa.porting.as_of import Times, find_entity, rebuild
 from ropa.porting.schemas import EntityIn
 from ropa.porting.services import CHILDREN
-from ropa.records.catalog import ENTITY
+from ropa.records.catalog import ACTIVITY, ENTITY
 from ropa.records.kinds import REGISTRY
 from ropa.tables import LegalEntity, VocabularyTerm
 from ropa.vocabulary.schemas import TermData
@@ -128,8 +128,13 @@ def _record_types() -> dict[str, type[msgspec.Struct]]:
     return {attr: typing.get_args(hints[attr])[0] for attr, _ in CHILDREN}
 
 
-async def current_entity(entity_id: str) -> tuple[EntityIn, Times, dt.datetime]:
-    """The entity as it is now, read in one transaction, with the time of its last change."""
+async def current_entity(
+    entity_id: str, only_activity: str | None = None
+) -> tuple[EntityIn, Times, dt.datetime]:
+    """The entity as it is now, read in one transaction, with the time of its last change.
+
+    ``only_activity`` (an activity's id or key) keeps that one activity and every other record: what
+    an activity's page needs, without decoding a large register's other activities."""
     types = _record_types()
     async with write_transaction():
         if is_postgres():  # every read below sees the same snapshot (SQLite's lock gives it already)
@@ -140,7 +145,10 @@ async def current_entity(entity_id: str) -> tuple[EntityIn, Times, dt.datetime]:
             """The records, a batch of rows at a time: each row's JSON decoded straight into its
             struct, so a large register's JSON text is never all in memory at once."""
             table = kind.table
-            ids = [row["id"] for row in await table.select(table.id).where(where)]
+            found_ids = await table.select(table.id, table.key).where(where)
+            if kind is ACTIVITY and only_activity is not None:
+                found_ids = [r for r in found_ids if only_activity in (str(r["id"]), r["key"])]
+            ids = [row["id"] for row in found_ids]
             out = []
             for start in range(0, len(ids), READ_BATCH):
                 batch = ids[start : start + READ_BATCH]

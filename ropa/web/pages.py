@@ -31,7 +31,9 @@ def web_labels() -> dict[str, dict[str, str]]:
     merged = dict(labels())
     for path in sorted(HERE.glob("labels*.yaml")):
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-        merged.update({str(k): v for k, v in raw.items()})
+        if unquoted := [k for k in raw if not isinstance(k, str)]:
+            raise ValueError(f"{path.name}: quote the keys {unquoted} (YAML reads yes, no, on, off as bools)")
+        merged.update(raw)
     return merged
 
 

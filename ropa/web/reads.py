@@ -92,10 +92,11 @@ class EntityPage:
     terms: list[TermData]
 
 
-async def entity_page(ref: str, lang: Lang) -> EntityPage:
-    """The entity as it is now, read in one transaction; outside the caller's scope it does not exist."""
+async def entity_page(ref: str, lang: Lang, only_activity: str | None = None) -> EntityPage:
+    """The entity as it is now, read in one transaction; outside the caller's scope it does not exist.
+    With ``only_activity`` (an id or key) its other activities are left out: one activity's page."""
     entity_id = (await entity_summary(ref)).id
-    entity, times, _ = await current_entity(entity_id)
+    entity, times, _ = await current_entity(entity_id, only_activity)
     terms = await vocabulary_terms()
     record_times = {k: RecordTimes(created=v[0], updated=v[1]) for k, v in times.items()}
     return EntityPage(entity_id, View(entity, UiTexts(lang, terms), record_times), terms)

@@ -63,7 +63,7 @@ async def activity(
     saved: FromQuery[Annotated[int | None, QueryParameter(ge=1)]] = None,
 ) -> Template:
     """Every Art. 30 element of one activity, as the canonical export shows it, and its sources."""
-    got = await reads.entity_page(ref, language(request))
+    got = await reads.entity_page(ref, language(request), only_activity=activity)
     view = got.view
     found = next((a for a in view.entity.activities if activity in (a.id, a.key)), None)
     if found is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 import jinja2
 from litestar import Router
@@ -25,9 +26,17 @@ def _term(context: Any, key: str, vocabulary: str) -> str:
     return str(context["t"].term(vocabulary, key))
 
 
+def _with_lang(context: Any, code: str) -> str:
+    """This page's query string with ``lang`` set: switching language keeps the filters and the page."""
+    request = context.get("request")
+    pairs = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"] if request else []
+    return "?" + urlencode([*pairs, ("lang", code)])
+
+
 def _configure(engine: JinjaTemplateEngine) -> None:
     env = engine.engine
     env.filters["term"] = jinja2.pass_context(_term)
+    env.globals["with_lang"] = jinja2.pass_context(_with_lang)
     env.undefined = jinja2.StrictUndefined  # a typo in a template is an error in the tests, not a blank
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import re
+from urllib.parse import parse_qs
 
 from tests.integration.web.web_support import web  # noqa: F401 - fixture
 
@@ -120,6 +122,15 @@ def test_pages_come_in_danish_and_norwegian(web):  # noqa: F811
     assert '<html lang="da">' in web.get("/").text
     norsk = web.get(f"/entities/{dk}/processors", params={"lang": "nb"}).text
     assert "Databehandlere og underdatabehandlere" in norsk and '<html lang="nb">' in norsk
+
+
+def test_switching_language_keeps_the_search_and_filter(web):  # noqa: F811
+    web.sign_in("officer")
+    dk = web.ids["TECHEM-DK"]
+    page = web.get(f"/entities/{dk}", params={"q": "support", "status": "draft"}).text
+    links = re.findall(r'<a href="\?([^"]*)" hreflang="da"', page)
+    assert len(links) == 1
+    assert parse_qs(html.unescape(links[0])) == {"q": ["support"], "status": ["draft"], "lang": ["da"]}
 
 
 def test_processors_transfers_and_retention_pages_show_the_annexes(web):  # noqa: F811
