@@ -58,7 +58,7 @@ def web(runs: Runs) -> Section:
         "last byte of the HTML (no browser: no CSS, script or layout time). The register page is the "
         "entity's first page of 100 activities with the search form and status filter; the activity page "
         "shows every Art. 30 element of the entity's first activity as the canonical export lays it out "
-        "(it builds the entity's export view, so it grows with the register).\n\n"
+        "(from the entity's export view with that one activity and every other record).\n\n"
         + table(head, rows)
         + "\n\n**Target:** none stated (issue 7 asks for the figure). **Result** (p95): register page "
         f"SQLite {register[0]}, PostgreSQL {register[1]}; activity page SQLite {activity[0]}, "
