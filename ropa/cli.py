@@ -172,8 +172,8 @@ async def _backup(args: argparse.Namespace) -> int:
 
 async def _restore(args: argparse.Namespace) -> int:
     """Restore, then verify the restored log; no pool first: on SQLite it would create the file."""
-    from audit.verify_db import verify_log
-    from ropa.auditing.keys import MissingKey, get_signer
+    from ropa.auditing.cli import verify_and_print
+    from ropa.auditing.keys import MissingKey
     from ropa.backup import BackupError, restore
 
     try:
@@ -182,15 +182,11 @@ async def _restore(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     print(f"restored {args.file} into the {made.engine} database")
-    settings = get_settings()
     try:
-        key = get_signer(settings, create=False).verifier_key()
+        return await verify_and_print()
     except MissingKey as exc:
         print(f"not verified: {exc}", file=sys.stderr)
         return 1
-    report = await verify_log(key, settings.audit_origin)
-    print(report.summary())
-    return 0 if report.ok else 1
 
 
 def _serve(args: argparse.Namespace) -> int:

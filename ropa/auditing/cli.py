@@ -9,6 +9,11 @@ from ropa.settings import get_settings
 
 
 async def _verify(args: argparse.Namespace) -> int:
+    return await verify_and_print()
+
+
+async def verify_and_print() -> int:
+    """Verify the configured database's log with the configured key; print the summary; exit code."""
     from audit.verify_db import verify_log
     from ropa.auditing.keys import get_signer
 
