@@ -7,9 +7,9 @@ import io
 import json
 import zipfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from importlib import resources
 from typing import Any, cast
 
+from audit import verifier
 from audit.canonical import canonical_json, sha256_hex
 from audit.checkpoint import Checkpoint, parse_and_verify
 from audit.errors import VerificationError
@@ -104,10 +104,19 @@ Log `{cp.origin}`, signed checkpoint at tree size {cp.size}; this bundle holds {
 1. Get the log's verifier key (it looks like `name+1a2b3c4d+AX...`) from the organisation through
    a channel other than this bundle. `pubkey.txt` holds the key the bundle claims; it proves
    nothing on its own.
-2. Install Python 3.9 or later and `pip install cryptography`.
-3. Unzip `verify_bundle.py` and run
+2. Get the verifier, `verify_bundle.py`, the same way: from the organisation (`ropa audit verifier
+   -o verify_bundle.py` writes it) or from ropa's published source, never from a file that came
+   with this bundle. Check that its SHA-256 is {verifier.sha256()}
+   (the value ropa's README and every export cover print). A verifier that travels with what it
+   judges can be replaced by one that always says OK, so this bundle carries none.
+3. Install Python 3.9 or later and `pip install cryptography`, then run
 
-       python verify_bundle.py THIS-BUNDLE.zip --key 'name+1a2b3c4d+AX...'
+       python verify_bundle.py THIS-BUNDLE.zip --key 'name+1a2b3c4d+AX...' [--checkpoint HELD]
+
+   HELD is a checkpoint you kept from earlier: `checkpoint.txt` of an earlier bundle, or the
+   "tree size and root" line of an earlier PDF or Excel export. The verifier then also proves
+   that this log only grew since: nothing you saw before was removed, changed or reordered.
+4. Keep `checkpoint.txt` of this bundle for next time.
 
 Exit status 0 and a line starting with `OK` mean every check held. `FAIL:` names the first
 problem and, where one entry is to blame, its seq.
@@ -116,8 +125,9 @@ What is checked: the SHA-256 of every file against `manifest.json`; the Ed25519 
 `checkpoint.txt` (C2SP tlog-checkpoint, signed note); for each entry in `entries.jsonl`, that seqs
 are contiguous, that the RFC 8785 canonical body hashes to `leaf.body_sha256`, and that the leaf
 is in the log (a full export recomputes the RFC 6962 Merkle root; a partial export checks the
-inclusion proofs in `proofs.json`); and that every earlier checkpoint in `consistency.json` is a
-prefix of this one. Any RFC 6962 implementation can cross-check the hashes and proofs.
+inclusion proofs in `proofs.json`); that every earlier checkpoint in `consistency.json` is a
+prefix of this one; and that every checkpoint given with --checkpoint is. Any RFC 6962
+implementation can cross-check the hashes and proofs.
 """.encode()
 
 
@@ -197,7 +207,6 @@ def build_bundle(
             "pubkey.txt": verifier_key.strip().encode() + b"\n",
             "proofs.json": canonical_json({"tree_size": cp.size, "inclusion": inclusion}),
             **({"consistency.json": canonical_json(consistency)} if consistency else {}),
-            "verify_bundle.py": resources.files("audit").joinpath("verify_bundle.py").read_bytes(),
             "VERIFY.md": _verify_md(cp, from_seq, to_seq),
             **extra,
         }

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import shlex
 import time
+from pathlib import Path
 from typing import Any
 
 import structlog
 
 from audit import db
+from audit.anchor import AnchorFile, Held, LogInconsistent, check_extends, write_private
 from audit.canonical import canonical_json
 from audit.checkpoint import Checkpoint, Signer, sign_checkpoint
 from audit.leaf import build_leaf
@@ -39,12 +42,26 @@ class KeyMismatch(RuntimeError):
 
 class Integrator:
     def __init__(
-        self, signer: Signer, origin: str, checkpoint_every: int = 1000, checkpoint_seconds: float = 60.0
+        self,
+        signer: Signer,
+        origin: str,
+        checkpoint_every: int = 1000,
+        checkpoint_seconds: float = 60.0,
+        *,
+        anchor: AnchorFile | None = None,
+        witness_dir: str = "",
+        witness_command: str = "",
     ) -> None:
         self.signer = signer
         self.origin = origin
         self.checkpoint_every = checkpoint_every
         self.checkpoint_seconds = checkpoint_seconds
+        # The last checkpoint signed, outside the database: never sign a tree that does not extend it.
+        self.anchor = anchor
+        self.witness_dir = witness_dir
+        self.witness_command = witness_command
+        self.failure: str | None = None  # set when the log no longer extends the anchor; the service halts
+        self._signed_note: str | None = None
         self._range: CompactRange | None = None
         self._last_leaf: bytes | None = None
         self._integrated_at = dt.datetime.min.replace(tzinfo=dt.UTC)
@@ -62,7 +79,17 @@ class Integrator:
             return self._range
         nodes = frontier_nodes(size)
         hashes = await db.fetch_nodes(nodes)
-        self._range = CompactRange.from_nodes(size, [hashes[n] for n in nodes])
+        restored = CompactRange.from_nodes(size, [hashes[n] for n in nodes])
+        held = self._held()
+        if held is not None:
+            # The tree is not the one this process last grew (a start, another server, or someone
+            # who wrote the database): never give out sequence numbers on a log that lost entries.
+            try:
+                await check_extends(held, size, restored.root(), db.fetch_nodes)
+            except LogInconsistent as exc:
+                self.failure = exc.reason
+                raise
+        self._range = restored
         self._last_leaf = last_hash
         # Where the late-event window starts; without it every tick would scan the whole log.
         high = await AuditLeaf.raw("SELECT MAX(event_id) AS high FROM audit_leaf")
@@ -113,8 +140,72 @@ class Integrator:
         except BaseException:
             # The transaction did not commit: forget the tree we grew in memory.
             self._range = None
+            self._signed_note = None
             raise
+        if self._signed_note is not None:
+            note, self._signed_note = self._signed_note, None
+            await self._publish(note)
         return count
+
+    def _held(self) -> Held | None:
+        return None if self.anchor is None else self.anchor.load(self.signer.verifier_key(), self.origin)
+
+    async def check_anchor(self) -> None:
+        """At start: the stored log must extend the anchored checkpoint (LogInconsistent if not).
+
+        With no anchor file yet (a new installation, or one from before anchors existed) the latest
+        checkpoint in the database that verifies under the key is adopted as the anchor.
+        """
+        if self.anchor is None:
+            return
+        size = await db.tree_size()
+        nodes = frontier_nodes(size)
+        found = await db.fetch_nodes(nodes)
+        root = CompactRange.from_nodes(size, [found[n] for n in nodes]).root()
+        held = self._held()
+        if held is None:
+            latest = await (
+                AuditCheckpoint.select(AuditCheckpoint.note)
+                .order_by(AuditCheckpoint.tree_size, ascending=False)
+                .first()
+            )
+            if latest is not None:
+                from audit.checkpoint import parse_and_verify
+
+                cp = parse_and_verify(latest["note"], self.signer.verifier_key())
+                held = Held(cp.size, cp.root, "the latest checkpoint in the database", True)
+                await check_extends(held, size, root, db.fetch_nodes)
+                self.anchor.store(latest["note"])
+                log.warning("audit.anchor_adopted", tree_size=cp.size, path=str(self.anchor.path))
+            return
+        try:
+            await check_extends(held, size, root, db.fetch_nodes)
+        except LogInconsistent as exc:
+            self.failure = exc.reason
+            raise
+
+    async def _publish(self, note: str) -> None:
+        """Hand a committed checkpoint to the anchor file and the witnesses; witnesses may fail."""
+        if self.anchor is not None:
+            self.anchor.store(note)
+        if self.witness_dir:
+            try:
+                store_witnessed(Path(self.witness_dir), note)
+            except OSError as exc:
+                log.warning("audit.witness_failed", witness="dir", error=exc.strerror)
+        if self.witness_command:
+            try:
+                proc = await asyncio.create_subprocess_exec(
+                    *shlex.split(self.witness_command),
+                    stdin=asyncio.subprocess.PIPE,
+                    stdout=asyncio.subprocess.DEVNULL,
+                    stderr=asyncio.subprocess.DEVNULL,
+                )
+                await asyncio.wait_for(proc.communicate(note.encode()), timeout=30)
+                if proc.returncode:
+                    log.warning("audit.witness_failed", witness="command", exit_code=proc.returncode)
+            except (OSError, TimeoutError) as exc:
+                log.warning("audit.witness_failed", witness="command", error=type(exc).__name__)
 
     async def _integrate(self, force_checkpoint: bool) -> int:
         size = await db.tree_size()
@@ -167,16 +258,26 @@ class Integrator:
                 f"checkpoint {last_size} was signed by {last['key_id']}, not by the configured key "
                 f"{self.signer.verifier_key()}: check ROPA_AUDIT_KEY_FILE / ROPA_AUDIT_KEY_PEM"
             )
+        held = self._held()
+        if held is not None:
+            # The transparency-log rule: only ever sign a tree that contains the one signed before.
+            try:
+                await check_extends(held, compact.size, compact.root(), db.fetch_nodes)
+            except LogInconsistent as exc:
+                self.failure = exc.reason
+                raise
         # Signed time never runs backwards either: at least the last entry's integration time.
         now = max(dt.datetime.now(dt.UTC), self._integrated_at)
         self._integrated_at = now
         cp = Checkpoint(self.origin, compact.size, compact.root(), now.strftime("%Y-%m-%dT%H:%M:%SZ"))
+        note = sign_checkpoint(cp, self.signer)
+        self._signed_note = note
         await AuditCheckpoint.insert(
             AuditCheckpoint(
                 tree_size=compact.size,
                 root_hash=cp.root,
                 issued_at=now,
-                note=sign_checkpoint(cp, self.signer),
+                note=note,
                 key_id=self.signer.verifier_key(),
                 frontier=canonical_json([h.hex() for h in compact.frontier()]).decode(),
             )
@@ -217,9 +318,31 @@ class Integrator:
                     pass
             except asyncio.CancelledError:
                 raise
+            except LogInconsistent as exc:
+                # Signing on would hand out sequence numbers that mean something else than before.
+                self.failure = exc.reason
+                log.error("audit.log_inconsistent", error=exc.reason, seq=exc.seq)
+                return
             except Exception as exc:  # noqa: BLE001 - the loop must survive a database outage
                 # Only our own message is safe to log; a database error may quote row values.
                 message = str(exc) if isinstance(exc, KeyMismatch) else None
                 log.warning("audit.integrator_error", error_type=type(exc).__name__, error=message)
                 await asyncio.sleep(min(5.0, interval * 10))
             await asyncio.sleep(interval)
+
+
+def store_witnessed(directory: Path, note: str) -> Path:
+    """Keep `note` in a witness directory as checkpoint-<size>.txt (never overwriting another head)."""
+    lines = note.split("\n")
+    size = int(lines[1]) if len(lines) > 2 and lines[1].isdigit() else -1
+    if size < 0:
+        raise ValueError("not a checkpoint note")
+    path = directory / f"checkpoint-{size:012d}.txt"
+    if path.exists():
+        if path.read_text() != note:
+            # Two different signed heads at one size: keep both, verify reports the fork.
+            path = directory / f"checkpoint-{size:012d}-{len(list(directory.glob(path.stem + '*')))}.txt"
+        else:
+            return path
+    write_private(path, note.encode())
+    return path

@@ -1,6 +1,6 @@
 """Offline verifier for a ropa audit-log export bundle; needs only Python 3.9+ and `cryptography`.
 
-Usage:  python verify_bundle.py bundle.zip [--key 'name+hash+base64key']
+Usage:  python verify_bundle.py bundle.zip [--key 'name+hash+base64key'] [--checkpoint HELD ...]
 
 Exit 0 with a summary when every check holds, 1 with the first failure. Give --key the key you
 received out of band: the bundle's own pubkey.txt proves only self-consistency, not who signed.
@@ -12,6 +12,10 @@ fails, a second pass re-canonicalises every entry and its verdict is reported. A
 (seq 0..N-1) recomputes the RFC 6962 root; a partial one checks an RFC 9162 inclusion proof per
 entry (proofs.json: {"tree_size": N, "inclusion": {"<seq>": [hex, ...]}}). consistency.json
 ([{"old_checkpoint": note, "proof": [hex, ...]}]) proves no earlier checkpoint was rewritten.
+--checkpoint HELD names a checkpoint the recipient kept (an earlier bundle's checkpoint.txt, or the
+"<tree size> <root>" of an export footer): the bundle's tree must extend it.
+
+Obtain this file out of band, never from a bundle, and compare its SHA-256 with the published one.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from __future__ import annotations
 import argparse
 import base64
 import hashlib
+import itertools
 import json
 import re
 import sys
@@ -304,8 +309,28 @@ def _entries(zf: zipfile.ZipFile, want_sha: str, first: int, last: int, exact: b
         raise BundleError("manifest: sha256 of entries.jsonl does not match")
 
 
-def verify(path: str, key: str | None = None) -> str:
-    """Run every check on the bundle at `path`; return a summary or raise BundleError."""
+_HEAD = re.compile(
+    r"(?<![0-9])([0-9]{1,18})\s*(?:\u00b7|:|,)?\s*([A-Za-z0-9+/]{43}=|[0-9a-f]{64})(?![A-Za-z0-9+/=])"
+)
+
+
+def _held(text: str, vkey: str, origin: str, source: str) -> tuple[int, bytes]:
+    """(size, root) of a checkpoint the recipient kept: a signed note, or '<size> <root>' from a footer."""
+    if "\n\n\u2014 " in text:
+        h_origin, h_size, h_root, _ = open_checkpoint(text, vkey)
+        if h_origin != origin:
+            raise BundleError(f"{source} is a checkpoint of another log ({h_origin})")
+        return h_size, h_root
+    m = _HEAD.search(text)
+    if m is None:
+        raise BundleError(f"{source}: neither a signed checkpoint nor '<tree size> <root>'")
+    return int(m[1]), bytes.fromhex(m[2]) if len(m[2]) == 64 else _b64(m[2])
+
+
+def verify(path: str, key: str | None = None, held: Iterable[tuple[str, str]] = ()) -> str:
+    """Run every check on the bundle at `path`; return a summary or raise BundleError.
+
+    `held` are (text, name) of checkpoints the recipient kept: the bundle's log must extend each."""
     with zipfile.ZipFile(path) as zf:
         names = zf.namelist()
         if len(set(names)) != len(names) or "manifest.json" not in names:
@@ -352,6 +377,45 @@ def verify(path: str, key: str | None = None) -> str:
                 raise BundleError(f"older checkpoint is for another log ({o_origin})")
             verify_consistency(o_size, size, o_root, root, _hexes(item["proof"]))
             sizes.append(str(o_size))
+        for text, source in held:
+            h_size, h_root = _held(text, vkey, origin, source)
+            if h_size > size:
+                raise BundleError(
+                    f"{source} holds tree size {h_size} but this bundle's log has {size} entries: the log "
+                    f"was rolled back (entries seq {size}..{h_size - 1} removed), or this bundle is older "
+                    "than your checkpoint",
+                    size,
+                )
+            if h_size == size and h_root != root:
+                raise BundleError(f"{source}: another root at the same tree size (a fork)", max(size - 1, 0))
+            if h_size < size:
+                given = [
+                    open_checkpoint(item["old_checkpoint"], vkey)
+                    for item in (
+                        parse_json(zf.read("consistency.json")) if "consistency.json" in files else []
+                    )
+                ]
+                if any(g[1] == h_size for g in given):
+                    if not any(g[1] == h_size and g[2] == h_root for g in given):
+                        raise BundleError(
+                            f"{source}: the log at tree size {h_size} had another root; entries up to seq "
+                            f"{h_size - 1} were rewritten",
+                            h_size - 1,
+                        )
+                elif full:
+                    prefix = itertools.islice(_entries(zf, files["entries.jsonl"], 0, last, False), h_size)
+                    if root_from_leaf_hashes(prefix)[1] != h_root:
+                        raise BundleError(
+                            f"{source}: entries seq 0..{h_size - 1} differ from the log you saw at tree size "
+                            f"{h_size}: history was rewritten",
+                            h_size - 1,
+                        )
+                else:
+                    raise BundleError(
+                        f"{source}: this bundle has no consistency proof from tree size {h_size}; ask for "
+                        f"one (ropa audit export --consistency-from {h_size})"
+                    )
+            sizes.append(f"{h_size} (yours)")
     how = "given with --key" if key else "FROM THE BUNDLE: confirm it out of band"
     scope = "full export, root recomputed" if full else "partial export, inclusion proofs verified"
     return (
@@ -365,9 +429,20 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="verify_bundle.py", description=__doc__.splitlines()[0])
     parser.add_argument("bundle", help="path to the export bundle (.zip)")
     parser.add_argument("--key", help="verifier key received out of band: name+hash+base64")
+    parser.add_argument(
+        "--checkpoint",
+        action="append",
+        default=[],
+        metavar="HELD",
+        help="a checkpoint you kept (earlier checkpoint.txt, or '<size> <root>' from an export); repeatable",
+    )
     args = parser.parse_args(argv)
     try:
-        print(verify(args.bundle, args.key))
+        held = []
+        for name in args.checkpoint:
+            with open(name, "rb") as handle:
+                held.append((handle.read(65536).decode("utf-8"), name))
+        print(verify(args.bundle, args.key, held))
         return 0
     except (BundleError, zipfile.BadZipFile, KeyError, ValueError, TypeError, AttributeError, OSError) as exc:
         print(f"FAIL: {exc}" if isinstance(exc, BundleError) else f"FAIL: {type(exc).__name__}: {exc}")

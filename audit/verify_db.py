@@ -12,11 +12,13 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import time
+from collections.abc import Sequence
 from typing import Any
 
 import msgspec
 
 from audit import db
+from audit.anchor import Held
 from audit.checkpoint import parse_and_verify
 from audit.errors import VerificationError
 from audit.guard import missing_triggers
@@ -34,6 +36,7 @@ class Report:
     root: str = ""
     checkpoints: int = 0
     latest_checkpoint: str | None = None
+    held_checked: int = 0
     pending_events: int = 0
     seconds: float = 0.0
     error_seq: int | None = None
@@ -43,9 +46,14 @@ class Report:
         if not self.ok:
             where = f"seq {self.error_seq}: " if self.error_seq is not None else ""
             return f"FAILED: {where}{self.error}"
+        held = (
+            f", extends {self.held_checked} checkpoints held outside the database"
+            if self.held_checked
+            else ""
+        )
         return (
             f"OK: {self.tree_size} entries, root {self.root}, {self.checkpoints} signed checkpoints "
-            f"verified, {self.pending_events} events awaiting integration ({self.seconds:.2f} s)"
+            f"verified{held}, {self.pending_events} events awaiting integration ({self.seconds:.2f} s)"
         )
 
 
@@ -121,9 +129,28 @@ async def _check_nodes(completed: list[tuple[int, int, bytes]]) -> None:
                 )
 
 
-async def verify_log(verifier_key: str, origin: str | None = None) -> Report:
+def _check_held(held: list[Held], size: int, root: bytes, matched: int) -> None:
+    for h in held:
+        if h.root != root:
+            raise VerificationError(
+                f"entries seq {matched}..{size - 1} differ from the checkpoint at tree size {size} held in "
+                f"{h.source}: history was rewritten (an entry was changed, deleted, inserted or reordered, "
+                "and the log re-sequenced)",
+                matched,
+            )
+
+
+async def verify_log(verifier_key: str, origin: str | None = None, held: Sequence[Held] = ()) -> Report:
+    """Verify the stored log; `held` are checkpoints kept outside the database that it must extend.
+
+    Those are the only defence against whoever can write the database: a log rolled back to an
+    older signed size, or rewritten and re-signed, is consistent with its own checkpoints.
+    """
     started = time.perf_counter()
     report = Report(ok=False)
+    held_at: dict[int, list[Held]] = {}
+    for h in held:
+        held_at.setdefault(h.size, []).append(h)
     try:
         if missing := await missing_triggers():
             raise VerificationError("append-only triggers are missing: " + ", ".join(missing), None)
@@ -132,7 +159,9 @@ async def verify_log(verifier_key: str, origin: str | None = None) -> Report:
         compact = CompactRange()
         if 0 in want and want[0] != compact.root():
             raise VerificationError("the empty-tree checkpoint has a wrong root", 0)
+        _check_held(held_at.get(0, []), 0, compact.root(), 0)
         seq = 0
+        matched = 0  # the log up to here matched every checkpoint held outside the database
         while rows := await _stream(seq - 1):
             completed: list[tuple[int, int, bytes]] = []
             for row in rows:
@@ -145,7 +174,18 @@ async def verify_log(verifier_key: str, origin: str | None = None) -> Report:
                         f"tree size {seq}: history was rewritten",
                         seq - 1,
                     )
+                if seq in held_at:
+                    _check_held(held_at[seq], seq, compact.root(), matched)
+                if seq in held_at:
+                    matched = seq  # only a head kept outside the database bounds a re-signed rewrite
             await _check_nodes(completed)
+        if beyond := [h for h in held if h.size > seq]:
+            h = max(beyond, key=lambda x: x.size)
+            raise VerificationError(
+                f"the log holds {seq} entries but {h.source} holds a checkpoint at tree size {h.size}: "
+                f"entries seq {seq}..{h.size - 1} were removed (the log was rolled back)",
+                seq,
+            )
         stored = await AuditEvent.raw("SELECT COUNT(*) AS n, MIN(seq) AS low FROM audit_leaf")
         if stored[0]["n"] != seq or (seq and stored[0]["low"] != 0):
             # A leaf outside 0..size-1 (e.g. seq -1) would claim an event and hide it from the log.
@@ -177,6 +217,7 @@ async def verify_log(verifier_key: str, origin: str | None = None) -> Report:
             root=compact.root().hex(),
             checkpoints=len(checkpoints),
             latest_checkpoint=checkpoints[-1][2] if checkpoints else None,
+            held_checked=len(held),
             pending_events=int(pending[0]["n"]),
         )
     except VerificationError as exc:

@@ -80,6 +80,18 @@ def _cli(env: dict[str, str], *args: str) -> None:
         raise RuntimeError(f"ropa {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
 
 
+def _fresh_anchor(name: str) -> None:
+    """A copied database is a log of its own: give it its own anchor file, as an installation has.
+
+    The file starts absent, so the first integrator adopts the copy's latest signed checkpoint."""
+    from ropa.auditing.service import integrator
+    from ropa.settings import get_settings
+
+    os.environ["ROPA_AUDIT_CHECKPOINT_FILE"] = str(WORK / f"{name}.checkpoint")
+    get_settings.cache_clear()
+    integrator.cache_clear()
+
+
 class Templates:
     """Migrated databases made once per run; each test gets its own copy of one of them."""
 
@@ -98,6 +110,8 @@ class Templates:
                 path = str(WORK / f"template-{name}.sqlite")
                 env = {"ROPA_SQLITE_PATH": path}
                 self.made[name] = path
+            # Each log keeps its own anchored checkpoint, as each installation does.
+            env["ROPA_AUDIT_CHECKPOINT_FILE"] = str(WORK / f"template-{name}.checkpoint")
             _cli(env, "migrate")
             if demo:
                 _cli(env, "seed", "--demo")
@@ -112,6 +126,7 @@ class Templates:
             copy = str(WORK / f"{copy}.sqlite")
             shutil.copy(template, copy)
         self.copies.append(copy)
+        _fresh_anchor(f"ropa_t_{RUN}_{len(self.copies)}")
         return copy
 
     def drop_all(self) -> None:

@@ -10,11 +10,11 @@ from litestar.params import FromPath, FromQuery, PathParameter, QueryParameter
 from litestar.response import Stream
 
 from audit import query
-from audit.verify_db import verify_log
 from ropa.access.guard import Forbidden
 from ropa.access.model import SIGNED_IN, visible_entities
 from ropa.auditing import services
 from ropa.auditing.export import export_bundle
+from ropa.auditing.service import verify_with_held
 from ropa.openapi import CONTENT_DISPOSITION, file_answer
 from ropa.params import Text
 
@@ -33,7 +33,7 @@ OptionalSeq = Annotated[int | None, QueryParameter(ge=0, le=MAX_INT)]
 )
 async def verify(request: Request[Any, Any, Any]) -> dict[str, Any]:
     state = request.app.state
-    report = await verify_log(state["signer"].verifier_key(), state["settings"].audit_origin)
+    report = await verify_with_held(state["settings"], state["signer"].verifier_key())
     return report.__dict__
 
 

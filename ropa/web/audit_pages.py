@@ -15,10 +15,10 @@ from litestar.params import FromPath, FromQuery, PathParameter, QueryParameter
 from litestar.response import Template
 
 from audit.query import EventFilter
-from audit.verify_db import verify_log
 from ropa.access.model import visible_entities
 from ropa.auditing import services
 from ropa.auditing.controllers import MAX_INT
+from ropa.auditing.service import verify_with_held
 from ropa.errors import Invalid, NotFound
 from ropa.params import Text
 from ropa.records import listing
@@ -156,7 +156,7 @@ async def audit_verify_form(request: Request[Any, Any, Any]) -> Template:
 async def audit_verify(request: Request[Any, Any, Any]) -> Template:
     """Check every entry, body, checkpoint and trigger now, as ``GET /api/audit/verify`` does."""
     state = request.app.state
-    report = await verify_log(state["signer"].verifier_key(), state["settings"].audit_origin)
+    report = await verify_with_held(state["settings"], state["signer"].verifier_key())
     return _page(request, "_verify_result.html" if _htmx(request) else "verify.html", report=report)
 
 

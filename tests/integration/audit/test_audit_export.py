@@ -1,4 +1,4 @@
-"""The regulator's bundle: exported over the API and the CLI, verified offline by its own script."""
+"""The regulator's bundle: exported over the API and the CLI, verified offline by the published script."""
 
 import io
 import json
@@ -7,16 +7,15 @@ import subprocess
 import sys
 import zipfile
 
-from audit import verify_bundle
+from audit import verifier, verify_bundle
 from tests.conftest import ENGINE, ROOT, _pg_url
 
 
 def _verify(tmp_path, bundle: bytes, *extra: str) -> subprocess.CompletedProcess:
-    """Run the verifier shipped inside the bundle, as a regulator would, with plain python."""
+    """Run the published verifier (obtained apart from the bundle) as a regulator would: plain python."""
     path = tmp_path / "bundle.zip"
     path.write_bytes(bundle)
-    with zipfile.ZipFile(path) as zf:
-        (tmp_path / "verify_bundle.py").write_bytes(zf.read("verify_bundle.py"))
+    (tmp_path / "verify_bundle.py").write_bytes(verifier.source())
     return subprocess.run(
         [sys.executable, "-S", "verify_bundle.py", "bundle.zip", *extra],
         cwd=tmp_path,

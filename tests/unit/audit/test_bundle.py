@@ -76,10 +76,14 @@ def test_bundle_is_deterministic_and_complete() -> None:
     with zipfile.ZipFile(io.BytesIO(bundle)) as zf:
         names = set(zf.namelist())
         manifest = json.loads(zf.read("manifest.json"))
-        assert zf.read("verify_bundle.py") == Path(vb.__file__).read_bytes()
+        verify_md = zf.read("VERIFY.md").decode()
     assert names == {"manifest.json", *manifest["files"]}
     assert {"entries.jsonl", "checkpoint.txt", "pubkey.txt", "proofs.json", "consistency.json"} <= names
-    assert {"verify_bundle.py", "VERIFY.md", "report.csv"} <= names
+    assert {"VERIFY.md", "report.csv"} <= names
+    # The judge does not travel with what it judges: the bundle carries no verifier, and its
+    # instructions name the published verifier's hash.
+    assert "verify_bundle.py" not in names
+    assert hashlib.sha256(Path(vb.__file__).read_bytes()).hexdigest() in verify_md
     assert (manifest["from_seq"], manifest["to_seq"], manifest["tree_size"]) == (0, 9, 10)
 
 

@@ -5,10 +5,8 @@ from __future__ import annotations
 import ast
 import base64
 import hashlib
-import io
 import subprocess
 import sys
-import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -26,8 +24,7 @@ from audit.merkle import InMemoryTree, leaf_hash, root_from_leaf_hashes, verify_
 def test_standalone_verifier_runs_outside_the_project(tmp_path: Path) -> None:
     bundle = full_bundle()
     (tmp_path / "bundle.zip").write_bytes(bundle)
-    with zipfile.ZipFile(io.BytesIO(bundle)) as zf:
-        (tmp_path / "verify_bundle.py").write_bytes(zf.read("verify_bundle.py"))
+    (tmp_path / "verify_bundle.py").write_bytes(Path(vb.__file__).read_bytes())
     plain = [sys.executable, "verify_bundle.py", "bundle.zip", "--key", KEY]
     done = subprocess.run(plain, cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0 and done.stdout.startswith("OK "), done.stdout + done.stderr
