@@ -121,25 +121,35 @@ async def check_extends(
 
 
 class AnchorFile:
-    """The last checkpoint this integrator signed, as a signed note in a file outside the database.
+    """The last checkpoint this integrator signed, as a signed note in a file outside the database,
+    and beside it (`<path>.head`) the tree head of the last batch it integrated, as `<size> <root>`.
 
-    Written atomically (temporary file, fsync, rename) with mode 0600 after the checkpoint's
-    transaction commits; a crash in between leaves it one checkpoint behind, which is safe.
+    The head covers entries integrated since the last checkpoint: their sequence numbers are shown
+    in pages before any checkpoint covers them. Both are written atomically (temporary file, fsync,
+    rename) with mode 0600 after the transaction commits; a crash in between leaves them one batch
+    behind, which is safe.
     """
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
+        self.head_path = self.path.with_name(self.path.name + ".head")
 
     def exists(self) -> bool:
-        return self.path.exists()
+        return self.path.exists() or self.head_path.exists()
 
-    def load(self, verifier_key: str, origin: str | None = None) -> Held | None:
-        if not self.path.exists():
-            return None
-        return read_held(self.path, verifier_key, origin)
+    def load(self, verifier_key: str, origin: str | None = None) -> list[Held]:
+        """The anchored checkpoint and head, those that exist; VerificationError if one is bad."""
+        held = [read_held(self.path, verifier_key, origin)] if self.path.exists() else []
+        if self.head_path.exists():
+            head = read_held(self.head_path, verifier_key, origin)
+            held.append(dataclasses.replace(head, source=f"{self.head_path} (integrated, not yet signed)"))
+        return held
 
     def store(self, note: str) -> None:
         write_private(self.path, note.encode())
+
+    def store_head(self, size: int, root: bytes) -> None:
+        write_private(self.head_path, f"{size} {root.hex()}\n".encode())
 
 
 def write_private(path: Path, data: bytes) -> None:

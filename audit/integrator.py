@@ -80,15 +80,9 @@ class Integrator:
         nodes = frontier_nodes(size)
         hashes = await db.fetch_nodes(nodes)
         restored = CompactRange.from_nodes(size, [hashes[n] for n in nodes])
-        held = self._held()
-        if held is not None:
-            # The tree is not the one this process last grew (a start, another server, or someone
-            # who wrote the database): never give out sequence numbers on a log that lost entries.
-            try:
-                await check_extends(held, size, restored.root(), db.fetch_nodes)
-            except LogInconsistent as exc:
-                self.failure = exc.reason
-                raise
+        # The tree is not the one this process last grew (a start, another server, or someone who
+        # wrote the database): never give out sequence numbers on a log that lost entries.
+        await self._check_anchored(size, restored.root())
         self._range = restored
         self._last_leaf = last_hash
         # Where the late-event window starts; without it every tick would scan the whole log.
@@ -142,13 +136,24 @@ class Integrator:
             self._range = None
             self._signed_note = None
             raise
+        if self.anchor is not None and count and self._range is not None:
+            self.anchor.store_head(self._range.size, self._range.root())
         if self._signed_note is not None:
             note, self._signed_note = self._signed_note, None
             await self._publish(note)
         return count
 
-    def _held(self) -> Held | None:
-        return None if self.anchor is None else self.anchor.load(self.signer.verifier_key(), self.origin)
+    def _held(self) -> list[Held]:
+        return [] if self.anchor is None else self.anchor.load(self.signer.verifier_key(), self.origin)
+
+    async def _check_anchored(self, size: int, root: bytes) -> None:
+        """LogInconsistent (and the integrator halted) unless the tree extends the anchored heads."""
+        try:
+            for held in self._held():
+                await check_extends(held, size, root, db.fetch_nodes)
+        except LogInconsistent as exc:
+            self.failure = exc.reason
+            raise
 
     async def check_anchor(self) -> None:
         """At start: the stored log must extend the anchored checkpoint (LogInconsistent if not).
@@ -162,8 +167,7 @@ class Integrator:
         nodes = frontier_nodes(size)
         found = await db.fetch_nodes(nodes)
         root = CompactRange.from_nodes(size, [found[n] for n in nodes]).root()
-        held = self._held()
-        if held is None:
+        if not self.anchor.exists():
             latest = await (
                 AuditCheckpoint.select(AuditCheckpoint.note)
                 .order_by(AuditCheckpoint.tree_size, ascending=False)
@@ -178,11 +182,7 @@ class Integrator:
                 self.anchor.store(latest["note"])
                 log.warning("audit.anchor_adopted", tree_size=cp.size, path=str(self.anchor.path))
             return
-        try:
-            await check_extends(held, size, root, db.fetch_nodes)
-        except LogInconsistent as exc:
-            self.failure = exc.reason
-            raise
+        await self._check_anchored(size, root)
 
     async def _publish(self, note: str) -> None:
         """Hand a committed checkpoint to the anchor file and the witnesses; witnesses may fail."""
@@ -258,14 +258,8 @@ class Integrator:
                 f"checkpoint {last_size} was signed by {last['key_id']}, not by the configured key "
                 f"{self.signer.verifier_key()}: check ROPA_AUDIT_KEY_FILE / ROPA_AUDIT_KEY_PEM"
             )
-        held = self._held()
-        if held is not None:
-            # The transparency-log rule: only ever sign a tree that contains the one signed before.
-            try:
-                await check_extends(held, compact.size, compact.root(), db.fetch_nodes)
-            except LogInconsistent as exc:
-                self.failure = exc.reason
-                raise
+        # The transparency-log rule: only ever sign a tree that contains the one signed before.
+        await self._check_anchored(compact.size, compact.root())
         # Signed time never runs backwards either: at least the last entry's integration time.
         now = max(dt.datetime.now(dt.UTC), self._integrated_at)
         self._integrated_at = now

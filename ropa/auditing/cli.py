@@ -87,13 +87,17 @@ async def _anchor(args: argparse.Namespace) -> int:
         print(f"no anchored checkpoint at {anchor.path}: the next start adopts the database's latest")
         return 0
     if not args.reset:
-        print(f"{anchor.path}:")
-        print(anchor.path.read_text(), end="")
+        for path in (anchor.path, anchor.head_path):
+            if path.exists():
+                print(f"{path}:")
+                print(path.read_text(), end="")
         return 0
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-    kept = anchor.path.with_name(f"{anchor.path.name}.superseded-{stamp}")
-    anchor.path.rename(kept)
-    print(f"moved {anchor.path} to {kept}; keep it: it proves what the log held before the restore")
+    for path in (anchor.path, anchor.head_path):
+        if path.exists():
+            kept = path.with_name(f"{path.name}.superseded-{stamp}")
+            path.rename(kept)
+            print(f"moved {path} to {kept}; keep it: it proves what the log held before the restore")
     return 0
 
 

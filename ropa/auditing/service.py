@@ -46,9 +46,7 @@ def trusted_heads(
     """The checkpoints kept outside the database that the log must extend: the anchor file, the
     configured witness directory and any files given; VerificationError if one does not verify."""
     held = [read_held(f, verifier_key, settings.audit_origin) for f in files]
-    anchor = AnchorFile(settings.anchor_path).load(verifier_key, settings.audit_origin)
-    if anchor is not None:
-        held.append(anchor)
+    held += AnchorFile(settings.anchor_path).load(verifier_key, settings.audit_origin)
     for directory in dict.fromkeys(d for d in (witness_dir, settings.audit_witness_dir) if d):
         held += witnessed(directory, verifier_key, settings.audit_origin)
     return held

@@ -61,6 +61,12 @@ def anchor_file() -> Path:
     return Path(get_settings().anchor_path)
 
 
+def drop_anchor() -> None:
+    """As on another host: neither the anchored checkpoint nor the integrated head is here."""
+    anchor_file().unlink()
+    anchor_file().with_name(anchor_file().name + ".head").unlink()
+
+
 @pytest.fixture
 def signed(demo_database: str, tmp_path: Path) -> Iterator[list[int]]:
     """The demo, then two rounds of changes, each signed by the service's integrator; and a witness
@@ -155,6 +161,27 @@ def test_a_running_service_halts_when_the_log_is_rolled_back(signed: list[int]) 
             assert "rolled back" in answer.json()["detail"]
 
 
+def test_entries_integrated_but_not_yet_signed_keep_their_seq(signed: list[int], demo_database: str) -> None:
+    """Pages show seqs before a checkpoint covers them: the integrated head holds those too."""
+    last = signed[-1]
+    changes(3, "not signed yet")
+    run(anchored().integrate_all(checkpoint=False))
+    size = tree_size()
+    assert size == last + 3 and max(c["tree_size"] for c in checkpoints()) == last
+    head = anchor_file().with_name(anchor_file().name + ".head").read_text()
+    assert head.startswith(f"{size} ")
+    # The unsigned tail removed, and one other event integrated in its place by an old integrator.
+    roll_back_to(last)
+    changes(1, "in their place")
+    integrate(checkpoint=False)
+    assert verify().ok
+    done = cli_verify(demo_database)
+    assert done.returncode == 1 and f"FAILED: seq {last + 1}: the log holds {last + 1} entries" in done.stdout
+    assert "integrated, not yet signed" in done.stdout, done.stdout
+    with pytest.raises(LogInconsistent):
+        run(anchored().integrate_all(checkpoint=True))
+
+
 def _delete_and_resequence(seq: int) -> int:
     """Delete the event at `seq`, then let an integrator that keeps no anchor (as ropa did before)
     re-sequence the rest and sign; new work then takes the log past its old size. Returns the new size."""
@@ -223,7 +250,7 @@ def test_fork_at_the_same_size_is_refused_by_the_witness_and_caught(
 def test_witness_directory_alone_catches_a_rollback(signed: list[int], demo_database: str) -> None:
     """Without the anchor file (another host, say), the witnessed checkpoints still hold."""
     roll_back_to(signed[1])
-    anchor_file().unlink()
+    drop_anchor()
     done = cli_verify(demo_database)
     assert done.returncode == 1 and f"seq {signed[1]}:" in done.stdout and "witness" in done.stdout, (
         done.stdout
@@ -240,7 +267,7 @@ def test_verify_with_a_checkpoint_the_holder_kept(
     footer = tmp_path / "footer.txt"  # as printed in an export footer: tree size and base64 root
     root = next(c["root_hash"] for c in checkpoints() if c["tree_size"] == last)
     footer.write_text(f"Checkpoint {last} · {base64.b64encode(root).decode()}\n")
-    anchor_file().unlink()
+    drop_anchor()
     os.environ.pop("ROPA_AUDIT_WITNESS_DIR")  # only what the holder kept
     get_settings.cache_clear()
     # The log as it is extends both.
