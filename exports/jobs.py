@@ -2,7 +2,9 @@
 
 Jobs live in the process that started them (a restart forgets them; the export itself, once
 finished, is in the audit log and can be made again with the same bytes). Finished files are
-kept in memory for ``KEEP_SECONDS`` and at most ``KEEP_JOBS`` jobs are held.
+kept in memory for ``KEEP_SECONDS``. Each caller has its own allowance, so one caller's burst
+never pushes out another's files: at most ``MAX_ACTIVE_PER_ACTOR`` jobs queued or running (the
+next one is refused with 429 and Retry-After), and the last ``KEEP_FINISHED_PER_ACTOR`` finished.
 """
 
 from __future__ import annotations
@@ -10,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import uuid
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -20,9 +21,23 @@ from audit.integrator import Integrator
 from exports.service import ExportRequest, ExportResult, export
 from ropa.errors import DomainError
 
-KEEP_JOBS = 50
+MAX_ACTIVE_PER_ACTOR = 10
+KEEP_FINISHED_PER_ACTOR = 10
 KEEP_SECONDS = 3600
+RETRY_AFTER_S = 30  # an export of a large register takes about that long
 log = structlog.get_logger("ropa.exports")
+
+
+class TooManyJobs(DomainError):
+    status = 429
+    title = "Too many export jobs"
+
+    def __init__(self, active: int) -> None:
+        super().__init__(
+            f"{active} of your export jobs are queued or running, as many as one caller may have; "
+            "start another once one has finished"
+        )
+        self.retry_after = RETRY_AFTER_S
 
 
 @dataclass
@@ -66,11 +81,16 @@ class Job:
 class Jobs:
     def __init__(self, integrator: Integrator) -> None:
         self.integrator = integrator
-        self.jobs: OrderedDict[str, Job] = OrderedDict()
+        self.jobs: dict[str, Job] = {}  # every caller's, by id, oldest first
         self.tasks: set[asyncio.Task[None]] = set()
 
     def submit(self, req: ExportRequest, actor: str) -> Job:
-        self._forget_old()
+        """Queue an export for ``actor``; refused (429) while it has ``MAX_ACTIVE_PER_ACTOR`` unfinished."""
+        self._forget_old(actor)
+        active = sum(1 for j in self.jobs.values() if j.actor == actor and j.finished_at is None)
+        if active >= MAX_ACTIVE_PER_ACTOR:
+            log.info("export.job_refused", actor=actor, active=active)
+            raise TooManyJobs(active)
         job = Job(str(uuid.uuid4()), req, actor)
         self.jobs[job.id] = job
         task = asyncio.create_task(self._run(job))
@@ -95,12 +115,19 @@ class Jobs:
             log.error("export.job_failed", job=job.id, error=type(exc).__name__)
             job.status, job.error = "failed", {"status": 500, "detail": "the export failed"}
         job.finished_at = dt.datetime.now(dt.UTC)
+        self._forget_old(job.actor)
 
-    def _forget_old(self) -> None:
+    def _forget_old(self, actor: str) -> None:
+        """Drop anyone's files past ``KEEP_SECONDS``, and ``actor``'s finished jobs but the last few."""
         cutoff = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=KEEP_SECONDS)
-        for job_id, job in list(self.jobs.items()):
-            if len(self.jobs) > KEEP_JOBS or (job.finished_at and job.finished_at < cutoff):
-                del self.jobs[job_id]
+        expired = [i for i, j in self.jobs.items() if j.finished_at is not None and j.finished_at < cutoff]
+        finished = sorted(
+            (j for j in self.jobs.values() if j.actor == actor and j.finished_at is not None),
+            key=lambda j: j.finished_at or cutoff,
+        )
+        surplus = [j.id for j in finished[: max(len(finished) - KEEP_FINISHED_PER_ACTOR, 0)]]
+        for job_id in {*expired, *surplus}:
+            self.jobs.pop(job_id, None)
 
     async def wait(self) -> None:
         """Wait for every running job."""

@@ -4,6 +4,10 @@ The visible sheets are a rendering; the register file in ``ropa-register`` is th
 whose register does not match the SHA-256 its export recorded, or whose visible register sheets
 were edited after the export, is refused with the sheet and cell named: edits belong in the
 register, not in an export of it.
+
+A workbook is a ZIP of XML parts, and a few megabytes of ZIP can declare gigabytes of XML. Before
+openpyxl opens one, every part is checked against the caps below and read through once, so a
+part that holds more than it declares, or XML with a DTD or entities, is refused by name.
 """
 
 from __future__ import annotations
@@ -12,7 +16,8 @@ import datetime as dt
 import hashlib
 import io
 import zipfile
-from typing import Any
+from typing import Any, NoReturn
+from xml.parsers import expat
 
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
@@ -22,12 +27,97 @@ from exports.i18n import LANGUAGES, Texts
 from exports.layouts import layouts
 from exports.view import View
 from exports.xlsx import REGISTER_SHEET, clean, register_sheets
-from ropa.errors import Invalid
+from ropa.errors import DomainError, Invalid
 from ropa.porting.schemas import RegisterFile
 from ropa.porting.services import decode
 
 # Columns whose values come from the database's record times, not from the register file.
 UNCHECKED_FIELDS = {"created", "updated"}
+
+# An export of 5,000 activities holds about 60 MB of XML, its largest part about 20 MB; a CNIL
+# ("fiche") workbook holds a sheet, so a part, per activity. Excel's parts compress 2 to 10 times.
+MAX_PARTS = 20_000
+MAX_PART_BYTES = 64 * 1024 * 1024
+MAX_TOTAL_BYTES = 256 * 1024 * 1024
+MAX_RATIO = 100  # uncompressed / compressed, for parts over RATIO_FROM bytes
+RATIO_FROM = 1024 * 1024
+READ_CHUNK = 1024 * 1024
+XML_PARTS = (".xml", ".rels", ".vml")
+# What openpyxl and the zip and XML parsers under it raise for a damaged or foreign workbook.
+UNREADABLE = (
+    zipfile.BadZipFile,
+    InvalidFileException,
+    KeyError,
+    IndexError,
+    ValueError,  # also defusedxml's refusals and UnicodeDecodeError
+    TypeError,  # openpyxl's descriptors, given an attribute of the wrong kind
+    SyntaxError,  # xml.etree.ElementTree.ParseError
+    EOFError,
+    OSError,
+    NotImplementedError,  # a compression method zipfile lacks
+    RuntimeError,  # an encrypted part
+)
+
+
+def _refuse(part: str, reason: str) -> NoReturn:
+    raise Invalid.of([(part, reason)])
+
+
+def check_package(data: bytes) -> None:
+    """Refuse a workbook whose parts exceed the caps, lie about their size, or are not plain XML."""
+    try:
+        package = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, OSError, ValueError):
+        _refuse("file", "not an Excel workbook (not a ZIP package)")
+    with package:
+        parts = package.infolist()
+        if len(parts) > MAX_PARTS:
+            _refuse("file", f"holds {len(parts):,} parts; a workbook may hold at most {MAX_PARTS:,}")
+        total = 0
+        for part in parts:
+            if part.file_size > MAX_PART_BYTES:
+                _refuse(
+                    part.filename, f"declares {part.file_size:,} bytes; a part may hold {MAX_PART_BYTES:,}"
+                )
+            ratio = part.file_size / max(part.compress_size, 1)
+            if part.file_size > RATIO_FROM and ratio > MAX_RATIO:
+                _refuse(part.filename, f"expands {ratio:,.0f} times; a part may expand {MAX_RATIO} times")
+            total += part.file_size
+        if total > MAX_TOTAL_BYTES:
+            _refuse("file", f"declares {total:,} bytes in all; a workbook may hold {MAX_TOTAL_BYTES:,}")
+        for part in parts:
+            _read_part(package, part)
+
+
+def _forbid_dtd(*_: Any) -> None:
+    raise ValueError("holds a DTD or an entity declaration, which workbooks never need")
+
+
+def _read_part(package: zipfile.ZipFile, part: zipfile.ZipInfo) -> None:
+    """Read one part through, bounded: zipfile stops at the declared size and checks the CRC there."""
+    parser = None
+    if part.filename.lower().endswith(XML_PARTS):
+        parser = expat.ParserCreate()
+        parser.StartDoctypeDeclHandler = _forbid_dtd
+        parser.EntityDeclHandler = _forbid_dtd
+    read = 0
+    try:
+        with package.open(part) as stream:
+            while chunk := stream.read(READ_CHUNK):
+                read += len(chunk)
+                if read > MAX_PART_BYTES:  # never past the declared size, itself under the cap
+                    _refuse(part.filename, f"holds more than {MAX_PART_BYTES:,} bytes")
+                if parser is not None:
+                    parser.Parse(chunk, False)
+        if parser is not None:
+            parser.Parse(b"", True)
+    except expat.ExpatError as exc:
+        _refuse(part.filename, f"is not well-formed XML (line {exc.lineno}: {expat.ErrorString(exc.code)})")
+    except ValueError as exc:
+        _refuse(part.filename, str(exc))
+    except (zipfile.BadZipFile, EOFError, NotImplementedError, RuntimeError) as exc:
+        reason = "does not hold what it declares" if "CRC" in str(exc) else "cannot be read"
+        _refuse(part.filename, f"{reason} ({type(exc).__name__})")
 
 
 def _same(shown: Any, expected: Any) -> bool:
@@ -40,10 +130,22 @@ def _same(shown: Any, expected: Any) -> bool:
 
 
 def read_workbook(data: bytes) -> RegisterFile:
+    """The register an exported workbook carries, refused (422) unless the workbook is intact."""
+    check_package(data)
     try:
-        wb = load_workbook(io.BytesIO(data), read_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as exc:
-        raise Invalid.of([("file", f"not an Excel workbook ({type(exc).__name__})")]) from None
+        return _read(data)
+    except DomainError:
+        raise
+    except KeyError as exc:  # zipfile's "There is no item named '...' in the archive"
+        raise Invalid.of(
+            [("file", f"not a readable Excel workbook: {exc.args[0] if exc.args else exc}")]
+        ) from None
+    except UNREADABLE as exc:
+        raise Invalid.of([("file", f"not a readable Excel workbook ({type(exc).__name__})")]) from None
+
+
+def _read(data: bytes) -> RegisterFile:
+    wb = load_workbook(io.BytesIO(data), read_only=True)
     try:
         if REGISTER_SHEET not in wb.sheetnames:
             raise Invalid.of([("file", f"not a ropa export: the workbook has no '{REGISTER_SHEET}' sheet")])

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import traceback
 from typing import Any
 
 import asyncpg
 import msgspec
 import structlog
 from litestar import Request, Response
-from litestar.exceptions import HTTPException, ValidationException
+from litestar.exceptions import HTTPException, SerializationException, ValidationException
 
 log = structlog.get_logger(__name__)
 
@@ -50,6 +51,16 @@ class NotFound(DomainError):
 class Conflict(DomainError):
     status = 409
     title = "Conflict"
+
+
+class MalformedBody(DomainError):
+    """A request body that cannot be read at all: not UTF-8, not JSON, or nested past the limit."""
+
+    status = 400
+    title = "Malformed request body"
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"The request body is malformed: {reason}", [{"name": "body", "reason": reason}])
 
 
 class Invalid(DomainError):
@@ -107,6 +118,8 @@ def validation_error_handler(request: Request[Any, Any, Any], exc: ValidationExc
 
 
 def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    if isinstance(exc.__cause__, SerializationException):  # Litestar's 400 for a body msgspec refused
+        return domain_error_handler(request, MalformedBody(str(exc.detail)))
     title = {413: "Request body too large", 404: "Not found", 405: "Method not allowed"}.get(
         exc.status_code, "Error"
     )
@@ -117,6 +130,23 @@ def integrity_error_handler(request: Request[Any, Any, Any], exc: Exception) -> 
     """A constraint the services did not foresee: report it as a conflict, never as a 500."""
     log.warning("db.integrity_error", error_type=type(exc).__name__)
     return problem(409, "Conflict", "The change conflicts with the stored register")
+
+
+# Reading a body, msgspec raises UnicodeDecodeError for a string that is not UTF-8 and RecursionError
+# past its nesting limit (about 1,000 levels), and a multipart field that is not UTF-8 raises
+# UnicodeDecodeError: Litestar maps neither to a 400. These are the frames that read a body.
+_BODY_READERS = {Request.json.__code__, Request.msgpack.__code__, Request.form.__code__}
+
+
+def body_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """A body that could not be decoded is the client's 400 (a page for a page); anything else a 500."""
+    route = request.scope.get("route_handler")  # absent when raised before routing
+    handlers = route.resolve_exception_handlers() if route is not None else {}
+    if not any(frame.f_code in _BODY_READERS for frame, _ in traceback.walk_tb(exc.__traceback__)):
+        return handlers.get(Exception, internal_error_handler)(request, exc)
+    reason = "not valid UTF-8" if isinstance(exc, UnicodeDecodeError) else "nested too deeply"
+    error = MalformedBody(reason)
+    return handlers.get(DomainError, domain_error_handler)(request, error)
 
 
 RETRY_AFTER_S = "5"  # what a 503 asks the client to wait, on either engine
@@ -174,6 +204,8 @@ EXCEPTION_HANDLERS: dict[Any, Any] = {
     Exception: internal_error_handler,
     DomainError: domain_error_handler,
     ValidationException: validation_error_handler,
+    UnicodeDecodeError: body_error_handler,
+    RecursionError: body_error_handler,
     sqlite3.IntegrityError: integrity_error_handler,
     sqlite3.OperationalError: sqlite_operational_error_handler,
     asyncpg.IntegrityConstraintViolationError: integrity_error_handler,

@@ -10,6 +10,7 @@ import msgspec
 from audit import log as audit_log
 from ropa.db import is_postgres, write_transaction
 from ropa.errors import Conflict, DomainError, Invalid
+from ropa.porting.bounds import check_size, check_yaml
 from ropa.porting.schemas import EntityIn, RegisterFile
 from ropa.records import services
 from ropa.records.catalog import ACCEPTANCE, ACTIVITY, ENTITY, PROCESSOR, RECIPIENT, RETENTION, TRANSFER
@@ -108,10 +109,12 @@ async def import_register(register: RegisterFile, source: str = "import") -> dic
 
 
 def decode(raw: bytes, yaml: bool) -> RegisterFile:
-    """Parse a register file; a schema error names the offending field."""
+    """Parse a register file within bounds (bounds.py); a schema error names the offending field."""
     try:
         if yaml:
+            check_yaml(raw)
             return msgspec.yaml.decode(raw, type=RegisterFile)
+        check_size(raw)
         return msgspec.json.decode(raw, type=RegisterFile)
     except msgspec.ValidationError as exc:
         text = str(exc)
@@ -119,6 +122,10 @@ def decode(raw: bytes, yaml: bool) -> RegisterFile:
         raise Invalid.of([(path, text.split(" - at ")[0])]) from None
     except msgspec.DecodeError as exc:
         raise Invalid.of([("file", f"not valid {'YAML' if yaml else 'JSON'}: {exc}")]) from None
+    except UnicodeDecodeError:  # msgspec's answer to a JSON string that is not UTF-8
+        raise Invalid.of([("file", "not valid UTF-8")]) from None
+    except RecursionError:  # msgspec's answer to JSON nested past its limit
+        raise Invalid.of([("file", "nested too deeply")]) from None
 
 
 async def _children(kind: Kind, entity_id: str) -> list[Any]:
