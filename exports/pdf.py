@@ -5,23 +5,118 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import io
+import logging
+import re
 from pathlib import Path
 from typing import Any
 
 import jinja2
 import markupsafe
+import structlog
+from weasyprint import HTML, Attachment
+from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from audit import verifier
 from exports.document import Document
 from exports.fields import Value
 from exports.layouts import cells, is_required
 
 TEMPLATES = Path(__file__).with_name("templates")
+# Relative URLs resolve against the templates folder, and only the exact URLs of PACKAGED are served.
+BASE_URL = TEMPLATES.as_uri() + "/"
+# Everything the renderer may fetch: packaged files by exact name. The templates reference nothing
+# else: the stylesheet is inlined, no image, font file or data: URL is named, and WeasyPrint finds
+# the DejaVu fonts through fontconfig without fetching. The stylesheet is listed so that a template
+# may still link it.
+PACKAGED = {"export.css": "text/css"}
+_SERVED = {BASE_URL + name: (TEMPLATES / name, media_type) for name, media_type in PACKAGED.items()}
+_SCHEMES = ("file", "http", "https", "ftp", "data")
+
+log = structlog.get_logger("ropa.exports")
 
 
-def _css_string(value: Any) -> markupsafe.Markup:
-    """Text placed inside a CSS string in a <style> element: quotes, backslashes, breaks and < escaped."""
-    text = str(value).replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ").replace("<", "\\3C ")
-    return markupsafe.Markup(text)  # noqa: S704 - escaped for CSS above; HTML escaping would break it
+class FetchRefused(ValueError):
+    """The renderer asked for something that is not a packaged export file. WeasyPrint logs that and
+    leaves the resource out; the message names no URL, since a URL could carry register text."""
+
+
+class PackagedFetcher(URLFetcher):
+    """WeasyPrint's URL fetcher for exports: the packaged files of ``PACKAGED``, and nothing else.
+
+    Register text must never make the renderer read a local file or call a server: every other URL
+    (other files, http:, https:, ftp:, data:, whatever the scheme) is refused before it is opened.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(allowed_protocols=("file",), allow_redirects=False, fail_on_errors=False)
+
+    def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
+        del headers
+        served = _SERVED.get(url)
+        if served is None:
+            found = re.match(r"[a-zA-Z][a-zA-Z0-9.+-]*(?=:)", url)
+            scheme = found[0].lower() if found else ""
+            log.warning("export.fetch_refused", scheme=scheme if scheme in _SCHEMES else "other")
+            raise FetchRefused("not a packaged export file")
+        path, media_type = served
+        return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": media_type})
+
+
+class _TextLeftOut(logging.Filter):
+    """WeasyPrint's log lines name the resources it loads or fails to load, the text it cannot set
+    and the CSS it ignores: a name or text could be register text, so every text argument is left
+    out of them; the message, numbers and positions stay."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple("[left out]" if isinstance(a, str | bytes) else a for a in record.args)
+        return True
+
+
+# A logger's filters see only its own records, not its children's: each WeasyPrint logger gets one.
+for _name in ("weasyprint", "weasyprint.progress"):
+    if not any(isinstance(f, _TextLeftOut) for f in logging.getLogger(_name).filters):
+        logging.getLogger(_name).addFilter(_TextLeftOut())
+
+
+# Controls but tab, line feed and carriage return print as U+FFFD, and the separators of lines and
+# pages as a line break: no font has a glyph for them, and a single .notdef glyph spoils the text of
+# the whole PDF for search, copying and screen readers. (The HTML parser already turns NUL into U+FFFD.)
+_UNPRINTABLE = dict.fromkeys([*range(0x00, 0x09), *range(0x0E, 0x20), *range(0x7F, 0xA0)], "\ufffd")
+_UNPRINTABLE.update(dict.fromkeys([0x0B, 0x0C, 0x85, 0x2028, 0x2029], "\n"))
+
+
+def _printable(value: Any) -> Any:
+    """Every value the template prints, with the characters of ``_UNPRINTABLE`` replaced."""
+    if not isinstance(value, str):
+        return value
+    text = str.translate(value, _UNPRINTABLE)
+    if isinstance(value, markupsafe.Markup):
+        return markupsafe.Markup(text)  # noqa: S704 - the same markup: only control characters replaced
+    return text
+
+
+# Filters take the export's texts and view from the render's context: the environment is shared
+# by renders running at the same time in worker threads, so nothing of one export lives in it.
+@jinja2.pass_context
+def _term(context: jinja2.runtime.Context, key: str, vocabulary: str) -> str:
+    return str(context["t"].term(vocabulary, key))
+
+
+@jinja2.pass_context
+def _country(context: jinja2.runtime.Context, code: str | None) -> str:
+    return str(context["t"].country(code))
+
+
+@jinja2.pass_context
+def _contact(context: jinja2.runtime.Context, contact: Any) -> str:
+    return str(context["view"].contact(contact))
+
+
+@jinja2.pass_context
+def _processor_name(context: jinja2.runtime.Context, key: str) -> str:
+    processors = context["view"].processors
+    return str(processors[key].name) if key in processors else key
 
 
 @functools.cache
@@ -31,8 +126,9 @@ def _environment() -> jinja2.Environment:
         autoescape=jinja2.select_autoescape(["html"]),
         undefined=jinja2.StrictUndefined,
         trim_blocks=False,
+        finalize=_printable,
     )
-    env.filters["css"] = _css_string
+    env.filters.update(term=_term, country=_country, contact=_contact, processor_name=_processor_name)
     return env
 
 
@@ -41,7 +137,10 @@ def _time(value: str) -> dt.datetime:
 
 
 def render_html(doc: Document) -> str:
-    """The final HTML of the export (CSS inlined), as WeasyPrint receives it."""
+    """The final HTML of the export (CSS inlined), as WeasyPrint receives it.
+
+    Register text appears only as escaped HTML text, never inside CSS or a URL: the page headers
+    and footers take it from hidden elements through ``string-set`` (export.css)."""
     t, view = doc.t, doc.view
 
     def fmt(value: Value) -> str:
@@ -72,10 +171,7 @@ def render_html(doc: Document) -> str:
         ("annex-completeness", t("annex.completeness")),
         ("annex-changes", t("annex.changes")),
     ]
-    env = _environment()
-    env.filters["term"] = lambda key, vocabulary: t.term(vocabulary, key)
-    env.filters["processor_name"] = lambda key: view.processors[key].name if key in view.processors else key
-    template = env.get_template("export.html")
+    template = _environment().get_template("export.html")
     return template.render(
         doc=doc,
         view=view,
@@ -88,14 +184,13 @@ def render_html(doc: Document) -> str:
         processor_users=lambda key: [
             a for r in view.recipients_using_processor(key) for a in view.users_of("recipients", r)
         ],
+        verifier_sha256=verifier.sha256(),
         css=(TEMPLATES / "export.css").read_text(encoding="utf-8"),
     )
 
 
 def pdf_options(doc: Document) -> dict[str, Any]:
     """WeasyPrint's options: tagged always; PDF/A-3 with the register attached for ``variant=pdfa``."""
-    from weasyprint import Attachment
-
     created = doc.meta.created_at
     register = Attachment(
         file_obj=io.BytesIO(doc.register_json),
@@ -116,12 +211,15 @@ def pdf_options(doc: Document) -> dict[str, Any]:
     return options
 
 
-def render_pdf(doc: Document, progress: Any) -> bytes:
-    from weasyprint import HTML
+def html_document(html: str) -> HTML:
+    """WeasyPrint's document of ``html``, fetching only the packaged files (PackagedFetcher)."""
+    return HTML(string=html, base_url=BASE_URL, url_fetcher=PackagedFetcher())
 
+
+def render_pdf(doc: Document, progress: Any) -> bytes:
     progress("html", 0.1)
     html = render_html(doc)
     progress("layout", 0.2)
-    document = HTML(string=html, base_url=str(TEMPLATES)).render(**pdf_options(doc))
+    document = html_document(html).render(**pdf_options(doc))
     progress("write", 0.8)
     return bytes(document.write_pdf(**pdf_options(doc)))

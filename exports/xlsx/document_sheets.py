@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from audit import verifier
 from exports.document import Document
 from exports.layouts import Layout
 from exports.view import View
@@ -62,6 +63,8 @@ def entity_sheet(doc: Document) -> Sheet:
                 state=m.state_sha256,
             ),
         ]
+        yield [t("cover.verifier_sha256"), verifier.sha256()]
+        yield [t("cover.verifier_check"), t("cover.verifier_explained")]
 
     return Sheet(t("sheet.entity"), [t("col.field"), t("col.value")], rows, [34, 90], checked=False)
 
