@@ -13,16 +13,19 @@ from litestar.config.cors import CORSConfig
 from litestar.exceptions import HTTPException
 from litestar.openapi import OpenAPIConfig
 
+from audit.anchor import LogInconsistent
 from audit.guard import require_triggers
-from audit.integrator import Integrator
 from exports.controllers import EXPORT_ROUTES
 from exports.jobs import Jobs
 from ropa import __version__, db
 from ropa.access.controllers import ACCESS_ROUTES
+from ropa.access.denials import DENIALS
 from ropa.access.guard import access_guard
 from ropa.access.model import PUBLIC
 from ropa.auditing.controllers import AUDIT_ROUTES
+from ropa.auditing.halt import halt_middleware
 from ropa.auditing.keys import get_signer
+from ropa.auditing.service import make_integrator
 from ropa.errors import EXCEPTION_HANDLERS
 from ropa.findings.controllers import FINDINGS_ROUTES
 from ropa.logging import configure, request_middleware
@@ -54,15 +57,19 @@ def create_app(
     configure(settings.log_level, settings.log_json)
     signer = get_signer(settings)
     run_integrator = settings.run_integrator if integrator is None else integrator
-    the_integrator = Integrator(
-        signer, settings.audit_origin, settings.checkpoint_every, settings.checkpoint_seconds
-    )
+    the_integrator = make_integrator(settings, signer)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         await require_triggers()
         if pool:
             await db.open_pool()
+        # A log that no longer extends the checkpoint kept outside the database: refuse to start.
+        try:
+            await the_integrator.check_anchor()
+        except LogInconsistent as exc:
+            log.error("audit.log_inconsistent", error=exc.reason, seq=exc.seq)
+            raise RuntimeError(f"refusing to start: {exc.reason}; see docs/audit-log.md") from exc
         task = (
             asyncio.create_task(the_integrator.run(settings.integrate_interval)) if run_integrator else None
         )
@@ -70,6 +77,7 @@ def create_app(
         try:
             yield
         finally:
+            await DENIALS.flush_quietly(everything=True)  # anonymous refusals still being counted
             await jobs.cancel()
             if task:
                 task.cancel()
@@ -103,7 +111,10 @@ def create_app(
         else None,
         lifespan=[lifespan],
         exception_handlers={**EXCEPTION_HANDLERS, HTTPException: http_error},
-        middleware=[request_middleware(secret_file(settings.source_hash_key_file))],
+        middleware=[
+            request_middleware(secret_file(settings.source_hash_key_file)),
+            halt_middleware(the_integrator),
+        ],
         logging_config=None,  # structlog is configured once in ropa.logging; no body logging
         request_max_body_size=settings.max_body_bytes,
         openapi_config=OpenAPIConfig(title="ropa", version=__version__, path="/schema"),

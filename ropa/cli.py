@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
@@ -183,21 +184,59 @@ async def _restore(args: argparse.Namespace) -> int:
         return 1
     print(f"restored {args.file} into the {made.engine} database")
     try:
-        return await verify_and_print()
+        code = await verify_and_print()
+        if code:
+            print(
+                "if this backup is older than the log's last signed checkpoint and you restore it on "
+                "purpose, move the anchored checkpoint aside with `ropa audit anchor --reset` (and keep it)",
+                file=sys.stderr,
+            )
+        return code
     except MissingKey as exc:
         print(f"not verified: {exc}", file=sys.stderr)
         return 1
 
 
+def _trusted_proxies(entries: tuple[str, ...]) -> list[str]:
+    """ROPA_TRUSTED_PROXIES checked: each an IP address or network (CIDR), or * for any peer."""
+    import ipaddress
+
+    for entry in entries:
+        if entry != "*":
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(f"'{entry}' is not an IP address or network (CIDR)") from None
+    return list(entries)
+
+
 def _serve(args: argparse.Namespace) -> int:
+    import os
+
     import uvicorn
 
     settings = get_settings()
+    try:
+        proxies = _trusted_proxies(settings.trusted_proxies)
+    except ValueError as exc:
+        print(f"ROPA_TRUSTED_PROXIES: {exc}", file=sys.stderr)
+        return 2
+    if os.environ.get("FORWARDED_ALLOW_IPS") and not proxies:
+        # uvicorn's own setting used to decide this; refuse rather than silently trust no proxy.
+        print(
+            "FORWARDED_ALLOW_IPS is not read by ropa serve: name the proxies in ROPA_TRUSTED_PROXIES",
+            file=sys.stderr,
+        )
+        return 2
     uvicorn.run(
         "ropa.app:create_app",
         factory=True,
         host=args.host or settings.host,
         port=args.port or settings.port,
+        # X-Forwarded-For/-Proto replace the client address and scheme only from these peers; by
+        # default from none, so no client can choose the address the sign-in limits and audit see.
+        proxy_headers=bool(proxies),
+        forwarded_allow_ips=proxies or None,
         access_log=False,
         log_level="warning",
     )
@@ -280,6 +319,9 @@ async def _run(command: Command, args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     from ropa.logging import configure
 
+    # What the commands write (databases, backups, dumps, exports, audit bundles via -o) holds the
+    # register: owner only, whatever umask the shell had.
+    os.umask(0o077)
     settings = get_settings()
     configure(settings.log_level if settings.log_level != "INFO" else "WARNING", json=False)
     args = _parser().parse_args(argv)

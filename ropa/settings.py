@@ -23,6 +23,12 @@ class Settings:
     audit_key_pem: str = ""
     audit_key_name: str = "ropa-audit"
     source_hash_key_file: str = "var/source-hash.key"
+    # The last signed checkpoint, kept outside the database (default: beside the key file), and
+    # the witnesses each new checkpoint is handed to: a directory (a file share) and/or a command
+    # that reads the signed note on stdin (mail, a second database, a witness service).
+    audit_checkpoint_file: str = ""
+    audit_witness_dir: str = ""
+    audit_witness_command: str = ""
     checkpoint_every: int = 1000
     checkpoint_seconds: float = 60.0
     integrate_interval: float = 0.2
@@ -31,8 +37,17 @@ class Settings:
     auth_enabled: bool = True
     cookie_secure: bool = True
     cors_origins: tuple[str, ...] = ()
+    # Reverse proxies (addresses or CIDRs) whose X-Forwarded-For/-Proto uvicorn honours; none by default.
+    trusted_proxies: tuple[str, ...] = ()
     # Exports of entities with more activities than this run as background jobs.
     export_sync_limit: int = 200
+
+    @property
+    def anchor_path(self) -> str:
+        """Where the integrator keeps its last signed checkpoint: the setting, or beside the key."""
+        if self.audit_checkpoint_file:
+            return self.audit_checkpoint_file
+        return str(Path(self.audit_key_file).with_name("audit-checkpoint.txt"))
 
     @property
     def engine(self) -> str:
@@ -59,6 +74,9 @@ def get_settings() -> Settings:
         audit_key_pem=_env("AUDIT_KEY_PEM", base.audit_key_pem),
         audit_key_name=_env("AUDIT_KEY_NAME", base.audit_key_name),
         source_hash_key_file=_env("SOURCE_HASH_KEY_FILE", base.source_hash_key_file),
+        audit_checkpoint_file=_env("AUDIT_CHECKPOINT_FILE", base.audit_checkpoint_file),
+        audit_witness_dir=_env("AUDIT_WITNESS_DIR", base.audit_witness_dir),
+        audit_witness_command=_env("AUDIT_WITNESS_COMMAND", base.audit_witness_command),
         checkpoint_every=int(_env("CHECKPOINT_EVERY", str(base.checkpoint_every))),
         checkpoint_seconds=float(_env("CHECKPOINT_SECONDS", str(base.checkpoint_seconds))),
         integrate_interval=float(_env("INTEGRATE_INTERVAL", str(base.integrate_interval))),
@@ -66,6 +84,7 @@ def get_settings() -> Settings:
         auth_enabled=_env("AUTH", "on") != "off",
         cookie_secure=_env("COOKIE_SECURE", "1") == "1",
         cors_origins=tuple(o for o in _env("CORS_ORIGINS", "").split(",") if o),
+        trusted_proxies=tuple(p.strip() for p in _env("TRUSTED_PROXIES", "").split(",") if p.strip()),
         export_sync_limit=int(_env("EXPORT_SYNC_LIMIT", str(base.export_sync_limit))),
     )
 

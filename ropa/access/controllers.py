@@ -9,9 +9,12 @@ from litestar import Request, Response, Router, delete, get, patch, post
 from litestar.datastructures import Cookie
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
+from audit.context import current_actor
 from ropa.access import services
+from ropa.access.denials import DENIALS
 from ropa.access.guard import SESSION_COOKIE, Unauthorized
 from ropa.access.model import PUBLIC, SIGNED_IN, current_principal
+from ropa.access.origin import CrossOriginSignIn, check_sign_in_origin
 from ropa.access.services import SESSION_HOURS, TokenOut, UserOut
 from ropa.errors import Invalid
 from ropa.records.parts import Base
@@ -80,7 +83,12 @@ def _me() -> dict[str, Any]:
     status_code=200,
 )
 async def sign_in(request: Request[Any, Any, Any], data: JSONBody[SignIn]) -> Response[dict[str, Any]]:
-    client = request.scope.get("client") or ("", 0)
+    try:  # a browser posting from another site (login CSRF); scripts send no Origin
+        check_sign_in_origin(request, allow_missing=True)
+    except CrossOriginSignIn:
+        DENIALS.note(current_actor().source_ref, "cross_origin_sign_in")
+        raise
+    client = request.scope.get("client") or ("", 0)  # the peer, or what a trusted proxy forwarded
     secret, principal = await services.sign_in(data.username, data.password, client[0])
     cookie = session_cookie(secret, request.app.state["settings"].cookie_secure)
     body = {"user_id": principal.user_id, "role": principal.role, "csrf_token": principal.csrf}

@@ -1,12 +1,15 @@
 """The one guard every route passes: who is asking (bearer token or session cookie), and may they.
 
 Deny by default: a route whose handler names no permission in ``opt["perm"]`` is refused. No
-credentials get 401, a role without the permission 403, and every refusal is an audit event.
-Session requests that change something must carry the session's CSRF token.
+credentials get 401, a role without the permission 403. Every refusal of a signed-in caller is an
+audit event; refusals of anonymous callers are counted per source and written as one summary event
+per source and window (``ropa.access.denials``). Session requests that change something must carry
+the session's CSRF token.
 """
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 import structlog
@@ -15,6 +18,7 @@ from litestar.handlers.base import BaseRouteHandler
 
 from audit import log as audit_log
 from audit.context import Actor, current_actor, set_actor
+from ropa.access.denials import DENIALS
 from ropa.access.model import PUBLIC, SIGNED_IN, Principal, set_principal
 from ropa.access.services import principal_for
 from ropa.db import write_transaction
@@ -70,12 +74,12 @@ async def _csrf_ok(connection: ASGIConnection[Any, Any, Any, Any], principal: Pr
     ):
         form = await connection.form()  # type: ignore[attr-defined]
         sent = form.get(CSRF_FIELD)
-    import secrets
-
     return bool(sent) and secrets.compare_digest(str(sent), principal.csrf)
 
 
 async def access_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+    if DENIALS.due():  # anonymous refusals whose window has closed: one summary event per source
+        await DENIALS.flush_quietly()
     perm = handler.opt.get("perm")
     settings = connection.app.state["settings"]
     if perm is None and connection.scope["path"].startswith("/schema"):
@@ -86,10 +90,8 @@ async def access_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: 
         return
     principal = await _principal(connection)
     if principal is None:
-        await _deny(
-            connection, perm, Unauthorized("sign in, or send a valid API token (Authorization: Bearer)")
-        )
-    assert principal is not None
+        DENIALS.note(current_actor().source_ref, "unauthenticated")
+        raise Unauthorized("sign in, or send a valid API token (Authorization: Bearer)")
     actor = current_actor()
     set_actor(
         Actor(

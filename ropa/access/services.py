@@ -12,7 +12,6 @@ import hashlib
 import secrets
 import time
 import uuid
-from collections import deque
 from typing import Any
 
 import msgspec
@@ -21,6 +20,9 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from piccolo.columns import Column
 
 from audit import log as audit_log
+from audit.context import current_actor
+from ropa.access.denials import DENIALS
+from ropa.access.limiter import LIMITER, TooManyAttempts
 from ropa.access.model import ROLES, Principal, Role
 from ropa.access.tables import AppUser, Credential
 from ropa.db import write_transaction
@@ -32,15 +34,6 @@ _DUMMY_HASH = HASHER.hash(secrets.token_urlsafe(16))  # unknown users cost the s
 TOKEN_PREFIX = "ropa_"  # noqa: S105 - a marker, not a secret
 SESSION_HOURS = 8
 CACHE_SECONDS = 2.0  # a revoked credential stops working in this process at once, elsewhere within this
-
-
-class TooManyAttempts(DomainError):
-    status = 429
-    title = "Too many sign-in attempts"
-
-    def __init__(self, detail: str, retry_after: int) -> None:
-        super().__init__(detail)
-        self.retry_after = retry_after
 
 
 class SignInFailed(DomainError):
@@ -313,48 +306,17 @@ async def revoke_token(token_id: str) -> None:
     CACHE.clear()
 
 
-class Limiter:
-    """Failed sign-ins per account and attempts per source, in a sliding window (per process)."""
-
-    def __init__(self, per_account: int = 5, per_source: int = 20, window: float = 900.0) -> None:
-        self.per_account, self.per_source, self.window = per_account, per_source, window
-        self.hits: dict[str, deque[float]] = {}
-
-    def _recent(self, key: str) -> deque[float]:
-        hits = self.hits.setdefault(key, deque())
-        cutoff = time.monotonic() - self.window
-        while hits and hits[0] < cutoff:
-            hits.popleft()
-        return hits
-
-    def check(self, account: str, source: str) -> None:
-        for key, limit in ((f"a:{account.casefold()}", self.per_account), (f"s:{source}", self.per_source)):
-            hits = self._recent(key)
-            if len(hits) >= limit:
-                retry = int(hits[0] + self.window - time.monotonic()) + 1
-                raise TooManyAttempts("too many sign-in attempts; try again later", retry)
-
-    def attempt(self, source: str) -> None:
-        self._recent(f"s:{source}").append(time.monotonic())
-
-    def failure(self, account: str) -> None:
-        self._recent(f"a:{account.casefold()}").append(time.monotonic())
-
-    def success(self, account: str) -> None:
-        self.hits.pop(f"a:{account.casefold()}", None)
-
-
-LIMITER = Limiter()
-
-
 async def sign_in(username: str, password: str, source: str) -> tuple[str, Principal]:
-    """Check a password; a session secret (for the cookie) and the principal on success."""
+    """Check a password; a session secret (for the cookie) and the principal on success.
+
+    The attempt is counted before the password is checked (see ``ropa.access.limiter``); a refusal
+    by the limit is counted with the other anonymous refusals (``ropa.access.denials``).
+    """
     try:
-        LIMITER.check(username, source)
+        attempt = LIMITER.acquire(username, source)
     except TooManyAttempts:
-        await _sign_in_event(None, "failure", "rate limited")
+        DENIALS.note(current_actor().source_ref, "rate_limited")
         raise
-    LIMITER.attempt(source)
     row = await AppUser.select().where(AppUser.username == username).first()
     stored = row["password_hash"] if row and row["password_hash"] else _DUMMY_HASH
     ok: bool
@@ -363,11 +325,10 @@ async def sign_in(username: str, password: str, source: str) -> tuple[str, Princ
     except (VerificationError, InvalidHashError):
         ok = False
     if not ok or row is None or not row["password_hash"] or row["disabled"]:
-        LIMITER.failure(username)
         reason = "disabled" if row is not None and row["disabled"] and ok else "bad credentials"
         await _sign_in_event(str(row["id"]) if row else None, "failure", reason)
         raise SignInFailed("wrong username or password")
-    LIMITER.success(username)
+    LIMITER.succeeded(attempt)
     secret = secrets.token_urlsafe(32)
     async with write_transaction():
         credential = await _insert_credential(
@@ -407,7 +368,8 @@ async def sign_out(principal: Principal) -> None:
     CACHE.clear()
 
 
-CACHE: dict[str, tuple[float, Principal | None]] = {}
+# By credential kind and secret: a token's secret sent as the session cookie is not a session.
+CACHE: dict[tuple[str, str], tuple[float, Principal | None]] = {}
 
 
 async def _regulated(country: str) -> frozenset[str]:
@@ -422,14 +384,16 @@ async def _regulated(country: str) -> frozenset[str]:
 
 async def principal_for(secret: str, via: str) -> Principal | None:
     """The principal a session or token secret stands for, if it is valid now."""
-    key = digest(secret)
+    kind = "session" if via == "session" else "api_token"
+    key = (kind, digest(secret))
     cached = CACHE.get(key)
     if cached and cached[0] > time.monotonic():
         return cached[1]
-    kind = "session" if via == "session" else "api_token"
     credential = (
         await Credential.select()
-        .where((Credential.secret_hash == key) & (Credential.kind == kind) & Credential.revoked_at.is_null())
+        .where(
+            (Credential.secret_hash == key[1]) & (Credential.kind == kind) & Credential.revoked_at.is_null()
+        )
         .first()
     )
     principal = None

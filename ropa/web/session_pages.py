@@ -8,14 +8,22 @@ from litestar import Request, Response, get, post
 from litestar.params import FromQuery, QueryParameter
 from litestar.response import Redirect, Template
 
+from audit.context import current_actor
 from ropa.access import services
 from ropa.access.controllers import session_cookie
+from ropa.access.denials import DENIALS
+from ropa.access.limiter import TooManyAttempts
 from ropa.access.model import PUBLIC, SIGNED_IN, current_principal
-from ropa.access.services import SignInFailed, TooManyAttempts
+from ropa.access.origin import CrossOriginSignIn, check_sign_in_origin
+from ropa.access.services import SignInFailed
 from ropa.errors import Invalid
 from ropa.web.pages import page, texts
 
 Next = Annotated[str | None, QueryParameter(max_length=500)]
+# Under the site-wide ``Referrer-Policy: no-referrer`` a browser sends ``Origin: null`` with the
+# form's POST, which the login-CSRF check cannot tell from a sandboxed attacker frame. This page
+# lets the browser name this site as the origin (and still sends no referrer to other sites).
+SIGN_IN_HEADERS = {"referrer-policy": "same-origin"}
 
 
 def _safe_next(target: str | None) -> str:
@@ -30,7 +38,15 @@ async def sign_in_form(
     request: Request[Any, Any, Any], next: FromQuery[Next] = None, out: FromQuery[bool] = False
 ) -> Template:
     message = texts(request)("sign_in.signed_out") if out else ""
-    return page(request, "sign_in.html", next=_safe_next(next), username="", error="", message=message)
+    return page(
+        request,
+        "sign_in.html",
+        headers=SIGN_IN_HEADERS,
+        next=_safe_next(next),
+        username="",
+        error="",
+        message=message,
+    )
 
 
 @post("/sign-in", opt={"perm": PUBLIC}, include_in_schema=False, name="sign_in_submit")
@@ -38,13 +54,17 @@ async def sign_in_submit(request: Request[Any, Any, Any]) -> Response[Any]:
     form = await request.form()
     username, password = str(form.get("username", ""))[:64], str(form.get("password", ""))[:1024]
     target = _safe_next(str(form.get("next", "")))
-    client = request.scope.get("client") or ("", 0)
+    client = request.scope.get("client") or ("", 0)  # the peer, or what a trusted proxy forwarded
     t = texts(request)
-    headers: dict[str, str] = {}
+    headers = dict(SIGN_IN_HEADERS)
     try:
+        check_sign_in_origin(request, allow_missing=False)  # login CSRF; browsers send Origin
         if not username or not password:
             raise SignInFailed("wrong username or password")
         secret, _ = await services.sign_in(username, password, client[0])
+    except CrossOriginSignIn:
+        DENIALS.note(current_actor().source_ref, "cross_origin_sign_in")
+        error, status = t("sign_in.cross_origin"), 403
     except SignInFailed:
         error, status = t("sign_in.failed"), 401
     except TooManyAttempts as exc:

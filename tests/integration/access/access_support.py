@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from ropa.access import services
+from ropa.access.denials import DENIALS
 from ropa.settings import get_settings
 from tests.conftest import ENGINE, run
 
@@ -40,6 +41,7 @@ def secured(demo_database: str) -> Iterator[Secured]:
 
     services.LIMITER.hits.clear()
     services.CACHE.clear()
+    DENIALS.clear()
     accounts = {
         "admin": ("t-admin", "admin", [], None),
         "officer": ("t-officer-dk", "compliance_officer", ["TECHEM-DK"], None),
@@ -55,3 +57,4 @@ def secured(demo_database: str) -> Iterator[Secured]:
     app = create_app(settings, pool=ENGINE == "sqlite", integrator=False)
     with TestClient(app, raise_server_exceptions=False) as client:
         yield Secured(client, tokens, _entity_ids())
+    DENIALS.clear()

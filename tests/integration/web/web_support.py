@@ -108,4 +108,5 @@ def web(demo_database: str) -> Iterator[Web]:
     settings = dataclasses.replace(get_settings(), auth_enabled=True, cookie_secure=False)
     app = create_app(settings, pool=ENGINE == "sqlite", integrator=False)
     with TestClient(app, raise_server_exceptions=False) as client:
+        client.headers["origin"] = "http://testserver.local"  # browsers send it; the sign-in form needs it
         yield Web(client, _entity_ids())
