@@ -17,17 +17,19 @@ from ropa.records.catalog import REGISTRY
 EMPTY: tuple[Any, ...] = (None, "", [], {})
 DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # The kinds of record an event names: the register's own, then the service's.
-RECORD_TYPES = [*REGISTRY, "user", "credential", "route", "register", "audit_log"]
+RECORD_TYPES = [*REGISTRY, "user", "credential", "route", "register", "audit_log", "source", "database"]
 ACTIONS = [
     *(f"{kind}.{verb}" for kind in REGISTRY for verb in ("create", "update", "retire")),
     "auth.sign_in",
     "auth.sign_out",
     "auth.denied",
+    "access.denied_anonymous_summary",
     "audit.read",
     "audit.export",
     "register.import",
     "register.dump",
     "register.export",
+    "database.backup",
     "user.create",
     "user.update",
     "user.disable",
