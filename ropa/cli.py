@@ -40,17 +40,30 @@ async def _migrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _read_bounded(path: Path, limit: int) -> bytes:
+    """The file's bytes, refused before they are read when it is larger than ``limit``."""
+    from ropa.errors import Invalid
+
+    with path.open("rb") as handle:
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise Invalid.of([("file", f"is larger than {limit:,} bytes, the most a register file may hold")])
+    return data
+
+
 async def _import_file(path: Path, source: str, integrate: bool = True) -> dict[str, int]:
     """Import, then sequence and sign at once, so the new register starts under a checkpoint."""
     from ropa.auditing.service import integrator
     from ropa.porting.services import decode, import_register
 
     if path.suffix == ".xlsx":
-        from exports.read_xlsx import read_workbook
+        from exports.read_xlsx import MAX_TOTAL_BYTES, read_workbook
 
-        register = read_workbook(path.read_bytes())
+        register = read_workbook(_read_bounded(path, MAX_TOTAL_BYTES))
     else:
-        register = decode(path.read_bytes(), yaml=path.suffix in (".yaml", ".yml"))
+        from ropa.porting.bounds import MAX_FILE_BYTES
+
+        register = decode(_read_bounded(path, MAX_FILE_BYTES), yaml=path.suffix in (".yaml", ".yml"))
     counts = await import_register(register, source=source)
     if integrate:
         await integrator().integrate_all(checkpoint=True)

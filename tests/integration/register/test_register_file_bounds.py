@@ -117,3 +117,16 @@ def test_a_file_over_the_size_cap_is_refused_before_parsing(monkeypatch):
         with pytest.raises(Invalid) as refused:
             decode(b" " * 2048, yaml=yaml)
         assert "at most 1,024" in refused.value.invalid_params[0]["reason"]
+
+
+@pytest.mark.parametrize("suffix", [".yaml", ".xlsx"])
+def test_ropa_import_refuses_a_huge_file_without_reading_it_whole(database, tmp_path, suffix):
+    """A 10 GB file (sparse: it takes no disk) is refused after reading at most the cap, under 2 GiB."""
+    huge = tmp_path / f"huge{suffix}"
+    with huge.open("wb") as handle:
+        handle.truncate(10 * 1024**3)
+    before = run(state())
+    done = _import(database, huge)
+    assert done.returncode == 1, done.stderr
+    assert b"file: is larger than" in done.stderr and b"Traceback" not in done.stderr
+    assert run(state()) == before
