@@ -24,7 +24,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from audit import log as audit_log
-from ropa.db import get_engine, is_postgres, write_transaction
+from ropa.db import create_private, get_engine, is_postgres, write_transaction
 
 PAGES_PER_STEP = 1024  # the backup copies this many pages, then lets writers in
 
@@ -77,6 +77,7 @@ def _sqlite_copy(source: str, target: Path) -> None:
     """Copy one SQLite database into a new file with the online backup API, then fsync it."""
     partial = target.with_name(target.name + ".partial")
     partial.unlink(missing_ok=True)
+    create_private(partial)  # the copy holds the whole register: owner only, as the database
     src = sqlite3.connect(source, timeout=30)
     try:
         dst = sqlite3.connect(partial)
@@ -109,6 +110,8 @@ async def backup(target: Path) -> Outcome:
     if engine == "postgres":
         pg_dump = _tool("pg_dump")
         partial = target.with_name(target.name + ".partial")
+        partial.unlink(missing_ok=True)
+        create_private(partial)  # pg_dump writes into it and keeps its mode: owner only
         url, env = _pg_target()
         argv = [pg_dump, "--format=custom", "--no-owner", f"--file={partial}", url]
         await asyncio.to_thread(_run, argv, env)

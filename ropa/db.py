@@ -23,6 +23,24 @@ DEFAULT_SQLITE_PATH = "var/ropa.sqlite"
 UNIQUE_VIOLATIONS = (sqlite3.IntegrityError, asyncpg.UniqueViolationError)
 
 
+def create_private(path: str | os.PathLike[str]) -> None:
+    """Create an empty file that only its owner may read and write, unless it exists already.
+
+    SQLite creates a database file 0644 (less the umask), and its -wal and -shm files with the
+    database file's own mode: a database made here first keeps the register, and every file
+    SQLite adds beside it, unreadable to other users of the host. An empty file is an empty
+    database to SQLite. An existing file keeps the mode it has.
+    """
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+
+
+def _is_file_path(path: str) -> bool:
+    return bool(path) and path != ":memory:" and not path.startswith("file:")
+
+
 class RopaSQLiteEngine(SQLiteEngine):
     """SQLite with WAL, a busy timeout, durable commits and a long-lived connection for reads.
 
@@ -40,7 +58,12 @@ class RopaSQLiteEngine(SQLiteEngine):
         self._reader: sqlite3.Connection | None = None
         self._reader_lock = threading.Lock()
 
+    def _create_private(self) -> None:
+        if _is_file_path(self.path) and not os.path.exists(self.path):
+            create_private(self.path)
+
     async def _connect(self) -> aiosqlite.Connection:
+        self._create_private()
         connection = await aiosqlite.connect(**self.connection_kwargs)
         connection.row_factory = dict_factory  # type: ignore[assignment]
         await connection.execute("PRAGMA foreign_keys = 1")
@@ -51,6 +74,7 @@ class RopaSQLiteEngine(SQLiteEngine):
         return await self._connect()
 
     async def start_connection_pool(self, **kwargs: Any) -> None:
+        self._create_private()
         async with aiosqlite.connect(self.path) as connection:
             await connection.execute("PRAGMA journal_mode = WAL")
         if self._reader is None:

@@ -13,29 +13,24 @@ import msgspec
 
 from audit import query
 from audit.tables import AuditEvent
-from ropa.access.model import in_scope
 from ropa.auditing.services import record_read
+from ropa.entities import lookup
 from ropa.errors import NotFound
 from ropa.porting.schemas import EntityIn
 from ropa.porting.services import CHILDREN
 from ropa.records.catalog import ENTITY
 from ropa.records.kinds import REGISTRY
-from ropa.tables import LegalEntity
 
 # (first, last) change of each record, by record id: "date of creation / last update".
 Times = dict[str, tuple[dt.datetime, dt.datetime]]
 
 
 async def find_entity(ref: str) -> str:
-    """The id of the legal entity named by ``ref``: its id, key or registration number."""
-    rows = await LegalEntity.select(LegalEntity.id, LegalEntity.key, LegalEntity.data)
-    for row in rows:
-        registration = msgspec.json.decode(row["data"]).get("registration") or {}
-        number = str(registration.get("number") or "")
-        same_number = bool(number) and ref.replace(" ", "") == number.replace(" ", "")
-        if (ref in (str(row["id"]), row["key"]) or same_number) and in_scope(str(row["id"])):
-            return str(row["id"])
-    raise NotFound(f"no legal entity '{ref}'")
+    """The id of the legal entity named by ``ref``: its id, else its key, else its registration number."""
+    row = await lookup.find(ref)
+    if row is None:
+        raise NotFound(f"no legal entity '{ref}'")
+    return str(row["id"])
 
 
 async def _last_change_by(entity_id: str, at: dt.datetime) -> int | None:

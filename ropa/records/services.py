@@ -9,8 +9,9 @@ from typing import Any
 import msgspec
 
 from audit import log as audit_log
-from ropa.access.model import in_scope
+from ropa.access.model import in_scope, visible_entities
 from ropa.db import UNIQUE_VIOLATIONS, is_postgres, write_transaction
+from ropa.entities import lookup
 from ropa.errors import Conflict, Invalid, NotFound
 from ropa.records import validation
 from ropa.records.kinds import Kind
@@ -83,22 +84,14 @@ async def get(kind: Kind, record_id: str) -> Any:
 
 
 async def resolve_entity(ref: str, field: str = "entity", *, for_write: bool = False) -> str:
-    """The id of the legal entity named by id or by key; a write needs an active one.
+    """The id of the legal entity named by id, key or registration number (in that order, see
+    ``ropa.entities.lookup``); a write needs an active one.
 
     A write also locks the entity's row (PostgreSQL; SQLite's write lock covers it), so two
     writes to one entity's register never interleave: a recipient cannot be retired while an
     activity that names it is being created. Writes to different entities do not wait.
     """
-    try:
-        where = LegalEntity.id == str(uuid.UUID(ref))
-    except ValueError:
-        where = LegalEntity.key == ref
-    query = LegalEntity.select(LegalEntity.id, LegalEntity.status).where(where)
-    if for_write and is_postgres():
-        query = query.lock_rows("NO KEY UPDATE")
-    row = await query.first()
-    if row is not None and not in_scope(str(row["id"])):
-        row = None  # outside the caller's scope: as if it did not exist
+    row = await lookup.find(ref, field, lock=for_write)
     if row is None or (for_write and row["status"] == "retired"):
         raise Invalid.of([(field, f"no {'active ' if for_write else ''}legal entity '{ref}'")])
     return str(row["id"])
@@ -135,8 +128,23 @@ async def _key_taken(kind: Kind, data: Any, entity_id: str | None) -> bool:
     return bool(await table.exists().where(where))
 
 
+def _refuse_chosen_id() -> Invalid:
+    """The one answer a caller limited to some entities gets for any id it chooses itself.
+
+    Ids are unique across all entities, so "this id is taken" would tell such a caller that a
+    record it cannot see exists elsewhere. Whether an id is free is never checked for it: every
+    id it sends, taken or fresh, gets this same answer, which depends on nothing stored. Keys,
+    unique within its own entities, still make its retries safe; callers who see every entity
+    (admins, imports, the CLI) may still choose ids and learn of a collision.
+    """
+    reason = "not available: a caller limited to some entities cannot choose ids; leave it out"
+    return Invalid.of([("id", reason)])
+
+
 async def create(kind: Kind, payload: Any, resolver: Resolver | None = None) -> Any:
     resolver = resolver or Resolver()
+    if payload.id and visible_entities() is not None:
+        raise _refuse_chosen_id()
     async with write_transaction():
         entity_id = None
         if kind.scoped:
@@ -152,6 +160,8 @@ async def create(kind: Kind, payload: Any, resolver: Resolver | None = None) -> 
             taken = await _key_taken(kind, data, entity_id)
         if taken:
             raise _key_conflict(data.key)
+        if kind.name == "entity":
+            await lookup.check_registration_free(data, None)
         if payload.id and await kind.table.exists().where(kind.table.id == record_id):  # type: ignore[attr-defined]
             raise Conflict(f"id {record_id} is already used", [{"name": "id", "reason": "already used"}])
         now = _now()
@@ -172,9 +182,9 @@ async def create(kind: Kind, payload: Any, resolver: Resolver | None = None) -> 
             row["vocabulary"] = data.vocabulary
         try:
             await kind.table.insert(kind.table(**row))
-        except UNIQUE_VIOLATIONS:
-            # Another transaction took the key between our check and our insert.
-            raise _key_conflict(data.key) from None
+        except UNIQUE_VIOLATIONS as exc:
+            # Another transaction took the key (or registration number) between check and insert.
+            raise _unique_conflict(kind, data, exc) from None
         await audit_log.record(
             f"{kind.name}.create",
             entity_type=kind.name,
@@ -194,6 +204,12 @@ async def create(kind: Kind, payload: Any, resolver: Resolver | None = None) -> 
 
 def _key_conflict(key: str) -> Conflict:
     return Conflict(f"key '{key}' is already used", [{"name": "key", "reason": "already used"}])
+
+
+def _unique_conflict(kind: Kind, data: Any, exc: Exception) -> Conflict:
+    if kind.name == "entity" and data.registration and lookup.is_registration_violation(exc):
+        return lookup.registration_conflict(data.registration.number, data.country)
+    return _key_conflict(data.key)
 
 
 def _check_version(row: dict[str, Any], version: int | None) -> None:
@@ -273,12 +289,18 @@ async def update(kind: Kind, record_id: str, payload: Any) -> Any:
         entity_id = str(row["entity"]) if kind.scoped else (record_id if kind.name == "entity" else None)
         await _validate(kind, data, entity_id, Resolver())
         if kind.name == "entity":
+            await lookup.check_registration_free(data, str(row["id"]))
             before_docs = {d["key"] for d in msgspec.json.decode(row["data"])["documents"]}
             if cited := await documents_in_use(record_id, before_docs - {d.key for d in data.documents}):
                 raise Invalid.of(
                     [("documents", f"document '{key}' is still cited by {who}") for key, who in cited]
                 )
-        return await _write(kind, row, data, kind.status_of(data), f"{kind.name}.update")
+        try:
+            return await _write(kind, row, data, kind.status_of(data), f"{kind.name}.update")
+        except UNIQUE_VIOLATIONS as exc:  # PostgreSQL: a concurrent write took the number first
+            if kind.name == "entity" and data.registration and lookup.is_registration_violation(exc):
+                raise lookup.registration_conflict(data.registration.number, data.country) from None
+            raise
 
 
 async def retire(kind: Kind, record_id: str, version: int | None, reason: str = "") -> Any:

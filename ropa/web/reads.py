@@ -75,7 +75,8 @@ async def dashboard() -> tuple[list[EntityCard], dict[str, Any] | None]:
 
 
 async def entity_summary(ref: str) -> Any:
-    """The entity record itself (by id or key); outside the caller's scope it does not exist."""
+    """The entity record itself (by id, key or registration number); outside the caller's scope it
+    does not exist."""
     try:
         entity_id = await resolve_entity(ref)
     except Invalid:
