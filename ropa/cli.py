@@ -165,7 +165,7 @@ async def _findings(args: argparse.Namespace) -> int:
             if item.status == "accepted" and item.acceptance
             else ""
         )
-        print(f"{f.severity.upper():6} {f.entity_key:12} {where:24} {f.rule_id} (Art. {f.article}){status}")
+        print(f"{f.severity.upper():6} {f.entity_key:12} {where:24} {f.rule_id} ({f.article}){status}")
         print(f"       {f.message[args.lang]}")
     print(f"{len(found)} findings")
     return 0

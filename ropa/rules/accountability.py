@@ -1,17 +1,18 @@
 """Accountability: the DPO decision, reviews of the record and the age of its source documents."""
 
 import datetime as dt
-import re
 from collections.abc import Iterator
 
 from ropa.porting.schemas import EntityIn
+from ropa.rules.dates import latest_date
 from ropa.rules.model import Context, Hit, hit, rule, texts
+from ropa.rules.words import first
 
 # A record or document older than this is due for review (Art. 5(2), Art. 24(1) "reviewed and updated").
 REVIEW_DAYS = 365
 
 
-# Art. 37(1), 30(1)(a), 30(2)(a): name the DPO, or record the decision that none is required.
+# Art. 37(1), 30(1)(a), 30(2)(a): name the DPO or record that none is required; medium: element missing.
 @rule(
     "dpo.undecided",
     "medium",
@@ -40,10 +41,10 @@ def _review_due(last: dt.date | None, due: dt.date | None) -> dt.date | None:
     return last + dt.timedelta(days=REVIEW_DAYS) if last is not None else None
 
 
-# Art. 5(2), 24(1): measures, the record included, are reviewed and updated where necessary.
+# Art. 5(2), 24(1): the record is reviewed and updated; low: a review date passed, no breach shown.
 @rule(
     "review.overdue",
-    "medium",
+    "low",
     "Art. 5(2), 24(1)",
     texts(
         "The review of activity {activity} was due on {due}.",
@@ -63,32 +64,41 @@ def review_overdue(entity: EntityIn, ctx: Context) -> Iterator[Hit]:
             yield hit("activity", a.key, "next_review_due", activity=a.key, due=due.isoformat())
 
 
-# Art. 5(2): an activity never reviewed has no evidence that the record is accurate.
+# Art. 5(2), 24(1): no review cycle set for the record; low and once per entity: hygiene, not a breach.
 @rule(
     "review.missing",
     "low",
-    "Art. 5(2)",
+    "Art. 5(2), 24(1)",
     texts(
-        "Activity {activity} has never been reviewed.",
-        "Aktiviteten {activity} er aldrig blevet gennemgået.",
-        "Aktiviteten {activity} har aldri blitt gjennomgått.",
+        "{name}: no review cycle is set for these activities ({count}): {activities}.",
+        "{name}: der er ikke fastlagt en gennemgang af disse aktiviteter ({count}): {activities}.",
+        "{name}: det er ikke fastsatt en gjennomgang av disse aktivitetene ({count}): {activities}.",
     ),
     texts(
-        "Review the activity and record the date and the reviewer.",
-        "Gennemgå aktiviteten og registrér dato og ansvarlig.",
-        "Gjennomgå aktiviteten og registrer dato og ansvarlig.",
+        "Set a review cycle: record each activity's last review (date, reviewer) or its next review date.",
+        "Fastlæg en gennemgang: angiv for hver aktivitet seneste gennemgang (dato, ansvarlig) eller "
+        "næste frist.",
+        "Fastsett en gjennomgang: angi for hver aktivitet siste gjennomgang (dato, ansvarlig) eller "
+        "neste frist.",
     ),
 )
 def review_missing(entity: EntityIn, ctx: Context) -> Iterator[Hit]:
-    for a in entity.activities:
-        if a.last_reviewed_at is None:
-            yield hit("activity", a.key, "last_reviewed_at", activity=a.key)
+    unset = [a.key for a in entity.activities if a.last_reviewed_at is None and a.next_review_due is None]
+    if unset:
+        yield hit(
+            "entity",
+            entity.key,
+            "activities",
+            name=entity.legal_name,
+            count=len(unset),
+            activities=first(unset),
+        )
 
 
-# Art. 5(2): facts traced to a document carry its date; an undated source cannot be checked for currency.
+# Art. 5(2): an undated source cannot be checked for currency; low: a missing date, not a breach.
 @rule(
     "document.undated",
-    "medium",
+    "low",
     "Art. 5(2)",
     texts(
         "Source document {document} has no version or date.",
@@ -108,15 +118,11 @@ def document_undated(entity: EntityIn, ctx: Context) -> Iterator[Hit]:
 
 
 def version_date(version: str) -> dt.date | None:
-    """The latest day a free-text version can mean: an ISO date, else 31 December of a stated year."""
-    iso = re.search(r"\b(\d{4}-\d{2}-\d{2})\b", version)
-    if iso:
-        return dt.date.fromisoformat(iso.group(1))
-    years = re.findall(r"\b((?:19|20)\d{2})\b", version)
-    return dt.date(int(max(years)), 12, 31) if years else None
+    """The latest day a free-text version can mean: a written-out or ISO date, a month or a year."""
+    return latest_date(version)
 
 
-# Art. 5(2), 12(1): a source document older than the review period may no longer match the processing.
+# Art. 5(2), 12(1): a source document over a year old may no longer match; low: to review, no breach shown.
 @rule(
     "document.stale",
     "low",

@@ -4,9 +4,10 @@ from collections.abc import Iterator
 
 from ropa.porting.schemas import EntityIn
 from ropa.rules.model import Context, Hit, hit, rule, texts
+from ropa.rules.words import FIELDS, purpose
 
 
-# Art. 30(1)(a), 30(2)(a): name and contact details of the controller or processor.
+# Art. 30(1)(a), 30(2)(a): name and contact details; medium, as an Art. 30 element is missing.
 @rule(
     "completeness.contact",
     "medium",
@@ -17,17 +18,20 @@ from ropa.rules.model import Context, Hit, hit, rule, texts
         "{name} har ingen kontaktopplysninger (adresse, e-post eller telefon) i protokollen.",
     ),
     texts(
-        "Record the entity's postal address and an e-mail address or telephone number.",
-        "Angiv enhedens postadresse og en e-mailadresse eller et telefonnummer.",
-        "Registrer enhetens postadresse og en e-postadresse eller et telefonnummer.",
+        "Record how the entity is reached: its postal address, an e-mail address or a telephone number.",
+        "Angiv, hvordan enheden kontaktes: postadresse, e-mailadresse eller telefonnummer.",
+        "Angi hvordan enheten kontaktes: postadresse, e-postadresse eller telefonnummer.",
     ),
 )
 def contact(entity: EntityIn, ctx: Context) -> Iterator[Hit]:
-    if entity.address is None or (entity.email is None and entity.phone is None):
+    # Any one of address, e-mail or telephone is a contact detail; a country alone is not an address.
+    a = entity.address
+    address = a is not None and any((a.street, a.postal_code, a.city))
+    if not (address or entity.email or entity.phone):
         yield hit("entity", entity.key, "address", name=entity.legal_name)
 
 
-# Art. 30(1)(b), 30(1)(c), 30(2)(b): purposes, categories of data subjects and of personal data.
+# Art. 30(1)(b), 30(1)(c), 30(2)(b): purposes, data subjects, data categories; medium: an element is missing.
 @rule(
     "completeness.activity",
     "medium",
@@ -52,10 +56,10 @@ def activity_elements(entity: EntityIn, ctx: Context) -> Iterator[Hit]:
         }
         for element, absent in missing.items():
             if absent:
-                yield hit("activity", a.key, element, activity=a.key, element=element)
+                yield hit("activity", a.key, element, activity=a.key, element=FIELDS[element])
 
 
-# Art. 30(1)(g), 30(2)(d), 32(1): a general description of the security measures.
+# Art. 30(1)(g), 30(2)(d), 32(1): a description of the security measures; medium: an element is missing.
 @rule(
     "completeness.security",
     "medium",
@@ -77,7 +81,7 @@ def security(entity: EntityIn, ctx: Context) -> Iterator[Hit]:
             yield hit("activity", a.key, "security", activity=a.key)
 
 
-# Art. 6(1), 30(1)(b): every purpose of a controller needs a legal basis.
+# Art. 6(1), 30(1)(b): each purpose of a controller needs a legal basis; high: without one it is unlawful.
 @rule(
     "purpose.no_legal_basis",
     "high",
@@ -99,9 +103,7 @@ def no_legal_basis(entity: EntityIn, ctx: Context) -> Iterator[Hit]:
             continue  # the basis is the controller's, recorded in its own register
         for i, p in enumerate(a.purposes):
             if not p.legal_bases:
-                yield hit(
-                    "activity", a.key, f"purposes[{i}].legal_bases", activity=a.key, purpose=p.description
-                )
+                yield hit("activity", a.key, f"purposes[{i}].legal_bases", activity=a.key, purpose=purpose(p))
 
 
 RULES = [contact, activity_elements, security, no_legal_basis]

@@ -96,4 +96,4 @@ def evaluate_in_order(register: RegisterFile, ctx: Context) -> Iterator[Finding]
             # sort_key's order within one entity and rule; each finding made as it is handed on
             hits.sort(key=lambda h: (h.record_kind, h.record_key or "", h.field or ""))
             for h in hits:
-                yield r.finding(key, h, ctx.languages)
+                yield r.finding(key, h, ctx)

@@ -58,6 +58,11 @@ class Context(msgspec.Struct, frozen=True, kw_only=True):
     def vocabulary(self, vocabulary: str) -> list[TermData]:
         return [t for (v, _), t in self.terms.items() if v == vocabulary]
 
+    def label(self, vocabulary: str, key: str, lang: str) -> str:
+        """A term's label in ``lang``; an unknown key is shown as it is, never dropped."""
+        term = self.terms.get((vocabulary, key))
+        return str(getattr(term.labels, lang)) if term else key
+
 
 def as_date(value: Any) -> dt.date | None:
     """A date attribute of reference data: ISO string or date (YAML may give either), else None."""
@@ -68,6 +73,26 @@ def as_date(value: Any) -> dt.date | None:
     if isinstance(value, str) and value:
         return dt.date.fromisoformat(value)
     return None
+
+
+@dataclass(frozen=True)
+class Term:
+    """A vocabulary key in a message: shown as its label in the message's language, kept as the key."""
+
+    vocabulary: str
+    key: str
+
+
+@dataclass(frozen=True)
+class Words:
+    """A value worded per language (a field, a role, a reason); the finding's details keep ``raw``."""
+
+    raw: Any
+    texts: Texts
+
+
+def words(raw: Any, en: str, da: str, nb: str) -> Words:
+    return Words(raw, texts(en, da, nb))
 
 
 class Hit(NamedTuple):
@@ -95,8 +120,12 @@ class RuleInfo:
     message: Texts
     remediation: Texts
 
-    def finding(self, entity_key: str, h: Hit, languages: tuple[str, ...] = LANGUAGES) -> Finding:
-        values = {k: _show(v) for k, v in h.params.items()}
+    def finding(self, entity_key: str, h: Hit, ctx: Context) -> Finding:
+        message, remediation = {}, {}
+        for lang in ctx.languages:
+            values = {k: _show(v, lang, ctx) for k, v in h.params.items()}
+            message[lang] = self.message[lang].format(**values)
+            remediation[lang] = self.remediation[lang].format(**values)
         return Finding(
             rule_id=self.id,
             severity=self.severity,
@@ -105,9 +134,9 @@ class RuleInfo:
             record_kind=h.record_kind,
             record_key=h.record_key,
             field=h.field,
-            message={lang: self.message[lang].format(**values) for lang in languages},
-            remediation={lang: self.remediation[lang].format(**values) for lang in languages},
-            details=dict(h.params),
+            message=message,
+            remediation=remediation,
+            details={k: _raw(v) for k, v in h.params.items()},
         )
 
 
@@ -118,7 +147,7 @@ class Rule(RuleInfo):
     check: EntityCheck
 
     def __call__(self, entity: EntityIn, ctx: Context) -> list[Finding]:
-        return [self.finding(entity.key, h, ctx.languages) for h in self.check(entity, ctx)]
+        return [self.finding(entity.key, h, ctx) for h in self.check(entity, ctx)]
 
 
 @dataclass(frozen=True)
@@ -128,7 +157,7 @@ class GroupRule(RuleInfo):
     check: GroupCheck
 
     def __call__(self, entities: list[EntityIn], ctx: Context) -> list[Finding]:
-        return [self.finding(key, h, ctx.languages) for key, h in self.check(entities, ctx)]
+        return [self.finding(key, h, ctx) for key, h in self.check(entities, ctx)]
 
 
 def rule(
@@ -149,7 +178,31 @@ def group_rule(
     return wrap
 
 
-def _show(value: Any) -> str:
+def _show(value: Any, lang: str, ctx: Context) -> str:
+    """A value as a message in ``lang`` shows it: vocabulary keys as labels, worded values in ``lang``."""
+    if isinstance(value, Term):
+        return _inline(ctx.label(value.vocabulary, value.key, lang))
+    if isinstance(value, Words):
+        return value.texts[lang]
     if isinstance(value, list | tuple | set | frozenset):
-        return ", ".join(str(v) for v in value)
+        return ", ".join(_show(v, lang, ctx) for v in value)
     return str(value)
+
+
+def _inline(label: str) -> str:
+    """A label (written to head a list) inside a sentence: "E-mail address" -> "e-mail address", while
+    abbreviations and names keep their capitals ("IP address", "EU-U.S. Privacy Shield")."""
+    if len(label) > 1 and label[0].isupper() and not label[1].isupper():
+        return label[0].lower() + label[1:]
+    return label
+
+
+def _raw(value: Any) -> Any:
+    """A value as the finding's details keep it: keys and raw values, for machines."""
+    if isinstance(value, Term):
+        return value.key
+    if isinstance(value, Words):
+        return _raw(value.raw)
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_raw(v) for v in value]
+    return value

@@ -3,7 +3,8 @@
 from collections.abc import Iterator
 
 from ropa.porting.schemas import EntityIn
-from ropa.rules.model import Context, Hit, hit, rule, texts
+from ropa.rules.model import Context, Hit, Term, hit, rule, texts
+from ropa.rules.words import fields
 
 PROCESSOR_KINDS = frozenset({"processor", "sub_processor"})
 # Service kinds and data categories that mean the vendor pursues purposes of its own (Fashion ID, C-40/17).
@@ -11,7 +12,7 @@ OWN_PURPOSE_SERVICES = frozenset({"advertising"})
 OWN_PURPOSE_CATEGORIES = frozenset({"advertising_preferences"})
 
 
-# Art. 28(3), 30(1)(d): a processor needs a named legal entity and a written contract.
+# Art. 28(3), 30(1)(d): a processor needs a legal entity and a contract; medium: not shown, not proven absent.
 @rule(
     "processor.no_contract",
     "medium",
@@ -39,10 +40,10 @@ def no_contract(entity: EntityIn, ctx: Context) -> Iterator[Hit]:
         if p is None or p.contract is None or not (p.contract.reference or p.contract.link):
             missing.append("contract")
         if missing:
-            yield hit("recipient", r.key, "processor", recipient=r.key, missing=missing)
+            yield hit("recipient", r.key, "processor", recipient=r.key, missing=fields(missing))
 
 
-# Art. 30(1)(d): the categories of recipients must be stated, not given as examples.
+# Art. 30(1)(d): the categories of recipients are stated, not given as examples; low: a wording defect.
 @rule(
     "recipient.non_exhaustive",
     "low",
@@ -64,7 +65,7 @@ def non_exhaustive(entity: EntityIn, ctx: Context) -> Iterator[Hit]:
             yield hit("recipient", r.key, "non_exhaustive", recipient=r.key)
 
 
-# Art. 28(10), 26: a "processor" using the data for its own (advertising) purposes is a controller.
+# Art. 28(10), 26: a "processor" with own advertising purposes is a controller; high: disclosed without basis.
 @rule(
     "recipient.own_purposes",
     "high",
@@ -90,8 +91,13 @@ def own_purposes(entity: EntityIn, ctx: Context) -> Iterator[Hit]:
         if r.kind not in PROCESSOR_KINDS:
             continue
         p = processors.get(r.processor) if r.processor else None
-        evidence = sorted(OWN_PURPOSE_SERVICES.intersection(p.service_kinds if p else []))
-        evidence += sorted(OWN_PURPOSE_CATEGORIES.intersection(r.data_categories))
+        evidence = [
+            Term("service_kind", k)
+            for k in sorted(OWN_PURPOSE_SERVICES.intersection(p.service_kinds if p else []))
+        ]
+        evidence += [
+            Term("data_category", c) for c in sorted(OWN_PURPOSE_CATEGORIES.intersection(r.data_categories))
+        ]
         if evidence:
             yield hit("recipient", r.key, "kind", recipient=r.key, evidence=evidence)
 

@@ -3,7 +3,8 @@
 from collections.abc import Iterator
 
 from ropa.porting.schemas import ActivityIn, EntityIn, RetentionIn
-from ropa.rules.model import Context, Hit, hit, rule, texts
+from ropa.rules.model import Context, Hit, Term, hit, rule, texts
+from ropa.rules.words import FIELDS, RETENTION_KINDS, named
 
 
 def coverage(entity: EntityIn, activity: ActivityIn) -> dict[str, list[RetentionIn]]:
@@ -18,7 +19,7 @@ def coverage(entity: EntityIn, activity: ActivityIn) -> dict[str, list[Retention
     return out
 
 
-# Art. 30(1)(f): the envisaged time limits for erasure of each category of data, "where possible".
+# Art. 30(1)(f): the time limits for erasure of each category, "where possible"; medium: element missing.
 @rule(
     "retention.missing",
     "medium",
@@ -36,12 +37,12 @@ def coverage(entity: EntityIn, activity: ActivityIn) -> dict[str, list[Retention
 )
 def missing(entity: EntityIn, ctx: Context) -> Iterator[Hit]:
     for a in entity.activities:
-        uncovered = [c for c, rules in coverage(entity, a).items() if not rules]
+        uncovered = [Term("data_category", c) for c, rules in coverage(entity, a).items() if not rules]
         if uncovered or (not a.retention and not a.data_categories):
             yield hit("activity", a.key, "retention", activity=a.key, categories=uncovered or ["-"])
 
 
-# Art. 5(1)(e), 30(1)(f): "as long as necessary" is a criterion, not a time limit.
+# Art. 5(1)(e), 30(1)(f): "as long as necessary" is a criterion, not a time limit; medium: element incomplete.
 @rule(
     "retention.criterion_only",
     "medium",
@@ -63,7 +64,7 @@ def missing(entity: EntityIn, ctx: Context) -> Iterator[Hit]:
 def criterion_only(entity: EntityIn, ctx: Context) -> Iterator[Hit]:
     for a in entity.activities:
         vague = [
-            c
+            Term("data_category", c)
             for c, rules in coverage(entity, a).items()
             if rules and all(r.kind == "criterion" for r in rules)
         ]
@@ -71,7 +72,7 @@ def criterion_only(entity: EntityIn, ctx: Context) -> Iterator[Hit]:
             yield hit("activity", a.key, "retention", activity=a.key, categories=vague)
 
 
-# Art. 5(1)(e): a retention rule must end: a period, a trigger, a criterion or the legal obligation.
+# Art. 5(1)(e): a retention rule ends: a period, a trigger, a criterion or a law; medium: element incomplete.
 @rule(
     "retention.open_ended",
     "medium",
@@ -97,7 +98,14 @@ def open_ended(entity: EntityIn, ctx: Context) -> Iterator[Hit]:
     for r in entity.retention_rules:
         field = needs[r.kind]
         if not getattr(r, field):
-            yield hit("retention_rule", r.key, field, rule=r.key, kind=r.kind, missing=field)
+            yield hit(
+                "retention_rule",
+                r.key,
+                field,
+                rule=r.key,
+                kind=named(RETENTION_KINDS, r.kind),
+                missing=FIELDS[field],
+            )
 
 
 RULES = [missing, criterion_only, open_ended]

@@ -3,10 +3,10 @@
 from collections.abc import Iterator
 
 from ropa.porting.schemas import EntityIn
-from ropa.rules.model import Context, Hit, hit, rule, texts
+from ropa.rules.model import Context, Hit, Term, hit, rule, texts
 
 
-# Art. 28(10), 30(2): a processor acts on instructions; one choosing its own basis or purpose is a controller.
+# Art. 28(10), 30(2): a "processor" choosing its own basis or purposes is a controller; high: role is wrong.
 @rule(
     "role.processor_own_purposes",
     "high",
@@ -36,10 +36,11 @@ def processor_own_purposes(entity: EntityIn, ctx: Context) -> Iterator[Hit]:
         bases = sorted({b for p in a.purposes for b in p.legal_bases})
         interests = any(p.legitimate_interest for p in a.purposes)
         if bases or interests or (a.purposes and not a.controllers_served):
-            yield hit("activity", a.key, "role", activity=a.key, bases=bases or ["-"])
+            shown: list[Term | str] = [Term("legal_basis", b) for b in bases] or ["-"]
+            yield hit("activity", a.key, "role", activity=a.key, bases=shown)
 
 
-# Art. 30(2)(a)-(b): a processor records each controller it acts for and the categories of processing.
+# Art. 30(2)(a)-(b): a processor names each controller it acts for; medium: an Art. 30 element is missing.
 @rule(
     "role.processor_without_controllers",
     "medium",

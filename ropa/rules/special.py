@@ -3,10 +3,10 @@
 from collections.abc import Iterator
 
 from ropa.porting.schemas import EntityIn
-from ropa.rules.model import Context, Hit, hit, rule, texts
+from ropa.rules.model import Context, Hit, Term, hit, rule, texts
 
 
-# Art. 9(1)-(2): special-category data is prohibited unless an Art. 9(2) condition applies.
+# Art. 9(1)-(2): special-category data is prohibited without an Art. 9(2) condition; high: unlawful.
 @rule(
     "special.no_art9_condition",
     "high",
@@ -26,7 +26,7 @@ from ropa.rules.model import Context, Hit, hit, rule, texts
 def no_art9_condition(entity: EntityIn, ctx: Context) -> Iterator[Hit]:
     for a in entity.activities:
         special = [
-            u.category
+            Term("data_category", u.category)
             for u in a.data_categories
             if u.special or ctx.attrs("data_category", u.category).get("special")
         ]
@@ -34,7 +34,7 @@ def no_art9_condition(entity: EntityIn, ctx: Context) -> Iterator[Hit]:
             yield hit("activity", a.key, "purposes", activity=a.key, categories=special)
 
 
-# Art. 10: criminal-offence data only under official authority or a legal authorisation.
+# Art. 10: criminal-offence data only under official authority or legal authorisation; high: unlawful.
 @rule(
     "special.no_art10_basis",
     "high",
@@ -61,7 +61,7 @@ def no_art10_basis(entity: EntityIn, ctx: Context) -> Iterator[Hit]:
             yield hit("activity", a.key, "purposes", activity=a.key)
 
 
-# Art. 5(2), 6(1)(f): legitimate interest requires a documented balancing test.
+# Art. 5(2), 6(1)(f): legitimate interest needs a documented balancing test; medium: basis stated, unproven.
 @rule(
     "lia.missing",
     "medium",

@@ -2,9 +2,11 @@
 
 import datetime as dt
 from collections.abc import Iterator
+from typing import Any
 
 from ropa.porting.schemas import EntityIn, TransferIn
-from ropa.rules.model import Context, Hit, as_date, hit, rule, texts
+from ropa.rules.model import Context, Hit, Term, Words, as_date, hit, rule, texts, words
+from ropa.rules.words import fields, joined
 
 # The EEA is not a third country (EU member states plus Iceland, Liechtenstein and Norway).
 EEA = frozenset(
@@ -30,7 +32,7 @@ def third_country(t: TransferIn) -> bool:
     return t.destination_country is None or t.destination_country not in EEA
 
 
-# Art. 44-46: a mechanism invalid or expired today, or invalid on the date the transfer was agreed.
+# Art. 44-46: a mechanism invalid or expired today, or when the transfer was agreed; high: no transfer basis.
 @rule(
     "transfer.invalid_mechanism",
     "high",
@@ -52,25 +54,54 @@ def invalid_mechanism(entity: EntityIn, ctx: Context) -> Iterator[Hit]:
         a = ctx.attrs("transfer_mechanism", t.mechanism)
         start, end = as_date(a.get("valid_from")), as_date(a.get("valid_to"))
         new_until = as_date(a.get("new_contracts_until"))
-        reasons = []
+        signed, reasons = t.signed_on, []
         if end is not None and ctx.today > end:
-            reasons.append(f"valid_to {end}")
-        if t.signed_on is not None:
-            if start is not None and t.signed_on < start:
-                reasons.append(f"signed_on {t.signed_on} before valid_from {start}")
-            if end is not None and t.signed_on > end:
-                reasons.append(f"signed_on {t.signed_on} after valid_to {end}")
-            if new_until is not None and t.signed_on > new_until:
-                reasons.append(f"signed_on {t.signed_on} after new_contracts_until {new_until}")
+            reasons.append(
+                words(f"valid_to {end}", f"valid until {end}", f"gyldig til {end}", f"gyldig til {end}")
+            )
+        if signed is not None:
+            if start is not None and signed < start:
+                reasons.append(
+                    words(
+                        f"signed_on {signed} before valid_from {start}",
+                        f"signed on {signed}, before it applied ({start})",
+                        f"underskrevet {signed}, før den fandt anvendelse ({start})",
+                        f"signert {signed}, før den gjaldt ({start})",
+                    )
+                )
+            if end is not None and signed > end:
+                reasons.append(
+                    words(
+                        f"signed_on {signed} after valid_to {end}",
+                        f"signed on {signed}, after it ended ({end})",
+                        f"underskrevet {signed}, efter at den ophørte ({end})",
+                        f"signert {signed}, etter at den opphørte ({end})",
+                    )
+                )
+            if new_until is not None and signed > new_until:
+                reasons.append(
+                    words(
+                        f"signed_on {signed} after new_contracts_until {new_until}",
+                        f"signed on {signed}, after the last day for new contracts ({new_until})",
+                        f"underskrevet {signed}, efter sidste frist for nye aftaler ({new_until})",
+                        f"signert {signed}, etter siste frist for nye avtaler ({new_until})",
+                    )
+                )
         if reasons:
             successor = a.get("successor") or a.get("replaced_by") or "scc_2021"
             yield hit(
-                "transfer", t.key, "mechanism", transfer=t.key, mechanism=t.mechanism,
-                legal_act=a.get("legal_act") or "-", reason="; ".join(reasons), successor=successor,
-            )  # fmt: skip
+                "transfer",
+                t.key,
+                "mechanism",
+                transfer=t.key,
+                mechanism=Term("transfer_mechanism", t.mechanism),
+                legal_act=a.get("legal_act") or "-",
+                reason=joined(reasons),
+                successor=Term("transfer_mechanism", successor),
+            )
 
 
-# Art. 30(1)(e): the record must identify the third country or international organisation.
+# Art. 30(1)(e): the record names the third country; high: without it no transfer basis can be shown.
 @rule(
     "transfer.no_destination",
     "high",
@@ -92,7 +123,7 @@ def no_destination(entity: EntityIn, ctx: Context) -> Iterator[Hit]:
             yield hit("transfer", t.key, "destination_country", transfer=t.key)
 
 
-# Art. 44, 45, 46, 49: a third country needs adequacy, an Art. 46 safeguard or a documented derogation.
+# Art. 44-46, 49: a third country needs adequacy, a safeguard or a derogation; high: no transfer basis.
 @rule(
     "transfer.no_safeguard",
     "high",
@@ -116,22 +147,51 @@ def no_safeguard(entity: EntityIn, ctx: Context) -> Iterator[Hit]:
         country = t.destination_country
         if country is None or not third_country(t):
             continue
-        a = ctx.attrs("transfer_mechanism", t.mechanism)
-        kind, reason = a.get("type"), ""
-        if kind is None:
-            reason = f"unknown mechanism {t.mechanism}"
-        elif kind == "adequacy" and a.get("country") and a["country"] != country:
-            reason = f"{t.mechanism} covers {a['country']} only"
-        elif kind == "adequacy" and not a.get("country") and not adequate(country, ctx, ctx.today):
-            reason = f"no adequacy decision for {country} in force on {ctx.today}"
-        elif kind == "derogation" and not t.derogation:
-            reason = "the Art. 49 derogation is not documented"
-        elif (
-            kind == "derogation" and a.get("art30_documentation_required") and not t.safeguards_documentation
-        ):
-            reason = "the safeguards of the Art. 49(1) second-subparagraph transfer are not documented"
-        if reason:
+        reason = _no_safeguard_reason(t, country, ctx.attrs("transfer_mechanism", t.mechanism), ctx)
+        if reason is not None:
             yield hit("transfer", t.key, "mechanism", transfer=t.key, country=country, reason=reason)
+
+
+def _no_safeguard_reason(t: TransferIn, country: str, a: dict[str, Any], ctx: Context) -> Words | None:
+    kind, m, today = a.get("type"), t.mechanism, ctx.today
+    if kind is None:
+        return words(
+            f"unknown mechanism {m}",
+            f"unknown mechanism {m}",
+            f"ukendt overførselsgrundlag {m}",
+            f"ukjent overføringsgrunnlag {m}",
+        )
+    if kind == "adequacy" and a.get("country") and a["country"] != country:
+        only = a["country"]
+        label = {lang: ctx.label("transfer_mechanism", m, lang) for lang in ("en", "da", "nb")}
+        return words(
+            f"{m} covers {only} only",
+            f"{label['en']} covers {only} only",
+            f"{label['da']} dækker kun {only}",
+            f"{label['nb']} dekker bare {only}",
+        )
+    if kind == "adequacy" and not a.get("country") and not adequate(country, ctx, today):
+        return words(
+            f"no adequacy decision for {country} in force on {today}",
+            f"no adequacy decision for {country} in force on {today}",
+            f"ingen tilstrækkelighedsafgørelse for {country} gældende {today}",
+            f"ingen beslutning om tilstrekkelig beskyttelsesnivå for {country} gjeldende {today}",
+        )
+    if kind == "derogation" and not t.derogation:
+        return words(
+            "the Art. 49 derogation is not documented",
+            "the Art. 49 derogation is not documented",
+            "undtagelsen efter art. 49 er ikke dokumenteret",
+            "unntaket etter art. 49 er ikke dokumentert",
+        )
+    if kind == "derogation" and a.get("art30_documentation_required") and not t.safeguards_documentation:
+        return words(
+            "the safeguards of the Art. 49(1) second-subparagraph transfer are not documented",
+            "the safeguards of the Art. 49(1) second-subparagraph transfer are not documented",
+            "garantierne for overførslen efter art. 49, stk. 1, andet afsnit, er ikke dokumenteret",
+            "garantiene for overføringen etter art. 49 nr. 1 annet ledd er ikke dokumentert",
+        )
+    return None
 
 
 def _dpf_term(ctx: Context, mechanism: str) -> bool:
@@ -139,7 +199,7 @@ def _dpf_term(ctx: Context, mechanism: str) -> bool:
     return any(t.attributes.get("mechanism") == mechanism for t in ctx.vocabulary("country_adequacy"))
 
 
-# Art. 45 with Implementing Decision (EU) 2023/1795: only recipients on the DPF List are covered.
+# Art. 45, Decision (EU) 2023/1795: only DPF-listed recipients; medium: basis may exist, evidence missing.
 @rule(
     "transfer.dpf_unverified",
     "medium",
@@ -177,10 +237,17 @@ def dpf_unverified(entity: EntityIn, ctx: Context) -> Iterator[Hit]:
             if absent
         ]
         if missing:
-            yield hit("transfer", t.key, "recipient", transfer=t.key, mechanism=t.mechanism, missing=missing)
+            yield hit(
+                "transfer",
+                t.key,
+                "recipient",
+                transfer=t.key,
+                mechanism=Term("transfer_mechanism", t.mechanism),
+                missing=fields(missing),
+            )
 
 
-# Art. 45, 5(2): a DPF List check older than a year is no longer evidence of certification.
+# Art. 45, 5(2): a DPF List check older than a year is no longer evidence; low: evidence to refresh.
 @rule(
     "transfer.dpf_check_stale",
     "low",
@@ -203,7 +270,7 @@ def dpf_check_stale(entity: EntityIn, ctx: Context) -> Iterator[Hit]:
             yield hit("processor", p.key, "dpf.checked_on", processor=p.key, checked_on=checked.isoformat())
 
 
-# Art. 46(2)(c): SCCs need the decision, the module and, without adequacy, a transfer impact assessment.
+# Art. 46(2)(c): SCCs need decision, module and, without adequacy, a TIA; high: validity cannot be shown.
 @rule(
     "transfer.scc_incomplete",
     "high",
@@ -233,7 +300,7 @@ def scc_incomplete(entity: EntityIn, ctx: Context) -> Iterator[Hit]:
         if t.tia_reference is None and not (country and adequate(country, ctx, ctx.today)):
             missing.append("tia_reference")
         if missing:
-            yield hit("transfer", t.key, "scc", transfer=t.key, missing=missing)
+            yield hit("transfer", t.key, "scc", transfer=t.key, missing=fields(missing))
 
 
 RULES = [invalid_mechanism, no_destination, no_safeguard, dpf_unverified, dpf_check_stale, scc_incomplete]

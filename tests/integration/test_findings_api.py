@@ -80,6 +80,9 @@ def test_cli_lists_findings_as_text_and_json(demo_database):
     )
     assert text.returncode == 0, text.stderr
     assert "transfer.invalid_mechanism" in text.stdout and "findings" in text.stdout.splitlines()[-1]
+    # Each rule's article is a whole citation, printed once ("Art. Art. 44" was printed before).
+    assert "transfer.invalid_mechanism (Art. 44, 45, 46)" in text.stdout
+    assert "(ePrivacy Art. 5(3); GDPR Art. 4(11), 7)" in text.stdout and "Art. Art." not in text.stdout
     as_json = subprocess.run(
         [sys.executable, "-m", "ropa", "findings", "--severity", "high", "--format", "json"],
         cwd=ROOT,

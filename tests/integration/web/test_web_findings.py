@@ -190,7 +190,7 @@ def test_a_post_without_the_csrf_token_is_refused(web):  # noqa: F811
 def test_an_expired_acceptance_is_shown_as_expired_and_a_taken_key_gets_a_suffix(web):  # noqa: F811
     web.sign_in("officer")
     dk = web.ids["TECHEM-DK"]
-    rule, record = "review.missing", "PA-DK-01"
+    rule, record = "review.missing", "TECHEM-DK"  # one finding per entity, not one per activity
     body = {
         "entity": "TECHEM-DK",
         "key": f"ACC-{rule}-{record}",

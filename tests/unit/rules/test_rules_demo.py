@@ -12,7 +12,8 @@ F-number -> rule ids (seed-findings.md; the seed's "Critical" maps to "high"):
   F-12 recipient.own_purposes (NO), purpose.no_legal_basis (NO, PA-NO-06), group.recipient_divergence
   F-13 group.missing_data_category (DK support lacks the inquiry content NO records)
   F-15 lia.missing (DK, NO)
-  F-17 document.undated (DK), document.stale (NO, low), review.missing (low)
+  F-17 document.undated (DK), document.stale (NO), review.missing (one per entity): all low, since a
+       missing or old date is not something a regulator acts on (the seed rates F-17 medium)
   F-22 group.role_divergence, group.retention_divergence, group.recipient_divergence
 Not derivable from the structured demo data: F-14 (GA4 vendor behaviour is not in the register),
 F-16 (wording and translation defects of the source texts), F-18 (no Art. 14 notice field), F-19 (no
@@ -20,13 +21,16 @@ sub-processor locations), F-20 (headcount band not recorded), F-21 (rights-vs-ba
 F-11's "NO text predates the 2025 ekomlov" needs national-law dates that the vocabulary does not hold.
 """
 
+import re
+
 import msgspec
 import pytest
 
 from ropa.porting.schemas import RegisterFile
 from ropa.rules.engine import RULES, evaluate
 from ropa.rules.model import Finding
-from tests.unit.rules.rules_support import clean, context, register
+from ropa.vocabulary.schemas import TermData
+from tests.unit.rules.rules_support import builtin_terms, clean, context, register
 
 DK, NO = "TECHEM-DK", "TECHEM-NO"
 
@@ -62,8 +66,10 @@ EXPECTED = [
     ("F-13", "group.missing_data_category", DK, "low", "PA-DK-03"),
     ("F-15", "lia.missing", DK, "medium", "PA-DK-04"),
     ("F-15", "lia.missing", NO, "medium", "PA-NO-04"),
-    ("F-17", "document.undated", DK, "medium", "DK-PP"),
+    ("F-17", "document.undated", DK, "low", "DK-PP"),
     ("F-17", "document.stale", NO, "low", "NO-PP"),
+    ("F-17", "review.missing", DK, "low", DK),
+    ("F-17", "review.missing", NO, "low", NO),
     ("F-22", "group.role_divergence", DK, "medium", DK),
     ("F-22", "group.role_divergence", NO, "medium", NO),
     ("F-22", "group.recipient_divergence", DK, "medium", "R-DK-GA"),
@@ -119,3 +125,60 @@ def test_retired_records_are_ignored(register: RegisterFile) -> None:
     )
     findings = evaluate(RegisterFile(entities=[retired]), context())
     assert not [f for f in findings if f.record_kind == "transfer"]
+
+
+def test_the_demo_raises_one_review_finding_per_entity(demo_findings: list[Finding]) -> None:
+    reviews = [f for f in demo_findings if f.rule_id == "review.missing"]
+    assert sorted((f.entity_key, f.record_kind) for f in reviews) == [(DK, "entity"), (NO, "entity")]
+
+
+# A snake_case identifier (vocabulary keys, field names, field paths such as purposes[0].legal_bases).
+IDENTIFIER = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b|\w\[\d+\]")
+# Enum values of the records that are English words, not Danish or Norwegian ones.
+ENUMS = {"controller", "processor", "fixed", "event", "criterion"}
+
+
+def _english_keys(terms: tuple[TermData, ...], lang: str) -> set[str]:
+    """Vocabulary keys that are not also a word of some label in ``lang`` (e.g. "backup" is Danish too)."""
+    words = {w for t in terms for w in re.findall(r"\w+", getattr(t.labels, lang).casefold())}
+    return {t.key for t in terms} - words
+
+
+@pytest.mark.parametrize("lang", ["da", "nb"])
+def test_danish_and_norwegian_texts_name_no_vocabulary_key_and_no_field(
+    demo_findings: list[Finding], lang: str
+) -> None:
+    keys = _english_keys(builtin_terms(), lang) | ENUMS
+    for f in demo_findings:
+        for text in (f.message[lang], f.remediation[lang]):
+            assert not IDENTIFIER.findall(text), (f.rule_id, text)
+            assert not keys & set(re.findall(r"\w+", text)), (f.rule_id, text)
+            path = f.field if f.field and re.search(r"[._\[]", f.field) else None
+            assert path is None or path not in text, (f.rule_id, text)
+
+
+def test_purposes_are_quoted_in_the_language_of_the_message(demo_findings: list[Finding]) -> None:
+    [first, second] = [f for f in demo_findings if f.rule_id == "purpose.no_legal_basis"]
+    assert "for å registrere og rapportere om brukeratferd" in first.message["nb"]
+    assert "Register and report on user behaviour" in first.message["en"]
+    assert "samle inn preferansedata" in second.message["da"]  # the source's wording, not an English one
+    assert "Collect preference data" not in second.message["da"] + second.message["nb"]
+
+
+def test_labels_come_from_the_register_vocabulary(demo_findings: list[Finding]) -> None:
+    [shield] = [f for f in demo_findings if f.rule_id == "transfer.invalid_mechanism"]
+    assert (
+        "EU-U.S. Privacy Shield (ugyldig)" in shield.message["da"]
+        and "gyldig til 2020-07-16" in shield.message["da"]
+    )
+    assert shield.details["mechanism"] == "privacy_shield"
+    roles = [f for f in demo_findings if f.rule_id == "group.role_divergence"][0]
+    assert "TECHEM-DK: behandlingsansvarlig; TECHEM-NO: databehandler" in roles.message["nb"]
+    assert "'Techem administrator portal'" in roles.message["en"]
+
+
+def test_no_citation_is_written_twice(demo_findings: list[Finding]) -> None:
+    for f in demo_findings:
+        assert f.article.startswith(("Art. ", "ePrivacy Art. ")), f.article
+        for text in (f.article, *f.message.values(), *f.remediation.values()):
+            assert not re.search(r"\bart\.\s+art\.", text, re.IGNORECASE), text

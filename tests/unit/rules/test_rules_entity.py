@@ -1,10 +1,12 @@
 """Every per-entity rule: silent on the clean entity, and fires on one small breach of it."""
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 
+from ropa.rules import accountability
 from ropa.rules.engine import ENTITY_RULES
 from tests.unit.rules.rules_support import clean, context, entity
 
@@ -61,7 +63,7 @@ def _processor_role(d: dict[str, Any]) -> None:
 
 
 BREACHES: dict[str, Mutation] = {
-    "completeness.contact": _set(lambda d: d, address=None),
+    "completeness.contact": _set(lambda d: d, address=None, email=None, phone=None),
     "completeness.activity": _set(_activity, data_subjects=[]),
     "completeness.security": _set(_activity, security=None),
     "purpose.no_legal_basis": _set(_purpose, legal_bases=[]),
@@ -142,3 +144,134 @@ def test_a_dpo_decision_replaces_a_named_dpo() -> None:
     data = clean()
     data.update(dpo=None, dpo_decision={"required": False, "reason": "no large-scale monitoring"})
     assert RULES["dpo.undecided"](entity(data), context()) == []
+
+
+# ------------------------------------------------------------------------------------------
+# What the engine must not report (issue 19): each of these was a false or inflated finding
+# ------------------------------------------------------------------------------------------
+
+
+def test_a_postal_address_alone_is_a_contact_detail() -> None:
+    data = clean()
+    data.update(email=None, phone=None)  # Art. 30(1)(a): any of address, e-mail or telephone suffices
+    assert RULES["completeness.contact"](entity(data), context()) == []
+    data["address"] = {"country": "DK"}  # a country is not an address: no contact detail at all
+    [finding] = RULES["completeness.contact"](entity(data), context())
+    assert finding.record_key == "ACME-DK"
+
+
+def test_recorded_cookie_consent_is_consent_whatever_the_later_basis() -> None:
+    data = clean()
+    _cookies(data)
+    _activity(data)["consent"] = {"mechanism": "Cookie banner, opt-in per category"}
+    _purpose(data).update(legal_bases=["art6_1_f"], lia_reference="LIA-1")
+    assert RULES["cookies.analytics_without_consent"](entity(data), context()) == []
+
+
+def test_strictly_necessary_cookies_are_not_tracking() -> None:
+    data = clean()
+    _activity(data)["data_categories"].append({"category": "strictly_necessary_cookies"})
+    d = entity(data)
+    assert RULES["cookies.analytics_without_consent"](d, context()) == []
+    # The same activity sending data to an analytics service is tracking, whatever else it stores.
+    data["processors"][0]["service_kinds"] = ["web_analytics"]
+    [finding] = RULES["cookies.analytics_without_consent"](entity(data), context())
+    assert finding.details["evidence"] == ["Mailer"]
+
+
+def test_strictly_necessary_storage_beside_consent_and_legitimate_interest_is_not_ambiguous() -> None:
+    data = clean()
+    _activity(data)["data_categories"].append({"category": "strictly_necessary_cookies"})
+    _purpose(data).update(legal_bases=["art6_1_a", "art6_1_f"], lia_reference="LIA-1")
+    assert RULES["cookies.ambiguous_basis"](entity(data), context()) == []
+
+
+def test_a_new_register_gets_one_review_finding_per_entity_until_a_cycle_is_set() -> None:
+    data = clean()
+    first = _activity(data)
+    first.update(last_reviewed_at=None, next_review_due=None)
+    data["activities"] += [{**first, "key": f"PA-0{n}", "name": f"Activity {n}"} for n in range(2, 5)]
+    [finding] = RULES["review.missing"](entity(data), context())
+    assert (finding.record_kind, finding.record_key, finding.severity) == ("entity", "ACME-DK", "low")
+    assert finding.details["activities"] == ["PA-01", "PA-02", "PA-03", "PA-04"]
+    assert "PA-04" in finding.message["da"] and "(4)" in finding.message["nb"]
+    for a in data["activities"]:
+        a["next_review_due"] = "2027-03-01"  # a review cycle is set: nothing to report
+    assert RULES["review.missing"](entity(data), context()) == []
+
+
+def test_a_long_list_of_unreviewed_activities_is_cut_in_the_message_not_in_the_details() -> None:
+    data = clean()
+    first = _activity(data)
+    first.update(last_reviewed_at=None, next_review_due=None)
+    data["activities"] += [{**first, "key": f"PA-{n:02}", "name": f"Activity {n}"} for n in range(2, 13)]
+    [finding] = RULES["review.missing"](entity(data), context())
+    assert len(finding.details["activities"]) == 12
+    assert "PA-12" not in finding.message["en"] and "and 7 more" in finding.message["en"]
+    assert "og 7 flere" in finding.message["da"] and "og 7 flere" in finding.message["nb"]
+
+
+@pytest.mark.parametrize(
+    "version",
+    ["9 October 2025", "Last updated: 9 October 2025", "Senest opdateret 9. oktober 2025",
+     "Sist oppdatert 9. oktober 2025", "October 9, 2025", "09.10.2025"],
+)  # fmt: skip
+def test_a_written_out_date_is_that_day_not_the_end_of_its_year(version: str) -> None:
+    data = clean()
+    data["documents"][0]["version"] = version
+    # 409 days before the evaluation date; read as 31 December 2025 it would be 326.
+    [finding] = RULES["document.stale"](entity(data), context())
+    assert finding.record_key == "PP"
+    assert RULES["document.undated"](entity(data), context()) == []
+
+
+@pytest.mark.parametrize(
+    ("version", "day"),
+    [
+        ("9 October 2025", dt.date(2025, 10, 9)),
+        ("9. oktober 2025", dt.date(2025, 10, 9)),
+        ("9. marts 2025", dt.date(2025, 3, 9)),  # Danish
+        ("9. mars 2025", dt.date(2025, 3, 9)),  # Norwegian
+        ("1. maj 2024", dt.date(2024, 5, 1)),
+        ("1. mai 2024", dt.date(2024, 5, 1)),
+        ("24. desember 2024", dt.date(2024, 12, 24)),
+        ("3rd of March 2024", dt.date(2024, 3, 3)),
+        ("okt. 2025", dt.date(2025, 10, 31)),  # a month: its last day
+        ("Versjon: Desember 2023", dt.date(2023, 12, 31)),
+        ("2025-01", dt.date(2025, 1, 31)),
+        ("2026-05-01", dt.date(2026, 5, 1)),
+        ("Version 3 (2021), updated 1 Feb 2024", dt.date(2024, 2, 1)),  # the latest date named
+        ("2025", dt.date(2025, 12, 31)),
+        ("31. februar 2025", dt.date(2025, 2, 28)),  # no such day: the month is still known
+        ("v1.2", None),
+    ],
+)
+def test_version_dates_in_english_danish_and_norwegian(version: str, day: dt.date | None) -> None:
+    assert accountability.version_date(version) == day
+
+
+# ------------------------------------------------------------------------------------------
+# Severity: high only where a regulator would act; missing dates and reviews are low
+# ------------------------------------------------------------------------------------------
+
+HIGH = {
+    "purpose.no_legal_basis",  # no legal basis
+    "cookies.analytics_without_consent",  # storage on the device without the consent the law requires
+    "special.no_art9_condition",
+    "special.no_art10_basis",
+    "transfer.invalid_mechanism",  # invalid transfer basis
+    "transfer.no_safeguard",  # no or unknown transfer basis
+    "transfer.no_destination",  # unknown destination: the basis cannot be established
+    "transfer.scc_incomplete",  # unknown SCC version or no TIA: the basis cannot be shown valid
+    "recipient.own_purposes",  # disclosure to a controller for its own purposes, no basis
+    "role.processor_own_purposes",  # a controller recorded as processor: the record is structurally wrong
+}
+
+
+def test_only_rules_a_regulator_would_act_on_are_high() -> None:
+    assert {r.id for r in ENTITY_RULES if r.severity == "high"} == HIGH
+
+
+def test_missing_dates_and_reviews_are_low() -> None:
+    for rule_id in ("document.undated", "document.stale", "review.missing", "review.overdue"):
+        assert RULES[rule_id].severity == "low", rule_id

@@ -20,7 +20,11 @@ def test_privacy_shield_was_valid_before_schrems_ii_and_is_invalid_after() -> No
     assert transfers.invalid_mechanism(entity(data), context(dt.date(2019, 1, 1))) == []
     [finding] = transfers.invalid_mechanism(entity(data), context())
     assert finding.record_key == "T-MAIL" and finding.severity == "high"
-    assert "2016/1250" in finding.message["en"] and "eu_us_dpf" in finding.remediation["da"]
+    assert "2016/1250" in finding.message["en"] and "valid until 2020-07-16" in finding.message["en"]
+    # The successor is named by its Danish label, never by its vocabulary key.
+    dpf = {t.key: t for t in builtin_terms() if t.vocabulary == "transfer_mechanism"}["eu_us_dpf"]
+    assert dpf.labels.da in finding.remediation["da"] and "eu_us_dpf" not in finding.remediation["da"]
+    assert finding.details["successor"] == "eu_us_dpf"
 
 
 def test_old_sccs_signed_after_the_new_contracts_deadline_were_invalid_at_signing() -> None:
