@@ -118,7 +118,12 @@ def test_an_entry_is_served_with_its_leaf_and_body(client: Any, signed: list[dic
     assert entry["leaf_hash"] == row["leaf_hash"].hex() and entry["leaf"]["seq"] == 200
     event = sql("SELECT body, body_sha256 FROM audit_event WHERE event_id = {}", row["event_id"])[0]
     assert hashlib.sha256(event["body"].encode()).hexdigest() == entry["leaf"]["body_sha256"]
-    assert entry["body"]["after"]["key"] == "P-" + str(200 - 130 - 1)
+    # A migrated database starts with one event per built-in vocabulary term and the seed's own.
+    before = sql(
+        "SELECT COUNT(*) AS n FROM audit_event WHERE entity_type <> 'processor' AND event_id < {}",
+        row["event_id"],
+    )
+    assert entry["body"]["after"]["key"] == "P-" + str(200 - int(before[0]["n"]))
 
 
 BAD = [
