@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Iterable
+import functools
+import re
+from collections.abc import AsyncIterator, Iterable, Sequence
 from typing import Any
 
 from piccolo.engine.base import Engine
@@ -40,6 +42,72 @@ async def write_transaction() -> AsyncIterator[None]:
     else:
         async with db.transaction():
             yield
+
+
+def _connection() -> Any:
+    """The connection of the transaction this task is in (asyncpg or aiosqlite), or None."""
+    transaction = engine().current_transaction.get()
+    return None if transaction is None else transaction.connection
+
+
+@functools.lru_cache(maxsize=64)
+def _sqlite(sql: str) -> str:
+    """SQLite spells PostgreSQL's numbered parameters $1, $2 ... as ?1, ?2 ..."""
+    return re.sub(r"\$(\d+)", r"?\1", sql)
+
+
+async def execute(sql: str, *args: Any) -> None:
+    """Run one statement with numbered parameters ($1, $2 ...) on the current transaction's connection.
+
+    Piccolo's raw() builds a QueryString and converts every argument for each call, which costs
+    more than a one-row insert itself; a fixed SQL text lets asyncpg reuse its prepared statement.
+    Values go to the driver as they are: asyncpg's codecs, and the sqlite3 adapters Piccolo
+    registers, store them as Piccolo would. Outside a transaction the statement gets its own.
+    """
+    connection = _connection()
+    if connection is None:
+        async with write_transaction():
+            await execute(sql, *args)
+    elif is_postgres():
+        await connection.execute(sql, *args)
+    else:
+        await connection.execute_fetchall(_sqlite(sql), args)
+
+
+async def fetch(sql: str, *args: Any) -> list[dict[str, Any]]:
+    """The rows of one query with numbered parameters, as ``execute`` runs it."""
+    connection = _connection()
+    if connection is None:
+        async with write_transaction():
+            return await fetch(sql, *args)
+    if is_postgres():
+        return [dict(row) for row in await connection.fetch(sql, *args)]
+    return list(await connection.execute_fetchall(_sqlite(sql), args))
+
+
+async def insert_rows(
+    table: str, columns: Sequence[str], pg_types: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> None:
+    """Insert many rows in one round trip, as ``execute`` runs a statement.
+
+    PostgreSQL takes one array per column (``unnest``), so no batch meets asyncpg's limit of
+    32,767 arguments; SQLite runs one prepared INSERT per row in a single call to its thread.
+    """
+    if not rows:
+        return
+    names = ", ".join(columns)
+    if is_postgres():
+        arrays = ", ".join(f"${i}::{kind}[]" for i, kind in enumerate(pg_types, 1))
+        sql = f"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays})"
+        await execute(sql, *(list(column) for column in zip(*rows, strict=True)))
+        return
+    connection = _connection()
+    if connection is None:
+        async with write_transaction():
+            await insert_rows(table, columns, pg_types, rows)
+        return
+    marks = ", ".join(f"?{i}" for i in range(1, len(columns) + 1))
+    await connection.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
 
 
 def node_id(node: Node) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from audit import db
 from audit.canonical import canonical_json, sha256_hex
 from audit.context import current_actor
 from audit.leaf import HEADER_FIELDS
@@ -69,16 +70,19 @@ def event_row(action: str, **fields: Any) -> AuditEvent:
 
 # The event columns the writer fills: the leaf's header fields (but the id) plus time and body.
 _COLUMNS = ("created_at", *(name for name in HEADER_FIELDS if name != "event_id"), "body")
-# One prepared statement for every write: building a Piccolo insert per event costs more than
-# the insert itself. Piccolo's adapters still convert the values, as for any of its queries.
-_INSERT = f"INSERT INTO audit_event ({', '.join(_COLUMNS)}) VALUES ({', '.join('{}' for _ in _COLUMNS)})"
+# One SQL text for every write, run on the transaction's own connection: building a Piccolo
+# query per event cost more than the insert itself, and asyncpg reuses its prepared statement.
+_INSERT = (
+    f"INSERT INTO audit_event ({', '.join(_COLUMNS)}) "
+    f"VALUES ({', '.join(f'${i}' for i in range(1, len(_COLUMNS) + 1))})"
+)
 
 
 async def record(action: str, **fields: Any) -> None:
     """Write one event. Call it inside the transaction of the change it records."""
     if ENABLED:
         values = event_values(action, **fields)
-        await AuditEvent.raw(_INSERT, *(values[column] for column in _COLUMNS))
+        await db.execute(_INSERT, *(values[column] for column in _COLUMNS))
 
 
 async def record_many(rows: list[AuditEvent]) -> None:
