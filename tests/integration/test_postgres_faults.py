@@ -22,6 +22,7 @@ import sys
 import tempfile
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -32,7 +33,7 @@ import httpx
 import pytest
 
 from tests import pgcluster
-from tests.conftest import ENGINE, ROOT, _cli, _pg_url
+from tests.conftest import ENGINE, ROOT, _cli, _fresh_anchor, _pg_url
 from tests.integration.audit.support import assert_writes_kept, db_env, events, leaves, sql, tree_size, verify
 from tests.live import free_port
 
@@ -375,6 +376,7 @@ def cluster() -> Iterator[pgcluster.Cluster]:
     try:
         made.start()
         made.create_database("ropa")
+        _fresh_anchor(f"cluster-{uuid.uuid4().hex[:8]}")  # a new log: its own anchored checkpoint
         _cli({"ROPA_DATABASE_URL": made.url("ropa")}, "migrate")
         yield made
     finally:
