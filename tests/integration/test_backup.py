@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ENGINE, Templates, _pg_admin
+from tests.conftest import ENGINE, RUN, Templates, _pg_admin
 from tests.integration.audit.support import ropa_cli as ropa
 
 
@@ -15,7 +15,9 @@ from tests.integration.audit.support import ropa_cli as ropa
 def empty_target(templates: Templates, tmp_path: Path) -> str:
     """A database name or file that does not hold anything yet."""
     if ENGINE == "postgres":
-        name = f"ropa_restore_{tmp_path.name[-12:].replace('-', '_')}".lower()
+        # Unique per run: another run on the same server (or one killed before its clean-up) may
+        # have left a database of the same test name behind.
+        name = f"ropa_restore_{RUN}_{tmp_path.name[-12:].replace('-', '_')}".lower()
         _pg_admin(f'CREATE DATABASE "{name}"')
         templates.copies.append(name)  # dropped with the run's other databases
         return name
