@@ -256,6 +256,17 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _openapi(args: argparse.Namespace) -> int:
+    from ropa.openapi import schema_document
+
+    text = schema_document()
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ropa", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -282,6 +293,8 @@ def _parser() -> argparse.ArgumentParser:
     findings.add_argument("--status", choices=("open", "accepted"))
     findings.add_argument("--format", choices=("text", "json"), default="text")
     findings.add_argument("--lang", choices=("en", "da", "nb"), default="en")
+    schema = sub.add_parser("openapi", help="print the OpenAPI document the service serves (docs/openapi.json)")
+    schema.add_argument("-o", "--output", help="write it to this file instead")
     from exports.cli import add_export_command
     from ropa.access.cli import add_access_commands
     from ropa.auditing.cli import add_audit_commands
@@ -344,6 +357,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(_migrate(args))
     if args.command == "restore":
         return asyncio.run(_restore(args))
+    if args.command == "openapi":
+        return _openapi(args)
     if args.command == "seed":
         command: Any = _seed_if_empty if args.if_empty else _seed
     else:

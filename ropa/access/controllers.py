@@ -48,6 +48,27 @@ class NewToken(Base, kw_only=True):
     days: Annotated[int, msgspec.Meta(ge=1, le=366)] = 90
 
 
+class Me(msgspec.Struct, kw_only=True):
+    """The signed-in principal: who, what role, which entities (null: all), by what credential."""
+
+    user_id: str
+    username: str
+    role: str
+    entities: list[str] | None
+    via: str  # session | token
+    csrf_token: str | None  # send as X-CSRF-Token on writes with the session cookie
+
+
+class SignedIn(msgspec.Struct, kw_only=True):
+    user_id: str
+    role: str
+    csrf_token: str
+
+
+class Status(msgspec.Struct, kw_only=True):
+    status: str
+
+
 def session_cookie(secret: str, secure: bool) -> Cookie:
     """The session cookie: HTTP-only, same-site strict; an empty secret expires it."""
     return Cookie(
@@ -61,18 +82,18 @@ def session_cookie(secret: str, secure: bool) -> Cookie:
     )
 
 
-def _me() -> dict[str, Any]:
+def _me() -> Me:
     p = current_principal()
     if p is None:
         raise Unauthorized("authentication is switched off on this server")
-    return {
-        "user_id": p.user_id,
-        "username": p.username,
-        "role": p.role,
-        "entities": None if p.entities is None else sorted(p.entities),
-        "via": p.via,
-        "csrf_token": p.csrf or None,
-    }
+    return Me(
+        user_id=p.user_id,
+        username=p.username,
+        role=p.role,
+        entities=None if p.entities is None else sorted(p.entities),
+        via=p.via,
+        csrf_token=p.csrf or None,
+    )
 
 
 @post(
@@ -82,7 +103,7 @@ def _me() -> dict[str, Any]:
     opt={"perm": PUBLIC},
     status_code=200,
 )
-async def sign_in(request: Request[Any, Any, Any], data: JSONBody[SignIn]) -> Response[dict[str, Any]]:
+async def sign_in(request: Request[Any, Any, Any], data: JSONBody[SignIn]) -> Response[SignedIn]:
     try:  # a browser posting from another site (login CSRF); scripts send no Origin
         check_sign_in_origin(request, allow_missing=True)
     except CrossOriginSignIn:
@@ -91,23 +112,23 @@ async def sign_in(request: Request[Any, Any, Any], data: JSONBody[SignIn]) -> Re
     client = request.scope.get("client") or ("", 0)  # the peer, or what a trusted proxy forwarded
     secret, principal = await services.sign_in(data.username, data.password, client[0])
     cookie = session_cookie(secret, request.app.state["settings"].cookie_secure)
-    body = {"user_id": principal.user_id, "role": principal.role, "csrf_token": principal.csrf}
+    body = SignedIn(user_id=principal.user_id, role=principal.role, csrf_token=principal.csrf)
     return Response(body, status_code=200, cookies=[cookie])
 
 
 @post(
     "/sign-out", operation_id="signOut", summary="End this session", status_code=200, opt={"perm": SIGNED_IN}
 )
-async def sign_out() -> Response[dict[str, str]]:
+async def sign_out() -> Response[Status]:
     principal = current_principal()
     if principal is None or principal.via != "session":
         raise Invalid.of([("session", "only a session signs out; revoke a token instead")])
     await services.sign_out(principal)
-    return Response({"status": "signed out"}, cookies=[session_cookie("", secure=False)])
+    return Response(Status(status="signed out"), cookies=[session_cookie("", secure=False)])
 
 
 @get("/me", operation_id="whoAmI", summary="The signed-in principal and its scope", opt={"perm": SIGNED_IN})
-async def me() -> dict[str, Any]:
+async def me() -> Me:
     return _me()
 
 
@@ -155,9 +176,9 @@ async def list_tokens(
 @delete(
     "/{token_id:str}", operation_id="revokeToken", summary="Revoke an API token", opt=ADMIN, status_code=200
 )
-async def revoke_token(token_id: FromPath[str]) -> dict[str, str]:
+async def revoke_token(token_id: FromPath[str]) -> Status:
     await services.revoke_token(token_id)
-    return {"status": "revoked"}
+    return Status(status="revoked")
 
 
 ACCESS_ROUTES = [

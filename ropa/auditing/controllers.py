@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
+import msgspec
 from litestar import Request, Response, Router, get
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery, PathParameter, QueryParameter
@@ -14,6 +15,15 @@ from ropa.access.guard import Forbidden
 from ropa.access.model import SIGNED_IN, visible_entities
 from ropa.auditing import services
 from ropa.auditing.export import export_bundle
+from ropa.auditing.schemas import (
+    CheckpointOut,
+    ConsistencyProofOut,
+    EntryOut,
+    EventPage,
+    InclusionProofOut,
+    PublicKeyOut,
+    VerifyReportOut,
+)
 from ropa.auditing.service import verify_with_held
 from ropa.openapi import CONTENT_DISPOSITION, file_answer
 from ropa.params import Text
@@ -31,10 +41,10 @@ OptionalSeq = Annotated[int | None, QueryParameter(ge=0, le=MAX_INT)]
     opt={"perm": "audit.verify"},
     summary="Verify every entry, body, checkpoint and trigger",
 )
-async def verify(request: Request[Any, Any, Any]) -> dict[str, Any]:
+async def verify(request: Request[Any, Any, Any]) -> VerifyReportOut:
     state = request.app.state
     report = await verify_with_held(state["settings"], state["signer"].verifier_key())
-    return report.__dict__
+    return msgspec.convert(report, VerifyReportOut, from_attributes=True)
 
 
 async def event_filter(
@@ -69,8 +79,8 @@ async def events(
     f: NamedDependency[query.EventFilter],
     cursor: FromQuery[OptionalSeq] = None,
     limit: FromQuery[Count] = 100,
-) -> dict[str, Any]:
-    return await services.events_page(f, cursor, limit)
+) -> EventPage:
+    return msgspec.convert(await services.events_page(f, cursor, limit), EventPage)
 
 
 @get(
@@ -106,8 +116,8 @@ async def download(
     opt={"perm": SIGNED_IN},
     summary="The latest signed checkpoint",
 )
-async def latest_checkpoint() -> dict[str, Any]:
-    return await services.latest_checkpoint()
+async def latest_checkpoint() -> CheckpointOut:
+    return msgspec.convert(await services.latest_checkpoint(), CheckpointOut)
 
 
 @get(
@@ -116,9 +126,9 @@ async def latest_checkpoint() -> dict[str, Any]:
     opt={"perm": SIGNED_IN},
     summary="The checkpoint verifier key (signed-note format)",
 )
-async def public_key(request: Request[Any, Any, Any]) -> dict[str, str]:
+async def public_key(request: Request[Any, Any, Any]) -> PublicKeyOut:
     signer = request.app.state["signer"]
-    return {"verifier_key": signer.verifier_key(), "pem": signer.public_key_pem().decode()}
+    return PublicKeyOut(verifier_key=signer.verifier_key(), pem=signer.public_key_pem().decode())
 
 
 @get(
@@ -127,8 +137,8 @@ async def public_key(request: Request[Any, Any, Any]) -> dict[str, str]:
     opt={"perm": "audit.read"},
     summary="RFC 6962 inclusion proof of entry seq",
 )
-async def inclusion(seq: FromQuery[Seq], tree_size: FromQuery[Size] = None) -> dict[str, Any]:
-    return await services.inclusion(seq, tree_size)
+async def inclusion(seq: FromQuery[Seq], tree_size: FromQuery[Size] = None) -> InclusionProofOut:
+    return msgspec.convert(await services.inclusion(seq, tree_size), InclusionProofOut)
 
 
 @get(
@@ -139,8 +149,8 @@ async def inclusion(seq: FromQuery[Seq], tree_size: FromQuery[Size] = None) -> d
 )
 async def consistency(
     first: FromQuery[Annotated[int, QueryParameter(ge=1, le=MAX_INT)]], second: FromQuery[Size] = None
-) -> dict[str, Any]:
-    return await services.consistency(first, second)
+) -> ConsistencyProofOut:
+    return msgspec.convert(await services.consistency(first, second), ConsistencyProofOut)
 
 
 @get(
@@ -177,8 +187,8 @@ async def export(
     opt={"perm": "audit.read"},
     summary="One entry: its leaf, leaf hash and body",
 )
-async def entry(seq: FromPath[Annotated[int, PathParameter(ge=0, le=MAX_INT)]]) -> dict[str, Any]:
-    return await services.entry(seq)
+async def entry(seq: FromPath[Annotated[int, PathParameter(ge=0, le=MAX_INT)]]) -> EntryOut:
+    return msgspec.convert(await services.entry(seq), EntryOut)
 
 
 AUDIT_ROUTES = [
