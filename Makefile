@@ -47,6 +47,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy ropa audit exports
+	$(BIN)/lint-imports
 
 test-sqlite: $(STAMP) syslibs chromium
 	ROPA_TEST_ENGINE=sqlite ROPA_E2E_CHROMIUM=$(CHROMIUM) $(PYTEST)

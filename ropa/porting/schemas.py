@@ -2,9 +2,9 @@
 
 from typing import Literal
 
+from ropa.acceptances.schemas import AcceptanceData
 from ropa.activities.schemas import ActivityData
 from ropa.entities.schemas import EntityData
-from ropa.findings.schemas import AcceptanceData
 from ropa.processors.schemas import ProcessorData, RecipientData
 from ropa.records.parts import Base
 from ropa.retention.schemas import RetentionData

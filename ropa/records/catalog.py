@@ -7,9 +7,9 @@ from typing import Any
 import msgspec
 
 from ropa import tables
+from ropa.acceptances.schemas import AcceptanceData
 from ropa.activities.schemas import ActivityData
 from ropa.entities.schemas import EntityData
-from ropa.findings.schemas import AcceptanceData
 from ropa.processors.schemas import ProcessorData, RecipientData
 from ropa.records.kinds import REGISTRY, Kind, _texts, register
 from ropa.retention.schemas import RetentionData
