@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 from collections.abc import AsyncIterator
 from typing import Any
 
+import msgspec
 import structlog
 from litestar import Litestar, get
 from litestar.config.cors import CORSConfig
@@ -39,6 +41,11 @@ from ropa.web.routes import TEMPLATES, WEB_ROUTES
 log = structlog.get_logger(__name__)
 
 
+class Health(msgspec.Struct, kw_only=True):
+    status: str  # "ok"
+    version: str
+
+
 @get(
     "/health",
     operation_id="health",
@@ -46,8 +53,8 @@ log = structlog.get_logger(__name__)
     summary="Liveness; touches no database",
     opt={"perm": PUBLIC},
 )
-async def health() -> dict[str, str]:
-    return {"status": "ok", "version": __version__}
+async def health() -> Health:
+    return Health(status="ok", version=__version__)
 
 
 def create_app(
@@ -161,3 +168,10 @@ def document_errors(app: Litestar) -> None:
             if handler.include_in_schema and hasattr(handler, "responses"):
                 body = {413: too_large} if "data" in handler.parsed_fn_signature.parameters else {}
                 handler.responses = {**specs, **body, **(handler.responses or {})}
+
+
+def schema_document() -> str:
+    """The OpenAPI document the service serves, as committed in docs/openapi.json: sorted keys, two-space
+    indent, a final newline. Built from an app that opens no database."""
+    app = create_app(pool=False, integrator=False)
+    return json.dumps(app.openapi_schema.to_schema(), sort_keys=True, indent=2, ensure_ascii=False) + "\n"

@@ -257,7 +257,7 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _openapi(args: argparse.Namespace) -> int:
-    from ropa.openapi import schema_document
+    from ropa.app import schema_document
 
     text = schema_document()
     if args.output:
@@ -293,7 +293,7 @@ def _parser() -> argparse.ArgumentParser:
     findings.add_argument("--status", choices=("open", "accepted"))
     findings.add_argument("--format", choices=("text", "json"), default="text")
     findings.add_argument("--lang", choices=("en", "da", "nb"), default="en")
-    schema = sub.add_parser("openapi", help="print the OpenAPI document the service serves (docs/openapi.json)")
+    schema = sub.add_parser("openapi", help="print the served OpenAPI document (docs/openapi.json)")
     schema.add_argument("-o", "--output", help="write it to this file instead")
     from exports.cli import add_export_command
     from ropa.access.cli import add_access_commands

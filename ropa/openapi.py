@@ -48,13 +48,3 @@ def file_answer(
 
     return FileOperation
 
-
-def schema_document() -> str:
-    """The OpenAPI document the service serves, as committed in docs/openapi.json: sorted keys, two-space
-    indent, a final newline. Built from an app that opens no database."""
-    import json
-
-    from ropa.app import create_app
-
-    app = create_app(pool=False, integrator=False)
-    return json.dumps(app.openapi_schema.to_schema(), sort_keys=True, indent=2, ensure_ascii=False) + "\n"
