@@ -10,7 +10,7 @@ PYTEST := $(BIN)/python -m pytest -p no:cacheprovider
 # download is never used. Only the tests need it, not `make run`.
 CHROMIUM ?= $(or $(ROPA_E2E_CHROMIUM),/usr/bin/chromium)
 
-.PHONY: run test lint test-sqlite test-postgres soak bench bench-merge syslibs chromium clean
+.PHONY: run test lint test-sqlite test-postgres test-wheel soak bench bench-merge syslibs chromium clean
 
 $(STAMP): pyproject.toml
 	@$(PY) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "ropa needs Python 3.11 or newer"; exit 1; }
@@ -41,7 +41,7 @@ chromium:
 run: $(STAMP) syslibs
 	$(BIN)/ropa migrate
 	$(BIN)/ropa seed --if-empty
-	$(BIN)/ropa serve
+	$(BIN)/ropa serve $(if $(PORT),--port $(PORT))
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -56,10 +56,15 @@ test-postgres: $(STAMP) syslibs chromium
 	@test -n "$$ROPA_TEST_POSTGRES_URL" || { echo "set ROPA_TEST_POSTGRES_URL=postgresql://..."; exit 1; }
 	ROPA_TEST_ENGINE=postgres ROPA_E2E_CHROMIUM=$(CHROMIUM) $(PYTEST)
 
-# The whole suite on SQLite and, when ROPA_TEST_POSTGRES_URL is set, again on PostgreSQL.
+# The wheel, built and installed into a fresh venv outside the checkout, migrates, seeds and serves.
+test-wheel: $(STAMP)
+	$(BIN)/python tests/package/check_wheel.py
+
+# The whole suite on SQLite and, when ROPA_TEST_POSTGRES_URL is set, again on PostgreSQL; then the wheel.
 test: lint test-sqlite
 	@if [ -n "$$ROPA_TEST_POSTGRES_URL" ]; then $(MAKE) --no-print-directory test-postgres; \
 	else echo "ROPA_TEST_POSTGRES_URL not set: PostgreSQL run skipped (CI always sets it)"; fi
+	@$(MAKE) --no-print-directory test-wheel
 
 bench: $(STAMP) syslibs
 	$(BIN)/python bench/run.py

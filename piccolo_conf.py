@@ -1,9 +1,6 @@
-"""Piccolo configuration: the database engine and the app registry, nothing else."""
+"""Piccolo's configuration for the `piccolo` command run in a checkout; ropa itself reads ropa/piccolo_conf.py
+(ropa/__init__.py points PICCOLO_CONF there), which is what an installed wheel has."""
 
-from piccolo.conf.apps import AppRegistry
+from ropa.piccolo_conf import APP_REGISTRY, DB
 
-from ropa.db import engine_from_env
-
-DB = engine_from_env()
-
-APP_REGISTRY = AppRegistry(apps=["ropa.piccolo_app", "audit.piccolo_app"])
+__all__ = ["APP_REGISTRY", "DB"]
