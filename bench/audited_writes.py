@@ -1,9 +1,13 @@
-"""Figure 3: services.update calls per second with the audit log on vs off, in one process."""
+"""Figure 3: services.update calls per second with the audit log on vs off, in one process; then
+how many audited writes per second concurrent writers get, and on SQLite what the disk allows."""
 
 from __future__ import annotations
 
 import asyncio
+import os
+import sqlite3
 import time
+from pathlib import Path
 from typing import Any
 
 from bench.common import Profiler, args_for, cloned_register, migrate, percentile, throwaway, write_result
@@ -14,6 +18,10 @@ BLOCK = 100  # audited and unaudited blocks alternate, so drift in machine load 
 WARMUP = 50
 PROFILED = 300
 G4_SQLITE = 2000  # audit-log.md G4: audited register writes/s on SQLite, synchronous=FULL
+WRITERS = 32  # concurrent writers (asyncio tasks, each updating its own activities)
+CONCURRENT_CALLS = 1000
+NORMAL_CALLS = 300  # sequential audited calls with synchronous=NORMAL, for reference only
+CEILING_COMMITS = {"FULL": 1000, "NORMAL": 5000}
 
 
 class Writer:
@@ -26,8 +34,10 @@ class Writer:
         self.records = records
         self.fields = ACTIVITY.data.__struct_fields__
         self.calls = 0
+        self.cpu = 0.0
 
     async def update(self) -> float:
+        """One update; its wall time. ``cpu`` adds up the process's CPU time (all threads)."""
         from ropa.records import services
 
         index = self.calls % len(self.records)
@@ -35,9 +45,10 @@ class Writer:
         values = {f: getattr(record, f) for f in self.fields}
         values["notes"] = f"benchmark revision {self.calls}"
         payload = self.kind.update(**values, version=record.version)
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         self.records[index] = await services.update(self.kind, record.id, payload)
         elapsed = time.perf_counter() - started
+        self.cpu += time.process_time() - cpu
         self.calls += 1
         return elapsed
 
@@ -49,6 +60,7 @@ async def _run(engine: str, profile: bool) -> dict[str, Any]:
     from ropa.porting.services import import_register
     from ropa.records import services
     from ropa.records.catalog import ACTIVITY
+    from ropa.sqlite import GROUP_LIMIT
 
     await db.open_pool()
     try:
@@ -60,14 +72,17 @@ async def _run(engine: str, profile: bool) -> dict[str, Any]:
             await writer.update()
         events_before = await AuditEvent.count()
         times: dict[bool, list[float]] = {True: [], False: []}
+        cpu = {True: 0.0, False: 0.0}
         for block in range(2 * PER_MODE // BLOCK):
             audited = block % 2 == 0
             audit_log.ENABLED = audited
+            cpu_before = writer.cpu
             try:
                 for _ in range(BLOCK):
                     times[audited].append(await writer.update())
             finally:
                 audit_log.ENABLED = True
+                cpu[audited] += writer.cpu - cpu_before
         events = await AuditEvent.count() - events_before
         result: dict[str, Any] = {"audit_events_written": events}
         for audited, label in ((True, "audited"), (False, "unaudited")):
@@ -77,9 +92,16 @@ async def _run(engine: str, profile: bool) -> dict[str, Any]:
                 "writes_per_s": len(samples) / sum(samples),
                 "p50_ms": percentile(samples, 50) * 1000,
                 "p95_ms": percentile(samples, 95) * 1000,
+                "cpu_ms": cpu[audited] / len(samples) * 1000,
             }
         result["ratio"] = result["audited"]["writes_per_s"] / result["unaudited"]["writes_per_s"]
         result["added_ms_mean"] = (sum(times[True]) - sum(times[False])) / PER_MODE * 1000
+        if engine == "sqlite":
+            result["normal"] = await _sequential_normal(writer)
+        writers = [Writer(writer.records[n::WRITERS]) for n in range(WRITERS)]
+        modes = {"grouped": GROUP_LIMIT, "one COMMIT per write": 1} if engine == "sqlite" else {"pool": 0}
+        result["concurrent"] = {mode: await _concurrent(writers, limit) for mode, limit in modes.items()}
+        writer.records = [await services.get(ACTIVITY, record.id) for record in writer.records]
         g4_missed = engine == "sqlite" and result["audited"]["writes_per_s"] < G4_SQLITE
         if profile or result["ratio"] < 0.5 or g4_missed:
             with Profiler() as profiler:
@@ -94,12 +116,113 @@ async def _run(engine: str, profile: bool) -> dict[str, Any]:
     return result
 
 
+async def _concurrent(writers: list[Writer], group_limit: int) -> dict[str, Any]:
+    """``WRITERS`` tasks updating their own activities at once, audited, ``CONCURRENT_CALLS`` in all.
+
+    On SQLite ``group_limit`` is how many writes one COMMIT may acknowledge (1: a COMMIT each)."""
+    from ropa import db
+    from ropa.sqlite import GROUP_LIMIT
+
+    engine: Any = db.get_engine()
+    if group_limit:
+        engine.group_limit = group_limit
+        await db.close_pool()  # the writer connection takes the limit when it opens
+        await db.open_pool()
+    per_writer = CONCURRENT_CALLS // len(writers)
+    samples: list[float] = []
+
+    async def run(writer: Writer) -> None:
+        for _ in range(per_writer):
+            samples.append(await writer.update())
+
+    try:
+        before = engine.group_commits() if group_limit else (0, 0)
+        started, cpu = time.perf_counter(), time.process_time()
+        await asyncio.gather(*(run(w) for w in writers))
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+        after = engine.group_commits() if group_limit else (0, 0)
+    finally:
+        if group_limit:
+            engine.group_limit = GROUP_LIMIT
+    commits = after[0] - before[0]
+    return {
+        "writers": len(writers),
+        "calls": len(samples),
+        "writes_per_s": len(samples) / seconds,
+        "cpu_ms": cpu / len(samples) * 1000,
+        "p50_ms": percentile(samples, 50) * 1000,
+        "p95_ms": percentile(samples, 95) * 1000,
+        "commits": commits,
+        "writes_per_commit": (after[1] - before[1]) / commits if commits else None,
+    }
+
+
+async def _sequential_normal(writer: Writer) -> dict[str, Any]:
+    """Audited sequential writes with ``synchronous=NORMAL``: a reference, never the default."""
+    from ropa import db
+
+    engine: Any = db.get_engine()
+    engine.synchronous = "NORMAL"
+    await db.close_pool()
+    await db.open_pool()
+    try:
+        samples = [await writer.update() for _ in range(NORMAL_CALLS)]
+    finally:
+        engine.synchronous = "FULL"
+        await db.close_pool()
+        await db.open_pool()
+    return {"calls": len(samples), "writes_per_s": len(samples) / sum(samples)}
+
+
+def sqlite_ceiling(directory: Path, synchronous: str, commits: int) -> dict[str, Any]:
+    """Raw sqlite3 on this disk, no ropa: BEGIN IMMEDIATE; two INSERTs; COMMIT, in a loop (WAL).
+
+    With ``synchronous=FULL`` each COMMIT waits for an fsync of the WAL: the most writes per
+    second that one COMMIT per write can reach here, whatever the code around it."""
+    path = directory / f"ceiling-{synchronous.lower()}.sqlite"
+    connection = sqlite3.connect(path, isolation_level=None)
+    try:
+        connection.execute("PRAGMA journal_mode = WAL")
+        connection.execute(f"PRAGMA synchronous = {synchronous}")
+        connection.execute("CREATE TABLE record (id INTEGER PRIMARY KEY, data TEXT NOT NULL)")
+        connection.execute("CREATE TABLE event (id INTEGER PRIMARY KEY, body TEXT NOT NULL)")
+        record, event = "r" * 1500, "e" * 2500  # about an activity's JSON and its audit event
+        samples = []
+        for _ in range(commits):
+            started = time.perf_counter()
+            connection.execute("BEGIN IMMEDIATE")
+            connection.execute("INSERT INTO record (data) VALUES (?)", (record,))
+            connection.execute("INSERT INTO event (body) VALUES (?)", (event,))
+            connection.execute("COMMIT")
+            samples.append(time.perf_counter() - started)
+    finally:
+        connection.close()
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+    return {
+        "commits": commits,
+        "commits_per_s": commits / sum(samples),
+        "p50_ms": percentile(samples, 50) * 1000,
+        "p95_ms": percentile(samples, 95) * 1000,
+    }
+
+
 def main() -> None:
     args = args_for(__doc__ or "")
     with throwaway(args.engine, "writes") as env:
         migrate(env)
+        load_before = os.getloadavg()[0]
         result = asyncio.run(_run(args.engine, args.profile))
-        result.update(figure="writes", engine=args.engine, per_mode=PER_MODE, block=BLOCK)
+        if args.engine == "sqlite":  # on the disk of the benchmark's database
+            work = Path(env["BENCH_WORK"])
+            result["ceiling"] = {mode: sqlite_ceiling(work, mode, n) for mode, n in CEILING_COMMITS.items()}
+        result.update(
+            figure="writes",
+            engine=args.engine,
+            per_mode=PER_MODE,
+            block=BLOCK,
+            load_average=[load_before, os.getloadavg()[0]],
+        )
         write_result(args.out, result)
 
 

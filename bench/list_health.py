@@ -29,12 +29,14 @@ from bench.common import (
 
 ACTIVITIES = 1000
 WARMUP_S = 3
-DURATION_S = 10
+ROUNDS = 8  # each endpoint ROUNDS x ROUND_S seconds, in turns: drifting machine load falls on all alike
+ROUND_S = 2
 CONNECTIONS = 16
 PROFILE_S = 6
 ENDPOINTS = {
     "health": "/health",
     "list": "/api/activities?limit=50",
+    "reference": "/bench/list-bytes?limit=50",
     "list_full": "/api/activities?limit=50&view=full",
 }
 _UNITS = {"us": 1e-3, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
@@ -58,13 +60,18 @@ async def _load(register: Any) -> dict[str, int]:
 
 
 def _start(
-    port: int, env: dict[str, str], profile_to: Path | None = None, integrator: bool = False
+    port: int,
+    env: dict[str, str],
+    profile_to: Path | None = None,
+    integrator: bool = False,
+    reference: bool = False,
 ) -> subprocess.Popen[bytes]:
-    """`python -m ropa serve --port P`, or the same app and server under cProfile; the background
-    audit integrator only when asked (the load figure runs it, as production does)."""
+    """`python -m ropa serve --port P`, or (``reference``) the same app and server options with the
+    reference route added, or that under cProfile; the background audit integrator only when asked
+    (the load figure runs it, as production does)."""
     command = [sys.executable, "-m", "ropa", "serve", "--port", str(port)]
-    if profile_to:
-        command = [sys.executable, "-m", "bench.list_health", "--serve-profiled", str(port), str(profile_to)]
+    if reference or profile_to:
+        command = [sys.executable, "-m", "bench.list_health", "--serve", str(port), str(profile_to or "")]
     # This figure measures the list itself; the cost of authentication is figure 9 (bench/auth_cost.py).
     server_env = {
         "ROPA_AUTH": "off",
@@ -86,22 +93,68 @@ def _start(
     raise RuntimeError("the server did not answer /health within 30 s")
 
 
-def _serve_profiled(port: int, target: str) -> None:
-    """What `ropa serve` runs (uvicorn defaults: uvloop, httptools), profiled once imports are done."""
+def _reference_route() -> Any:
+    """GET /bench/list-bytes: the list's parameters and access rule, answering the bytes of the list's
+    first page as read once; what serving that page costs without the query and its encoding."""
+    from typing import Literal
+
+    from litestar import MediaType, Response, get
+    from litestar.params import FromQuery
+
+    from ropa.params import Text
+    from ropa.records import listing
+    from ropa.records.catalog import ACTIVITY
+    from ropa.records.controllers import Limit
+
+    page: list[bytes] = []
+
+    names = {"FromQuery": FromQuery, "Limit": Limit, "Literal": Literal, "Response": Response, "Text": Text}
+
+    @get(
+        "/bench/list-bytes", opt={"perm": "register.read"}, include_in_schema=False, signature_namespace=names
+    )
+    async def list_bytes(
+        entity: FromQuery[Text] = None,
+        status: FromQuery[Text] = None,
+        q: FromQuery[Text] = None,
+        vocabulary: FromQuery[Text] = None,
+        limit: FromQuery[Limit] = 50,
+        cursor: FromQuery[Text] = None,
+        view: FromQuery[Literal["summary", "full"]] = "summary",
+    ) -> Response[bytes]:
+        if not page:
+            page.append(await listing.list_json(ACTIVITY, limit=limit))
+        return Response(page[0], media_type=MediaType.JSON)
+
+    return list_bytes
+
+
+def _serve(port: int, profile_to: str) -> None:
+    """What `ropa serve` runs (its app; uvicorn with uvloop and httptools, no proxy headers, no access
+    log) plus the reference route; under cProfile from the end of start-up when ``profile_to`` is set.
+    SIGINT (``_stop``) ends it as it ends `ropa serve`: quietly."""
     import cProfile
 
     import uvicorn
 
     from ropa.app import create_app
 
-    config = uvicorn.Config(create_app(), host="127.0.0.1", port=port, access_log=False, log_level="warning")
-    profile = cProfile.Profile()
-    profile.enable()
+    app = create_app()
+    app.register(_reference_route())
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, proxy_headers=False, access_log=False, log_level="warning"
+    )
+    profile = cProfile.Profile() if profile_to else None
+    if profile:
+        profile.enable()
     try:
         uvicorn.Server(config).run()
+    except KeyboardInterrupt:
+        pass
     finally:
-        profile.disable()
-        profile.dump_stats(target)
+        if profile:
+            profile.disable()
+            profile.dump_stats(profile_to)
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:
@@ -146,14 +199,49 @@ def _wrk(url: str, seconds: int, latency: bool = True, headers: tuple[str, ...] 
 
 def _check(base: str) -> dict[str, int]:
     """One request per list endpoint: it must succeed and hold 50 items; the body size is reported."""
-    sizes = {}
+    sizes, bodies = {}, {}
     for name, path in ENDPOINTS.items():
         with urllib.request.urlopen(base + path, timeout=10) as response:
-            body = response.read()
+            bodies[name] = body = response.read()
         if name != "health":
             assert len(json.loads(body)["items"]) == 50, f"{path} did not return 50 items"
         sizes[name] = len(body)
+    assert bodies["reference"] == bodies["list"], "the reference route must answer the list's bytes"
     return sizes
+
+
+def _combined(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """The rounds of one endpoint as one run: requests over their total time; p50 and p99 the
+    median of the rounds'; CPU the mean of the rounds' (they last alike)."""
+    seconds = sum(r["requests"] / r["rps"] for r in runs)
+    requests = sum(r["requests"] for r in runs)
+    result: dict[str, Any] = {
+        "rps": requests / seconds,
+        "requests": requests,
+        "non_2xx": sum(r["non_2xx"] for r in runs),
+        "socket_errors": "; ".join(r["socket_errors"] for r in runs if r["socket_errors"]),
+        "rounds_rps": [r["rps"] for r in runs],
+    }
+    for key in ("p50_ms", "p99_ms"):
+        values = sorted(r[key] for r in runs if key in r)
+        if values:
+            result[key] = values[len(values) // 2]
+    result["cpu"] = {key: sum(r["cpu"][key] for r in runs) / len(runs) for key in runs[0]["cpu"]}
+    return result
+
+
+def _measure(base: str, pid: int) -> dict[str, dict[str, Any]]:
+    """A warm-up per endpoint, then ROUNDS rounds in which each endpoint has ROUND_S seconds in turn."""
+    for path in ENDPOINTS.values():
+        _wrk(base + path, WARMUP_S, latency=False)
+    rounds: dict[str, list[dict[str, Any]]] = {name: [] for name in ENDPOINTS}
+    for _ in range(ROUNDS):
+        for name, path in ENDPOINTS.items():
+            with CpuMeter(pid) as cpu:
+                run = _wrk(base + path, ROUND_S)
+            run["cpu"] = cpu.as_dict()
+            rounds[name].append(run)
+    return {name: _combined(runs) for name, runs in rounds.items()}
 
 
 def _profile(env: dict[str, str], work: Path) -> str:
@@ -177,8 +265,8 @@ def _profile(env: dict[str, str], work: Path) -> str:
 
 
 def main() -> None:
-    if sys.argv[1:2] == ["--serve-profiled"]:
-        _serve_profiled(int(sys.argv[2]), sys.argv[3])
+    if sys.argv[1:2] == ["--serve"]:
+        _serve(int(sys.argv[2]), sys.argv[3] if len(sys.argv) > 3 else "")
         return
     args = args_for(__doc__ or "")
     with throwaway(args.engine, "list") as env:
@@ -186,17 +274,13 @@ def main() -> None:
         counts = asyncio.run(_load(cloned_register(ACTIVITIES)))
         port = _free_port()
         base = f"http://127.0.0.1:{port}"
-        process = _start(port, env)
+        process = _start(port, env, reference=True)
         try:
             sizes = _check(base)
-            runs = {}
-            for name, path in ENDPOINTS.items():
-                _wrk(base + path, WARMUP_S, latency=False)
-                with CpuMeter(process.pid) as cpu:
-                    runs[name] = _wrk(base + path, DURATION_S)
-                runs[name]["cpu"] = cpu.as_dict()
+            runs = _measure(base, process.pid)
         finally:
             _stop(process)
+        health = runs["health"]["rounds_rps"]
         result: dict[str, Any] = {
             "figure": "list",
             "engine": args.engine,
@@ -204,8 +288,17 @@ def main() -> None:
             "body_bytes": sizes,
             "runs": runs,
             "ratio_list": runs["list"]["rps"] / runs["health"]["rps"],
+            "ratio_reference": runs["reference"]["rps"] / runs["health"]["rps"],
             "ratio_full": runs["list_full"]["rps"] / runs["health"]["rps"],
-            "wrk": f"wrk -t1 -c{CONNECTIONS} -d{DURATION_S}s --latency (after a {WARMUP_S} s warm-up)",
+            "round_ratios": {
+                name: [rps / h for rps, h in zip(runs[name]["rounds_rps"], health, strict=True)]
+                for name in ENDPOINTS
+                if name != "health"
+            },
+            "wrk": f"wrk -t1 -c{CONNECTIONS} -d{ROUND_S}s --latency",
+            "rounds": ROUNDS,
+            "round_s": ROUND_S,
+            "warmup_s": WARMUP_S,
         }
         if args.profile or result["ratio_list"] < 0.30:
             result["profile"] = _profile(env, Path(env["BENCH_WORK"]))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
 import sys
 import time
@@ -254,8 +255,10 @@ def main() -> None:
         try:
             with httpx.Client(base_url=base, timeout=30) as http:
                 target = Target(http)
+            load_before = os.getloadavg()[0]
             with CpuMeter(process.pid) as cpu:
                 ledger, seconds = asyncio.run(_drive(base, target, args.clients, args.seconds))
+            load_after = os.getloadavg()[0]
         finally:
             _stop(process)
         integrated = ropa(env, "audit", "integrate")
@@ -283,6 +286,7 @@ def main() -> None:
             "verify": verified.stdout.strip().splitlines()[-1:] if verified.stdout else [],
             "problems": problems,
             "cpu": cpu.as_dict(),
+            "load_average": [load_before, load_after],  # 1 min, of the machine: other jobs share it
         }
         write_result(args.out, result)
         if problems:

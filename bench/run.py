@@ -27,7 +27,7 @@ from bench.common import ENGINES, PG_URL, pg_admin_sync  # noqa: E402
 
 # name -> (module, per-engine timeout in seconds)
 FIGURES = {
-    "list": ("bench.list_health", 240),
+    "list": ("bench.list_health", 420),
     "import": ("bench.bulk_import", 240),
     "writes": ("bench.audited_writes", 240),
     "appends": ("bench.appends", 240),

@@ -5,107 +5,24 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
-import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-import aiosqlite
 import asyncpg
 from piccolo.engine.base import Engine
 from piccolo.engine.finder import engine_finder
 from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
-from piccolo.engine.sqlite import SQLiteEngine, TransactionType, dict_factory
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+
+from ropa.sqlite import RopaSQLiteEngine, WriteInReadSnapshot, create_private
+
+__all__ = ["RopaSQLiteEngine", "WriteInReadSnapshot", "create_private"]
 
 DEFAULT_SQLITE_PATH = "var/ropa.sqlite"
 
 # A unique index refused an insert; each engine has its own exception for it.
 UNIQUE_VIOLATIONS = (sqlite3.IntegrityError, asyncpg.UniqueViolationError)
-
-
-def create_private(path: str | os.PathLike[str]) -> None:
-    """Create an empty file that only its owner may read and write, unless it exists already.
-
-    SQLite creates a database file 0644 (less the umask), and its -wal and -shm files with the
-    database file's own mode: a database made here first keeps the register, and every file
-    SQLite adds beside it, unreadable to other users of the host. An empty file is an empty
-    database to SQLite. An existing file keeps the mode it has.
-    """
-    try:
-        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-    except FileExistsError:
-        pass
-
-
-def _is_file_path(path: str) -> bool:
-    return bool(path) and path != ":memory:" and not path.startswith("file:")
-
-
-class RopaSQLiteEngine(SQLiteEngine):
-    """SQLite with WAL, a busy timeout, durable commits and a long-lived connection for reads.
-
-    Piccolo opens a new connection (and thread) for every query outside a transaction; that
-    costs a millisecond or more per read. Once ``start_connection_pool`` has run, a SELECT
-    outside a transaction runs at once on one long-lived connection instead: in WAL mode a
-    reader never waits for a lock, and an indexed read takes a fraction of the thread hop it
-    replaces. Everything that writes still goes through aiosqlite, off the event loop, since
-    a writer may wait up to the busy timeout for the lock.
-    """
-
-    def __init__(self, path: str, synchronous: str = "FULL") -> None:
-        super().__init__(path=path, timeout=30)
-        self.synchronous = synchronous
-        self._reader: sqlite3.Connection | None = None
-        self._reader_lock = threading.Lock()
-
-    def _create_private(self) -> None:
-        if _is_file_path(self.path) and not os.path.exists(self.path):
-            create_private(self.path)
-
-    async def _connect(self) -> aiosqlite.Connection:
-        self._create_private()
-        connection = await aiosqlite.connect(**self.connection_kwargs)
-        connection.row_factory = dict_factory  # type: ignore[assignment]
-        await connection.execute("PRAGMA foreign_keys = 1")
-        await connection.execute(f"PRAGMA synchronous = {self.synchronous}")
-        return connection
-
-    async def get_connection(self) -> aiosqlite.Connection:
-        return await self._connect()
-
-    async def start_connection_pool(self, **kwargs: Any) -> None:
-        self._create_private()
-        async with aiosqlite.connect(self.path) as connection:
-            await connection.execute("PRAGMA journal_mode = WAL")
-        if self._reader is None:
-            reader = sqlite3.connect(**self.connection_kwargs, check_same_thread=False)
-            reader.row_factory = dict_factory
-            reader.execute("PRAGMA foreign_keys = 1")
-            reader.execute("PRAGMA query_only = 1")
-            self._reader = reader
-
-    async def close_connection_pool(self) -> None:
-        reader, self._reader = self._reader, None
-        if reader is not None:
-            reader.close()
-
-    async def _run_in_new_connection(
-        self,
-        query: str,
-        args: list[Any] | None = None,
-        query_type: str = "generic",
-        table: Any = None,
-    ) -> Any:
-        reader = self._reader
-        if reader is not None and query.lstrip()[:6].upper() == "SELECT":
-            with self._reader_lock:  # the test client calls in from a second thread
-                return reader.execute(query, args or []).fetchall()
-        connection = await self._connect()
-        try:
-            async with connection.execute(query, args or []) as cursor:
-                return await cursor.fetchall()
-        finally:
-            await connection.close()
 
 
 class RopaPostgresTransaction(PostgresTransaction):
@@ -116,15 +33,23 @@ class RopaPostgresTransaction(PostgresTransaction):
     connection nor resets its context variable: every later transaction of the same task (the
     integrator loop) joins the dead one and fails forever. A failed BEGIN leaked its connection
     too. Here a connection that cannot begin or roll back is terminated, the original error
-    propagates, and the release and the reset always run.
+    propagates, and the release and the reset always run. ``read_only`` makes it a read
+    snapshot: REPEATABLE READ READ ONLY.
     """
+
+    def __init__(self, engine: PostgresEngine, allow_nested: bool = True, read_only: bool = False) -> None:
+        super().__init__(engine, allow_nested)
+        self.read_only = read_only
 
     async def __aenter__(self) -> PostgresTransaction:
         if self._parent is not None:
             return self._parent
         self.connection = await self.get_connection()
         try:
-            self.transaction = self.connection.transaction()
+            if self.read_only:
+                self.transaction = self.connection.transaction(isolation="repeatable_read", readonly=True)
+            else:
+                self.transaction = self.connection.transaction()
             await self.begin()
         except BaseException:
             self._terminate()
@@ -166,7 +91,12 @@ class RopaPostgresTransaction(PostgresTransaction):
 
 class RopaPostgresEngine(PostgresEngine):
     def transaction(self, allow_nested: bool = True) -> PostgresTransaction:
+        if getattr(self.current_transaction.get(), "read_only", False):
+            raise WriteInReadSnapshot("a write inside read_snapshot(); write in write_transaction() instead")
         return RopaPostgresTransaction(engine=self, allow_nested=allow_nested)
+
+    def read_snapshot(self) -> PostgresTransaction:
+        return RopaPostgresTransaction(engine=self, read_only=True)
 
 
 def engine_from_env() -> Engine[Any]:
@@ -195,11 +125,34 @@ async def write_transaction() -> AsyncIterator[None]:
 
     A deferred SQLite transaction that reads then writes fails at once with "database is
     locked" under concurrency, whatever the busy timeout; an immediate one waits its turn.
-    Inner calls join the outer transaction, so a service can call another service.
+    Inner calls join the outer transaction, so a service can call another service. Once the
+    pool is open, SQLite writes take turns on one connection and may share a COMMIT, returning
+    only after it (``ropa.sqlite.writer``). A read that needs no write uses ``read_snapshot``.
     """
     engine = get_engine()
     if isinstance(engine, SQLiteEngine):
         async with engine.transaction(transaction_type=TransactionType.immediate):
+            yield
+    else:
+        async with engine.transaction():
+            yield
+
+
+@contextlib.asynccontextmanager
+async def read_snapshot() -> AsyncIterator[None]:
+    """A read-only transaction: every query in it sees one committed state, and it takes no lock.
+
+    Reads of several tables that must agree (a page, the findings, an export, a dump, an as-of
+    rebuild) run in one. SQLite (WAL): a deferred BEGIN on a reader connection, so the writer
+    never waits for it nor it for the writer; its state is the one committed when its first query
+    ran. PostgreSQL: REPEATABLE READ READ ONLY. Inside a transaction already (a write's, or another
+    snapshot) it joins that one. A write inside raises ``WriteInReadSnapshot``.
+    """
+    engine = get_engine()
+    if engine.current_transaction.get() is not None:
+        yield
+    elif isinstance(engine, RopaSQLiteEngine | RopaPostgresEngine):
+        async with engine.read_snapshot():
             yield
     else:
         async with engine.transaction():
@@ -228,3 +181,21 @@ async def close_pool() -> None:
             await engine.close_connection_pool()
     else:
         await engine.close_connection_pool()
+
+
+def read_now(sql: str, args: list[Any], engine: Engine[Any] | None = None) -> list[tuple[Any, ...]] | None:
+    """The rows of one SELECT as tuples, run at once on one of SQLite's pooled readers (see
+    ``RopaSQLiteEngine``); None where there is none (PostgreSQL, no pool started) or a transaction
+    is open, whose own connection must answer. Parameters as sqlite3 takes them (?, ?NNN)."""
+    engine = engine or get_engine()
+    if not isinstance(engine, RopaSQLiteEngine) or engine.current_transaction.get() is not None:
+        return None
+    if not engine.pool_open:
+        return None
+    reader = engine.borrow_reader()
+    try:
+        cursor = reader.cursor()
+        cursor.row_factory = None  # tuples, not the dicts Piccolo's own queries get
+        return cursor.execute(sql, args).fetchall()
+    finally:
+        engine.give_back(reader)

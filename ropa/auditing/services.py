@@ -57,7 +57,7 @@ async def history(kind: Kind, record_id: str) -> list[HistoryEntry]:
     record = await records.get(kind, record_id)
     events = await query.history(kind.name, record.id)
     seqs = await _seqs([e["event_id"] for e in events])
-    legal_entity = record.entity if kind.scoped else (record.id if kind.name == "entity" else "")
+    legal_entity = kind.owner(record.id, {"entity": record.entity} if kind.scoped else None) or ""
     await record_read("history", {"entity_type": kind.name, "entity_id": record.id}, legal_entity)
     return [
         HistoryEntry(

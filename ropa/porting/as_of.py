@@ -14,6 +14,7 @@ import msgspec
 from audit import query
 from audit.tables import AuditEvent
 from ropa.auditing.services import record_read
+from ropa.db import read_snapshot
 from ropa.entities import lookup
 from ropa.errors import NotFound
 from ropa.porting.schemas import EntityIn
@@ -57,28 +58,29 @@ async def rebuild(entity_id: str, at: dt.datetime) -> tuple[EntityIn, Times]:
     logged before it: always a state the register really had. Were events picked by their own
     times, a wall clock set back would give later changes without the earlier ones they build on
     (or, as of now, nothing before the jump); with a clock that never goes back the two agree.
+    The events are read in one snapshot: a change committed meanwhile is seen whole or not at all.
     """
-    last = await _last_change_by(entity_id, at)
-    if last is None:
-        raise NotFound(f"the entity did not exist at {at.isoformat()}")
-    states: dict[tuple[str, str], dict[str, Any]] = {}
-    times: Times = {}
-    # Between pages the stream holds no connection: leaving it early releases nothing.
-    async for event in query.stream(query.EventFilter(legal_entity_id=entity_id)):
-        if event["event_id"] > last:
-            break  # the stream is in log order
-        kind = REGISTRY.get(event["entity_type"])
-        if kind is None or event["outcome"] != "success":
-            continue
-        verb = event["action"].rsplit(".", 1)[-1]
-        state = states.setdefault((kind.name, event["entity_id"]), {"retired": False})
-        if event["body"]["after"] is not None:
-            state["data"] = event["body"]["after"]
-        if verb == "retire":
-            state["retired"] = True
-        moment = dt.datetime.fromisoformat(event["created_at"].replace("Z", "+00:00"))
-        first = times.get(event["entity_id"], (moment, moment))[0]
-        times[event["entity_id"]] = (first, moment)
+    async with read_snapshot():
+        last = await _last_change_by(entity_id, at)
+        if last is None:
+            raise NotFound(f"the entity did not exist at {at.isoformat()}")
+        states: dict[tuple[str, str], dict[str, Any]] = {}
+        times: Times = {}
+        async for event in query.stream(query.EventFilter(legal_entity_id=entity_id)):
+            if event["event_id"] > last:
+                break  # the stream is in log order
+            kind = REGISTRY.get(event["entity_type"])
+            if kind is None or event["outcome"] != "success":
+                continue
+            verb = event["action"].rsplit(".", 1)[-1]
+            state = states.setdefault((kind.name, event["entity_id"]), {"retired": False})
+            if event["body"]["after"] is not None:
+                state["data"] = event["body"]["after"]
+            if verb == "retire":
+                state["retired"] = True
+            moment = dt.datetime.fromisoformat(event["created_at"].replace("Z", "+00:00"))
+            first = times.get(event["entity_id"], (moment, moment))[0]
+            times[event["entity_id"]] = (first, moment)
     if (ENTITY.name, entity_id) not in states:
         raise NotFound(f"the entity did not exist at {at.isoformat()}")
 

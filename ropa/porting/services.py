@@ -8,7 +8,7 @@ from typing import Any
 import msgspec
 
 from audit import log as audit_log
-from ropa.db import is_postgres, write_transaction
+from ropa.db import read_snapshot, write_transaction
 from ropa.errors import Conflict, DomainError, Invalid
 from ropa.porting.bounds import check_size, check_yaml
 from ropa.porting.schemas import EntityIn, RegisterFile
@@ -131,8 +131,8 @@ def decode(raw: bytes, yaml: bool) -> RegisterFile:
 async def _children(kind: Kind, entity_id: str) -> list[Any]:
     table = kind.table
     rows = await (
-        table.select(table.id, table.status, table.data)  # type: ignore[attr-defined]
-        .where(table.entity == entity_id)  # type: ignore[attr-defined]
+        table.select(table.id, table.status, table.data)
+        .where(table.entity == entity_id)
         .output(load_json=False)
     )
     # Sorted here, not by the database: collations differ between engines, the file must not.
@@ -147,19 +147,18 @@ def _as_import(kind: Kind, row: dict[str, Any]) -> dict[str, Any]:
 
 
 async def snapshot_register() -> RegisterFile:
-    """The whole register from one consistent read, in key order, with ids."""
-    async with write_transaction():
-        if is_postgres():  # every read below sees the same snapshot (SQLite's lock gives it already)
-            await LegalEntity.raw("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+    """The whole register from one consistent read, in key order, with ids; no write waits for it."""
+    async with read_snapshot():
         return await _read_register()
 
 
 async def dump_register() -> RegisterFile:
-    """The whole register, for a file: import of it into an empty database is exact. Audited."""
+    """The whole register, for a file: import of it into an empty database is exact. Audited.
+
+    The event commits before the dump is handed out, in a write of its own: the read takes no lock.
+    """
+    register = await snapshot_register()
     async with write_transaction():
-        if is_postgres():
-            await LegalEntity.raw("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-        register = await _read_register()
         await audit_log.record("register.dump", entity_type="register", entity_id="", details={})
     return register
 

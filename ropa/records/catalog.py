@@ -11,7 +11,8 @@ from ropa.acceptances.schemas import AcceptanceData
 from ropa.activities.schemas import ActivityData
 from ropa.entities.schemas import EntityData
 from ropa.processors.schemas import ProcessorData, RecipientData
-from ropa.records.kinds import REGISTRY, Kind, _texts, register
+from ropa.records.hooks import EntityHooks, TermHooks
+from ropa.records.kinds import REGISTRY, Kind, _texts, record_table, register
 from ropa.retention.schemas import RetentionData
 from ropa.transfers.schemas import TransferData
 from ropa.vocabulary.schemas import TermData
@@ -54,11 +55,13 @@ ENTITY = register(
         name="entity",
         path="entities",
         title="Entity",
-        table=tables.LegalEntity,
+        table=record_table(tables.LegalEntity),
         data=EntityData,
         scoped=False,
         display=lambda data: str(data.legal_name),
         search=_entity_search,
+        hooks=EntityHooks(),
+        create_perm="entities.create",
     )
 )
 ACTIVITY = register(
@@ -66,7 +69,7 @@ ACTIVITY = register(
         name="activity",
         path="activities",
         title="Activity",
-        table=tables.ProcessingActivity,
+        table=record_table(tables.ProcessingActivity),
         data=ActivityData,
         search=_activity_search,
         status_from_data=lambda data: str(data.status),
@@ -74,20 +77,38 @@ ACTIVITY = register(
     )
 )
 PROCESSOR = register(
-    Kind(name="processor", path="processors", title="Processor", table=tables.Processor, data=ProcessorData)
+    Kind(
+        name="processor",
+        path="processors",
+        title="Processor",
+        table=record_table(tables.Processor),
+        data=ProcessorData,
+    )
 )
 RECIPIENT = register(
-    Kind(name="recipient", path="recipients", title="Recipient", table=tables.Recipient, data=RecipientData)
+    Kind(
+        name="recipient",
+        path="recipients",
+        title="Recipient",
+        table=record_table(tables.Recipient),
+        data=RecipientData,
+    )
 )
 TRANSFER = register(
-    Kind(name="transfer", path="transfers", title="Transfer", table=tables.Transfer, data=TransferData)
+    Kind(
+        name="transfer",
+        path="transfers",
+        title="Transfer",
+        table=record_table(tables.Transfer),
+        data=TransferData,
+    )
 )
 RETENTION = register(
     Kind(
         name="retention_rule",
         path="retention-rules",
         title="RetentionRule",
-        table=tables.RetentionRule,
+        table=record_table(tables.RetentionRule),
         data=RetentionData,
         checks=_retention_checks,
     )
@@ -97,7 +118,7 @@ VOCABULARY = register(
         name="vocabulary_term",
         path="vocabularies",
         title="VocabularyTerm",
-        table=tables.VocabularyTerm,
+        table=record_table(tables.VocabularyTerm),
         data=TermData,
         scoped=False,
         retired_status="deprecated",
@@ -105,6 +126,8 @@ VOCABULARY = register(
         search=_term_search,
         status_from_data=lambda data: "deprecated" if data.deprecated else "active",
         retire_data=lambda data: msgspec.structs.replace(data, deprecated=True),
+        hooks=TermHooks(),
+        write_perm="vocabulary.write",
     )
 )
 
@@ -113,7 +136,7 @@ ACCEPTANCE = register(
         name="finding_acceptance",
         path="finding-acceptances",
         title="FindingAcceptance",
-        table=tables.FindingAcceptance,
+        table=record_table(tables.FindingAcceptance),
         data=AcceptanceData,
     )
 )

@@ -6,12 +6,35 @@ import dataclasses
 import datetime as dt
 import uuid
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import msgspec
 from piccolo.table import Table
 
+from ropa.records.hooks import KindHooks
 from ropa.records.parts import extend
+
+if TYPE_CHECKING:
+    from piccolo.columns import ForeignKey
+
+    from ropa.tables import RecordColumns
+
+    class RecordTable(RecordColumns, Table):
+        """What the generic services know of a record's table: the shared columns, and ``entity`` on
+        the tables of scoped kinds (only read where ``Kind.scoped`` says it is there)."""
+
+        entity: ForeignKey
+else:
+    RecordTable = Table
+
+
+def record_table(table: type[Table]) -> type[RecordTable]:
+    """A register table as the generic services see it: it must have the shared record columns."""
+    from ropa.tables import RecordColumns
+
+    if not issubclass(table, RecordColumns):
+        raise TypeError(f"{table.__name__} lacks the shared record columns (ropa.tables.RecordColumns)")
+    return cast("type[RecordTable]", table)
 
 
 def _texts(*values: Any) -> str:
@@ -35,7 +58,7 @@ class Kind:
     name: str  # audit entity_type and reference kind, e.g. "activity"
     path: str  # URL segment, e.g. "activities"
     title: str  # OpenAPI tag and struct name, e.g. "Activity"
-    table: type[Table]
+    table: type[RecordTable]
     data: type[msgspec.Struct]
     scoped: bool = True  # belongs to a legal entity
     retired_status: str = "retired"
@@ -46,6 +69,9 @@ class Kind:
     # For kinds whose schema holds the status: how to read it, and how to retire a record.
     status_from_data: Callable[[Any], str] | None = None
     retire_data: Callable[[Any], Any] | None = None
+    hooks: KindHooks = KindHooks()  # what the kind does beyond the generic services (hooks.py)
+    write_perm: str = "register.write"  # the permission to create, update and retire one
+    create_perm: str | None = None  # a stricter permission to create one, if any
     create: Any = None
     update: Any = None
     out: Any = None
@@ -104,6 +130,12 @@ class Kind:
                 tag=view,
             )
             set_(self, attr, page)
+
+    def owner(self, record_id: str, row: dict[str, Any] | None) -> str | None:
+        """The legal entity a record belongs to: its entity column, itself for an entity, else none."""
+        if self.scoped:
+            return str(row["entity"]) if row else None
+        return record_id if self.hooks.is_scope else None
 
     def status_of(self, data: Any) -> str:
         return self.status_from_data(data) if self.status_from_data else self.active_status

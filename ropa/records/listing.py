@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import base64
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 import msgspec
-from piccolo.columns import Text
-from piccolo.columns.combination import WhereRaw
-from piccolo.query.functions import Cast
 
 from ropa.access.model import visible_entities
-from ropa.db import is_postgres
 from ropa.errors import Invalid
+from ropa.records import queries
 from ropa.records.kinds import Kind
-from ropa.records.services import resolve_entity, row_json, select_records
+from ropa.records.services import resolve_entity, row_json
 
 
 def encode_cursor(key: str, record_id: str) -> str:
@@ -31,13 +29,38 @@ def decode_cursor(cursor: str) -> tuple[str, str]:
         raise Invalid.of([("cursor", "not a cursor returned by this API")]) from None
 
 
-def _summary_column(table: Any, name: str) -> Any:
-    """A summary column; on SQLite ids and times come back as text, which msgspec parses faster
-    than Piccolo's per-value converters (those build a UUID object per id)."""
-    column = getattr(table, name)
-    if is_postgres() or name not in ("id", "entity", "updated_at"):
-        return column
-    return Cast(column, Text()).as_alias(name)
+async def _filters(
+    kind: Kind,
+    entity: str | None,
+    status: str | None,
+    q: str | None,
+    cursor: str | None,
+    vocabulary: str | None,
+) -> queries.Filters:
+    visible = visible_entities()
+    return queries.Filters(
+        entity=await resolve_entity(entity) if entity and kind.scoped else None,
+        visible=tuple(sorted(visible))
+        if visible is not None and (kind.scoped or kind.hooks.is_scope)
+        else None,
+        status=status or None,
+        text=q.lower() if q else None,
+        vocabulary=vocabulary if vocabulary and kind.hooks.partition == "vocabulary" else None,
+        after=decode_cursor(cursor) if cursor else None,
+    )
+
+
+async def _page(
+    kind: Kind, filters: queries.Filters, limit: int, full: bool
+) -> tuple[Sequence[Sequence[Any]], str | None]:
+    """The page's rows and the cursor after them; one more row than asked tells there are more."""
+    rows = await queries.fetch(kind, filters, limit + 1, full=full)
+    if len(rows) <= limit:
+        return rows, None
+    rows = rows[:limit]
+    names = queries.full_fields(kind) if full else queries.summary_fields(kind)
+    last = dict(zip(names, rows[-1], strict=True))
+    return rows, encode_cursor(last["key"], str(last["id"]))
 
 
 async def list_records(
@@ -56,53 +79,43 @@ async def list_records(
     Items are summaries read from indexed columns alone unless ``full`` asks for whole records,
     which for activities with their source quotes are a hundred times larger.
     """
-    table = kind.table
-    if full:
-        query = select_records(kind)
-    else:
-        columns = [
-            "id",
-            "key",
-            "name",
-            "status",
-            "version",
-            "updated_at",
-            *(["entity"] if kind.scoped else []),
-        ]
-        query = table.select(*(_summary_column(table, c) for c in columns))
-    where: Any = None
-
-    def add(clause: Any) -> None:
-        nonlocal where
-        where = clause if where is None else where & clause
-
-    if entity and kind.scoped:
-        add(table.entity == await resolve_entity(entity))  # type: ignore[attr-defined]
-    visible = visible_entities()
-    if visible is not None and (kind.scoped or kind.name == "entity"):
-        column = table.entity if kind.scoped else table.id  # type: ignore[attr-defined]
-        # Outside the caller's scope nothing is listed (is_in needs a value: the nil UUID matches none).
-        add(column.is_in(sorted(visible) or ["00000000-0000-0000-0000-000000000000"]))
-    if status:
-        add(table.status == status)  # type: ignore[attr-defined]
-    if q:
-        # A plain substring test: % and _ in the query are text, not LIKE wildcards.
-        position = "strpos(search_text, {})" if is_postgres() else "instr(search_text, {})"
-        add(WhereRaw(f"{position} > 0", q.lower()))
-    if vocabulary and kind.name == "vocabulary_term":
-        add(table.vocabulary == vocabulary)  # type: ignore[attr-defined]
-    if cursor:
-        key, record_id = decode_cursor(cursor)
-        add((table.key > key) | ((table.key == key) & (table.id > record_id)))  # type: ignore[attr-defined]
-    if where is not None:
-        query = query.where(where)
-    rows = await query.order_by(table.key, table.id).limit(limit + 1)  # type: ignore[attr-defined]
-    more = len(rows) > limit
-    rows = rows[:limit]
-    next_cursor = encode_cursor(rows[-1]["key"], str(rows[-1]["id"])) if more else None
+    filters = await _filters(kind, entity, status, q, cursor, vocabulary)
+    rows, next_cursor = await _page(kind, filters, limit, full)
     if not full:
-        items = msgspec.convert(rows, list[kind.summary])  # type: ignore[name-defined]
+        names = queries.summary_fields(kind)
+        items = msgspec.convert([dict(zip(names, row, strict=True)) for row in rows], list[kind.summary])  # type: ignore[name-defined]
         return kind.summary_page(items=items, next_cursor=next_cursor)
-    body = b'{"items":[' + b",".join(row_json(kind, r) for r in rows) + b"]"
+    names = queries.full_fields(kind)
+    body = b'{"items":[' + b",".join(row_json(kind, dict(zip(names, r, strict=True))) for r in rows) + b"]"
     body += b',"next_cursor":' + msgspec.json.encode(next_cursor) + b"}"
     return msgspec.json.decode(body, type=kind.page)
+
+
+async def list_json(
+    kind: Kind,
+    *,
+    entity: str | None = None,
+    status: str | None = None,
+    q: str | None = None,
+    limit: int = 50,
+    cursor: str | None = None,
+    vocabulary: str | None = None,
+    full: bool = False,
+) -> bytes:
+    """The page ``list_records`` returns, as the API sends it (JSON of ``kind.summary_page`` or
+    ``kind.page``); a summary page is encoded from the rows without building its structs."""
+    if full:
+        page = await list_records(
+            kind,
+            entity=entity,
+            status=status,
+            q=q,
+            limit=limit,
+            cursor=cursor,
+            vocabulary=vocabulary,
+            full=True,
+        )
+        return msgspec.json.encode(page)
+    filters = await _filters(kind, entity, status, q, cursor, vocabulary)
+    rows, next_cursor = await _page(kind, filters, limit, full=False)
+    return queries.summary_json(kind, rows, next_cursor)

@@ -20,8 +20,8 @@ from ropa.records.kinds import REGISTRY, Kind
 async def _active_rows(kind: Kind, entity_id: str) -> list[dict[str, Any]]:
     table = kind.table
     rows = await (
-        table.select(table.key, table.status, table.data)  # type: ignore[attr-defined]
-        .where(table.entity == entity_id)  # type: ignore[attr-defined]
+        table.select(table.key, table.status, table.data)
+        .where(table.entity == entity_id)
         .output(load_json=False)
     )
     return [r for r in rows if r["status"] != kind.retired_status]
@@ -29,7 +29,7 @@ async def _active_rows(kind: Kind, entity_id: str) -> list[dict[str, Any]]:
 
 async def blockers(kind: Kind, row: dict[str, Any], data: Any) -> list[tuple[str, str]]:
     """(field, reason) pairs naming the records that still use this one; empty if none."""
-    if kind.name == "entity":
+    if kind.hooks.is_scope:  # an entity: every record it holds uses it
         found = []
         for other in REGISTRY.values():
             if other.scoped and (count := len(await _active_rows(other, str(row["id"])))):

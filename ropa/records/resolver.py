@@ -45,9 +45,7 @@ class Resolver:
                 self._keys[cache_key] = {d["key"] for d in docs}
             else:
                 table = REGISTRY[kind].table
-                rows = await table.select(table.key, table.status).where(  # type: ignore[attr-defined]
-                    table.entity == entity_id  # type: ignore[attr-defined]
-                )
+                rows = await table.select(table.key, table.status).where(table.entity == entity_id)
                 retired = REGISTRY[kind].retired_status
                 self._keys[cache_key] = {r["key"] for r in rows if r["status"] != retired}
         return self._keys[cache_key]

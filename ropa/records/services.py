@@ -15,7 +15,7 @@ from ropa.entities import lookup
 from ropa.errors import Conflict, Invalid, NotFound
 from ropa.records import validation
 from ropa.records.kinds import Kind
-from ropa.records.references import blockers, documents_in_use
+from ropa.records.references import blockers
 from ropa.records.resolver import Resolver
 from ropa.tables import LegalEntity
 
@@ -54,7 +54,7 @@ def select_records(kind: Kind) -> Any:
     table = kind.table
     columns = [getattr(table, c) for c in _COLUMNS]
     if kind.scoped:
-        columns.append(table.entity)  # type: ignore[attr-defined]
+        columns.append(table.entity)
     return table.select(*columns).output(load_json=False)
 
 
@@ -71,9 +71,9 @@ async def _row(kind: Kind, record_id: str) -> dict[str, Any]:
         record_id = str(uuid.UUID(str(record_id)))
     except ValueError:
         raise NotFound(f"No {kind.name.replace('_', ' ')} with id {record_id}") from None
-    row = await select_records(kind).where(kind.table.id == record_id).first()  # type: ignore[attr-defined]
+    row = await select_records(kind).where(kind.table.id == record_id).first()
     # A record of an entity outside the caller's scope is answered as if it did not exist.
-    owner = str(row["entity"]) if row and kind.scoped else (record_id if kind.name == "entity" else None)
+    owner = kind.owner(record_id, row)
     if row is None or (owner is not None and not in_scope(owner)):
         raise NotFound(f"No {kind.name.replace('_', ' ')} with id {record_id}")
     return dict(row)
@@ -104,27 +104,24 @@ def _data_of(kind: Kind, payload: Any) -> Any:
 
 async def _validate(kind: Kind, data: Any, entity_id: str | None, resolver: Resolver) -> None:
     found = validation.inspect(data)
-    own_docs = {d.key for d in data.documents} if kind.name == "entity" else None
-    errors = await resolver.errors(found, entity_id, own_docs)
+    errors = await resolver.errors(found, entity_id, kind.hooks.local_documents(data))
     errors += kind.checks(data)
-    if kind.name == "vocabulary_term" and data.replaced_by:
-        if data.replaced_by == data.key or not await resolver.term_exists(data.vocabulary, data.replaced_by):
-            errors.append(("replaced_by", f"no other term '{data.replaced_by}' in '{data.vocabulary}'"))
+    errors += await kind.hooks.extra_errors(data, resolver)
     if errors:
         raise Invalid.of(errors)
 
 
 def _audit_scope(kind: Kind, record_id: str, entity_id: str | None) -> str:
-    return entity_id or (record_id if kind.name == "entity" else "")
+    return entity_id or (record_id if kind.hooks.is_scope else "")
 
 
 async def _key_taken(kind: Kind, data: Any, entity_id: str | None) -> bool:
     table = kind.table
-    where = table.key == data.key  # type: ignore[attr-defined]
+    where = table.key == data.key
     if kind.scoped:
-        where &= table.entity == entity_id  # type: ignore[attr-defined]
-    if kind.name == "vocabulary_term":
-        where &= table.vocabulary == data.vocabulary  # type: ignore[attr-defined]
+        where &= table.entity == entity_id
+    if partition := kind.hooks.partition:
+        where &= getattr(table, partition) == getattr(data, partition)
     return bool(await table.exists().where(where))
 
 
@@ -160,9 +157,8 @@ async def create(kind: Kind, payload: Any, resolver: Resolver | None = None) -> 
             taken = await _key_taken(kind, data, entity_id)
         if taken:
             raise _key_conflict(data.key)
-        if kind.name == "entity":
-            await lookup.check_registration_free(data, None)
-        if payload.id and await kind.table.exists().where(kind.table.id == record_id):  # type: ignore[attr-defined]
+        await kind.hooks.before_create(data)
+        if payload.id and await kind.table.exists().where(kind.table.id == record_id):
             raise Conflict(f"id {record_id} is already used", [{"name": "id", "reason": "already used"}])
         now = _now()
         row: dict[str, Any] = {
@@ -178,8 +174,8 @@ async def create(kind: Kind, payload: Any, resolver: Resolver | None = None) -> 
         }
         if kind.scoped:
             row["entity"] = entity_id
-        if kind.name == "vocabulary_term":
-            row["vocabulary"] = data.vocabulary
+        if partition := kind.hooks.partition:
+            row[partition] = getattr(data, partition)
         try:
             await kind.table.insert(kind.table(**row))
         except UNIQUE_VIOLATIONS as exc:
@@ -195,10 +191,7 @@ async def create(kind: Kind, payload: Any, resolver: Resolver | None = None) -> 
         )
         if kind.scoped and entity_id:
             resolver.added(entity_id, kind.name, data.key)
-        if kind.name == "entity":
-            resolver.entity_created(record_id, data.key)
-        if kind.name == "vocabulary_term":
-            resolver.term_added(data.vocabulary, data.key, data.deprecated, data.replaced_by)
+        kind.hooks.created(resolver, record_id, data)
     return to_out(kind, row)
 
 
@@ -207,9 +200,7 @@ def _key_conflict(key: str) -> Conflict:
 
 
 def _unique_conflict(kind: Kind, data: Any, exc: Exception) -> Conflict:
-    if kind.name == "entity" and data.registration and lookup.is_registration_violation(exc):
-        return lookup.registration_conflict(data.registration.number, data.country)
-    return _key_conflict(data.key)
+    return kind.hooks.unique_conflict(data, exc) or _key_conflict(data.key)
 
 
 def _check_version(row: dict[str, Any], version: int | None) -> None:
@@ -231,16 +222,16 @@ async def _write(
     changed = await (
         table.update(
             {
-                table.name: kind.display(data)[:300],  # type: ignore[attr-defined]
-                table.status: status,  # type: ignore[attr-defined]
-                table.version: version,  # type: ignore[attr-defined]
-                table.search_text: kind.search(data),  # type: ignore[attr-defined]
-                table.data: msgspec.json.encode(data).decode(),  # type: ignore[attr-defined]
-                table.updated_at: now,  # type: ignore[attr-defined]
+                table.name: kind.display(data)[:300],
+                table.status: status,
+                table.version: version,
+                table.search_text: kind.search(data),
+                table.data: msgspec.json.encode(data).decode(),
+                table.updated_at: now,
             }
         )
-        .where((table.id == row["id"]) & (table.version == row["version"]))  # type: ignore[attr-defined]
-        .returning(table.id)  # type: ignore[attr-defined]
+        .where((table.id == row["id"]) & (table.version == row["version"]))
+        .returning(table.id)
     )
     if not changed:
         raise Conflict("someone else saved this record first; reload and retry")
@@ -264,8 +255,8 @@ async def _write(
 
 
 async def _lock_entity_of(kind: Kind, row: dict[str, Any]) -> None:
-    if is_postgres() and (kind.scoped or kind.name == "entity"):
-        entity_id = str(row["entity"]) if kind.scoped else str(row["id"])
+    entity_id = kind.owner(str(row["id"]), row)
+    if is_postgres() and entity_id is not None:
         await LegalEntity.select(LegalEntity.id).where(LegalEntity.id == entity_id).lock_rows("NO KEY UPDATE")
 
 
@@ -279,27 +270,18 @@ async def update(kind: Kind, record_id: str, payload: Any) -> Any:
             raise Conflict(f"this {kind.name.replace('_', ' ')} is {kind.retired_status}")
         data = _data_of(kind, payload)
         errors = [("key", "the key of a record cannot change")] if data.key != row["key"] else []
-        if (
-            kind.name == "vocabulary_term"
-            and data.vocabulary != msgspec.json.decode(row["data"])["vocabulary"]
-        ):
-            errors.append(("vocabulary", "the vocabulary of a term cannot change"))
+        partition = kind.hooks.partition
+        if partition and getattr(data, partition) != msgspec.json.decode(row["data"])[partition]:
+            errors.append((partition, f"the {partition} of a {kind.name.replace('_', ' ')} cannot change"))
         if errors:
             raise Invalid.of(errors)
-        entity_id = str(row["entity"]) if kind.scoped else (record_id if kind.name == "entity" else None)
-        await _validate(kind, data, entity_id, Resolver())
-        if kind.name == "entity":
-            await lookup.check_registration_free(data, str(row["id"]))
-            before_docs = {d["key"] for d in msgspec.json.decode(row["data"])["documents"]}
-            if cited := await documents_in_use(record_id, before_docs - {d.key for d in data.documents}):
-                raise Invalid.of(
-                    [("documents", f"document '{key}' is still cited by {who}") for key, who in cited]
-                )
+        await _validate(kind, data, kind.owner(str(row["id"]), row), Resolver())
+        await kind.hooks.before_update(data, row)
         try:
             return await _write(kind, row, data, kind.status_of(data), f"{kind.name}.update")
         except UNIQUE_VIOLATIONS as exc:  # PostgreSQL: a concurrent write took the number first
-            if kind.name == "entity" and data.registration and lookup.is_registration_violation(exc):
-                raise lookup.registration_conflict(data.registration.number, data.country) from None
+            if conflict := kind.hooks.unique_conflict(data, exc):
+                raise conflict from None
             raise
 
 

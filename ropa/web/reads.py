@@ -14,6 +14,7 @@ from exports.service import current_entity, vocabulary_terms
 from exports.view import RecordTimes, View
 from ropa.access.model import current_principal, visible_entities
 from ropa.auditing import services as audit_services
+from ropa.db import read_snapshot
 from ropa.errors import Invalid, NotFound
 from ropa.findings.services import FindingOut, list_findings
 from ropa.records import listing
@@ -45,7 +46,14 @@ async def entities() -> list[Any]:
 
 
 async def dashboard() -> tuple[list[EntityCard], dict[str, Any] | None]:
-    """Per visible entity: activities by status, open findings by severity, reviews overdue; the log."""
+    """Per visible entity: activities by status, open findings by severity, reviews overdue; the log.
+
+    Read in one snapshot, so the counts and the findings describe the same register."""
+    async with read_snapshot():
+        return await _dashboard()
+
+
+async def _dashboard() -> tuple[list[EntityCard], dict[str, Any] | None]:
     cards = {
         str(e.id): EntityCard(str(e.id), e.key, e.name, e.status, Counter(), Counter(), 0)
         for e in await entities()
@@ -96,9 +104,10 @@ class EntityPage:
 async def entity_page(ref: str, lang: Lang, only_activity: str | None = None) -> EntityPage:
     """The entity as it is now, read in one transaction; outside the caller's scope it does not exist.
     With ``only_activity`` (an id or key) its other activities are left out: one activity's page."""
-    entity_id = (await entity_summary(ref)).id
-    entity, times, _ = await current_entity(entity_id, only_activity)
-    terms = await vocabulary_terms()
+    async with read_snapshot():  # the entity, its records and the labels of one state
+        entity_id = (await entity_summary(ref)).id
+        entity, times, _ = await current_entity(entity_id, only_activity)
+        terms = await vocabulary_terms()
     record_times = {k: RecordTimes(created=v[0], updated=v[1]) for k, v in times.items()}
     return EntityPage(entity_id, View(entity, UiTexts(lang, terms), record_times), terms)
 
