@@ -134,6 +134,32 @@ def test_tampering_with_a_full_bundle_is_detected(tmp_path: Path, kind: str) -> 
     assert code == 1 and out.startswith("FAIL: ") and message in out, out
 
 
+def test_a_log_of_thousands_of_entries_verifies_and_a_tampered_entry_is_named(tmp_path: Path) -> None:
+    # The fast pass hashes leaves in blocks of 1,024 and the rest one by one: root and tampering are
+    # checked across both (2,500 entries: two whole blocks, then 452 leaves).
+    log = make_log(2500)
+    tree = tree_of(log)
+    bundle = build_bundle(
+        log,
+        from_seq=0,
+        to_seq=2499,
+        checkpoint_note=note_for(tree, 2500),
+        verifier_key=KEY,
+        created_at=CREATED,
+    )
+    code, out = run(tmp_path, bundle, "--key", KEY)
+    assert code == 0 and "tree size 2500" in out, out
+
+    def edit(seq: int, old: bytes, new: bytes) -> Callable[[bytes], bytes]:
+        return lines_op(lambda ls: [*ls[:seq], ls[seq].replace(old, new, 1), *ls[seq + 1 :]])
+
+    for seq in (1500, 2300):
+        body = rewrite(bundle, {"entries.jsonl": edit(seq, b"personale", b"personalE")})
+        assert f"seq {seq}: body does not match" in run(tmp_path, body, "--key", KEY)[1]
+        leaf = rewrite(bundle, {"entries.jsonl": edit(seq, f'"act-{seq}"'.encode(), b'"act-0"')})
+        assert "Merkle root over seq 0..2499 differs" in run(tmp_path, leaf, "--key", KEY)[1]
+
+
 def test_entries_in_another_json_layout_still_verify(tmp_path: Path) -> None:
     # Any JSON spelling of the same objects verifies: the second pass re-canonicalises (RFC 8785).
     def respell(data: bytes) -> bytes:

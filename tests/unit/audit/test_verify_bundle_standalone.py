@@ -5,17 +5,33 @@ from __future__ import annotations
 import ast
 import base64
 import hashlib
+import io
+import json
 import subprocess
 import sys
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from audit_bundle_support import CREATED, KEY, ORIGIN, SIGNER, TREE, full_bundle, lines_op, rewrite
+from audit_bundle_support import (
+    CREATED,
+    KEY,
+    ORIGIN,
+    SIGNER,
+    TREE,
+    full_bundle,
+    lines_op,
+    make_log,
+    note_for,
+    rewrite,
+    tree_of,
+)
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from audit import verify_bundle as vb
+from audit.bundle import build_bundle
 from audit.checkpoint import Checkpoint, Signer, parse_and_verify, sign_checkpoint
 from audit.errors import VerificationError
 from audit.merkle import InMemoryTree, leaf_hash, root_from_leaf_hashes, verify_consistency, verify_inclusion
@@ -73,6 +89,25 @@ def test_verifier_merkle_code_agrees_with_audit_merkle(leaves: list[bytes], data
         for old_root in {tree.root(m), hashes[0]}:
             args = (m, n, old_root, tree.root(), proof)
             assert _ok(verify_consistency, *args) == _ok(vb.verify_consistency, *args)
+
+
+def test_verifier_fast_pass_gives_the_signed_root_around_its_blocks() -> None:
+    # The fast pass folds whole blocks of 1,024 leaf hashes a level at a time and the rest leaf by
+    # leaf; a wrong root there would not fail a bundle (the exact pass would then run), only slow it.
+    log = make_log(3001)
+    tree = tree_of(log)
+    for size in (1, 1023, 1024, 1025, 2048, 3001):
+        bundle = build_bundle(
+            log[:size],
+            from_seq=0,
+            to_seq=size - 1,
+            checkpoint_note=note_for(tree, size),
+            verifier_key=KEY,
+            created_at=CREATED,
+        )
+        with zipfile.ZipFile(io.BytesIO(bundle)) as zf:
+            entries_sha = json.loads(zf.read("manifest.json"))["files"]["entries.jsonl"]
+            assert vb._fast_full_root(zf, entries_sha, size) == tree.root(size)
 
 
 def _ok(fn: Callable[..., Any], *args: Any) -> bool:
