@@ -100,7 +100,7 @@ async def _demo_accounts() -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.touch(mode=0o600)
     path.write_text("\n".join(lines) + "\n")
-    print("demo accounts (sign in at /api/auth/sign-in; also written to " + str(path) + "):")
+    print("demo accounts (sign in at /sign-in in the browser; also written to " + str(path) + "):")
     for line in lines:
         print("  " + line)
 
@@ -241,7 +241,7 @@ def _serve(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    uvicorn.run(
+    config = uvicorn.Config(
         "ropa.app:create_app",
         factory=True,
         host=args.host or settings.host,
@@ -253,7 +253,27 @@ def _serve(args: argparse.Namespace) -> int:
         access_log=False,
         log_level="warning",
     )
+    _server_class()(config).run()
     return 0
+
+
+def _server_class() -> type:
+    import uvicorn
+
+    class Server(uvicorn.Server):
+        """uvicorn's server, saying where it listens once the socket is bound (its own line is at
+        info level, which ropa does not log)."""
+
+        async def startup(self, sockets: Any = None) -> None:
+            await super().startup(sockets=sockets)
+            if self.started:
+                for server in self.servers:
+                    for sock in server.sockets:
+                        host, port = sock.getsockname()[:2]
+                        shown = f"[{host}]" if ":" in host else host
+                        print(f"ropa: listening on http://{shown}:{port}/ (sign in at /sign-in)", flush=True)
+
+    return Server
 
 
 def _openapi(args: argparse.Namespace) -> int:

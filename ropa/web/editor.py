@@ -7,6 +7,7 @@ own ``update`` with the version the form was opened at, so a concurrent save is 
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +18,7 @@ from litestar.datastructures import FormMultiDict
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
+from audit.tables import AuditEvent
 from exports.service import vocabulary_terms
 from ropa.access.model import current_principal
 from ropa.access.services import actor_names
@@ -25,8 +27,10 @@ from ropa.errors import Conflict, Invalid, NotFound
 from ropa.records import listing
 from ropa.records import services as records
 from ropa.records.catalog import ACTIVITY, RECIPIENT, RETENTION, TRANSFER
+from ropa.tables import ProcessingActivity
 from ropa.vocabulary.schemas import TermData
 from ropa.web import reads
+from ropa.web.messages import friendly
 from ropa.web.pages import FieldErrors, page, texts
 
 WRITE = {"perm": "register.write"}
@@ -163,18 +167,35 @@ def _field_of(path: str, form: Form) -> str:
     return head if head in form.values or head == "version" else "general"
 
 
-def _errors(exc: Invalid, form: Form) -> dict[str, list[str]]:
+def _errors(exc: Invalid, form: Form, t: Any) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     for param in exc.invalid_params or [{"name": "general", "reason": exc.detail}]:
-        found.setdefault(_field_of(param["name"], form), []).append(param["reason"])
+        found.setdefault(_field_of(param["name"], form), []).append(friendly(param["reason"], t))
     return found
 
 
+def _review_order(form: Form) -> Invalid | None:
+    """A next review before the last one is a typing error, not a plan."""
+    last, due = form.values.get("last_reviewed_at"), form.values.get("next_review_due")
+    try:
+        if last and due and dt.date.fromisoformat(due) < dt.date.fromisoformat(last):
+            return Invalid.of([("next_review_due", "the next review is before the last review")])
+    except ValueError:
+        return None  # not a date: the API's own check names it
+    return None
+
+
 async def _stored(entity_id: str, activity: str) -> Any:
+    """The activity by id or by key, in this entity's register only."""
     try:
         record = await records.get(ACTIVITY, activity)
     except (Invalid, NotFound):
-        record = None
+        row = await (
+            ProcessingActivity.select(ProcessingActivity.id)
+            .where((ProcessingActivity.entity == entity_id) & (ProcessingActivity.key == activity))
+            .first()
+        )
+        record = await records.get(ACTIVITY, str(row["id"])) if row else None
     if record is None or record.entity != entity_id:
         raise NotFound(f"no activity '{activity}' in this register")
     return record
@@ -251,44 +272,162 @@ async def save(request: Request[Any, Any, Any], ref: FromPath[str], activity: Fr
     record = await _stored(entity.id, activity)
     submitted = await request.form()
     form = form_from_post(submitted)
-    if submitted.get("reapply"):  # from the conflict screen: the editor on the latest version, my values
-        form.version = record.version
-        return await _editor(request, entity, record, form)
-    try:
-        payload = msgspec.convert(apply(form, msgspec.to_builtins(record)), ACTIVITY.update)
-        saved = await records.update(ACTIVITY, record.id, payload)
-    except msgspec.ValidationError as exc:
-        match = re.search(r"at `\$\.([^`]+)`", str(exc))
-        form.errors = {_field_of(match[1], form) if match else "general": [str(exc).split(" - at")[0]]}
-        return await _editor(request, entity, record, form, status=422)
-    except Invalid as exc:
-        form.errors = _errors(exc, form)
-        return await _editor(request, entity, record, form, status=422)
-    except Conflict:
-        return await _conflict(request, entity, record, form)
-    target = f"/entities/{entity.id}/activities/{saved.id}?saved={saved.version}"
-    return Redirect(target, status_code=303)
+    for _ in range(3):  # each round merges onto the latest version; a write in between is caught again
+        merged = form
+        if form.version != record.version:  # someone saved since this user opened the form
+            result = await merge_onto(record, form)
+            if result.conflicts:
+                return await _conflict(request, entity, record, form, result)
+            merged = result.form
+        if submitted.get("reapply"):  # from the conflict screen: the editor on the latest version, merged
+            return await _editor(request, entity, record, merged)
+        t = texts(request)
+        try:
+            if problem := _review_order(merged):
+                raise problem
+            payload = msgspec.convert(apply(merged, msgspec.to_builtins(record)), ACTIVITY.update)
+            saved = await records.update(ACTIVITY, record.id, payload)
+        except msgspec.ValidationError as exc:
+            match = re.search(r"at `\$\.([^`]+)`", str(exc))
+            field = _field_of(match[1], merged) if match else "general"
+            merged.errors = {field: [friendly(str(exc).split(" - at")[0], t)]}
+            return await _editor(request, entity, record, merged, status=422)
+        except Invalid as exc:
+            merged.errors = _errors(exc, merged, t)
+            return await _editor(request, entity, record, merged, status=422)
+        except Conflict:
+            latest = await _stored(entity.id, record.id)
+            if latest.version == record.version:  # not a concurrent save: show it as the record's problem
+                raise
+            record = latest
+            continue
+        target = f"/entities/{entity.id}/activities/{saved.id}?saved={saved.version}"
+        if merged is not form:
+            target += "&merged=1"
+        return Redirect(target, status_code=303)
+    return await _conflict(request, entity, record, form, await merge_onto(record, form))
 
 
-async def _conflict(request: Request[Any, Any, Any], entity: Any, record: Any, form: Form) -> Template:
-    """Someone saved first: what is saved now beside what this user tried to save, and two ways on."""
-    theirs = form_of(msgspec.to_builtins(record), record.version)
+@dataclass
+class Merge:
+    """A three-way merge of this user's form onto the latest version, against the version they opened.
 
-    def same(a: Any, b: Any) -> bool:
-        # A picker sends its values in list order: the same picks in another order are no change.
-        if isinstance(a, list) or isinstance(b, list):
-            return set(a or []) == set(b or [])
-        return (a or None) == (b or None)
+    ``form`` holds the merged values at the latest version (this user's value where both changed a
+    field); ``conflicts`` the fields both changed to different values: (name, base, theirs, yours)."""
 
-    changed = [
-        (name, theirs.values.get(name), form.values.get(name))
-        for name in form.values
-        if not same(theirs.values.get(name), form.values.get(name))
+    form: Form
+    conflicts: list[tuple[str, Any, Any, Any]]
+    base_found: bool = True
+
+
+async def version_data(record_id: str, version: int, kind: str = ACTIVITY.name) -> dict[str, Any] | None:
+    """A record as it was at ``version``: the ``after`` of the audit event that wrote that version.
+
+    The audit log holds every version's content, written in the same transaction as the record."""
+    event = (
+        await AuditEvent.select(AuditEvent.body)
+        .where(
+            (AuditEvent.entity_type == kind)
+            & (AuditEvent.entity_id == record_id)
+            & (AuditEvent.entity_version == version)
+        )
+        .order_by(AuditEvent.event_id, ascending=False)
+        .first()
+    )
+    after = msgspec.json.decode(event["body"]).get("after") if event else None
+    return after if isinstance(after, dict) else None
+
+
+async def merge_onto(record: Any, mine: Form) -> Merge:
+    """Merge ``mine`` (edited from version ``mine.version``) onto ``record`` (the latest version)."""
+    current = msgspec.to_builtins(record)
+    base_data = await version_data(record.id, mine.version)
+    if base_data is None:
+        # The version the user started from is unknown: every difference is a question for them.
+        result = merge(current, current, record.version, mine)
+        result.conflicts = [
+            (name, None, current_value, yours)
+            for name, current_value, yours in _differences(form_of(current, record.version), mine)
+        ]
+        result.base_found = False
+        return result
+    return merge(base_data, current, record.version, mine)
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, list) or isinstance(b, list):  # a picker: the same picks in another order are no change
+        return set(a or []) == set(b or [])
+    return str(a or "").strip() == str(b or "").strip()
+
+
+def _purposes_of(form: Form) -> list[tuple[str, list[str]]]:
+    return [(p["description"].strip(), sorted(p["legal_bases"])) for p in form.purposes]
+
+
+def _differences(theirs: Form, mine: Form) -> list[tuple[str, Any, Any]]:
+    out = [
+        (name, theirs.values.get(name), value)
+        for name, value in mine.values.items()
+        if not _same(theirs.values.get(name), value)
     ]
-    if [(p["description"], p["legal_bases"]) for p in theirs.purposes] != [
-        (p["description"], p["legal_bases"]) for p in form.purposes
-    ]:
-        changed.append(("purposes", theirs.purposes, form.purposes))
+    if _purposes_of(theirs) != _purposes_of(mine):
+        out.append(("purposes", theirs.purposes, mine.purposes))
+    return out
+
+
+def merge(base_data: dict[str, Any], current: dict[str, Any], version: int, mine: Form) -> Merge:
+    """Field by field: changed by one side only, that side's value; changed by both to different
+    values, a conflict (this user's value in the merged form). A picker merges item by item: what
+    one side removed stays removed, what either added is added."""
+    base, theirs = form_of(base_data, mine.version), form_of(current, version)
+    values: dict[str, Any] = {}
+    conflicts: list[tuple[str, Any, Any, Any]] = []
+    for name, yours in mine.values.items():
+        was, now = base.values.get(name), theirs.values.get(name)
+        if isinstance(yours, list):
+            removed = set(was or []) - set(yours)
+            kept = [k for k in now or [] if k not in removed]
+            values[name] = kept + [k for k in yours if k not in set(was or []) and k not in set(kept)]
+        elif _same(yours, was):
+            values[name] = now
+        elif _same(now, was) or _same(now, yours):
+            values[name] = yours
+        else:
+            values[name] = yours
+            conflicts.append((name, was, now, yours))
+    # Purposes: as one field. Their full content (sources, LIA ...) decides whether they changed.
+    base_purposes, now_purposes = base_data.get("purposes", []), current.get("purposes", [])
+    mine_unchanged = [(p["description"], p["legal_bases"], p.get("origin")) for p in mine.purposes] == [
+        (p["description"], p["legal_bases"], p["origin"]) for p in base.purposes
+    ]
+    if mine_unchanged or _purposes_of(mine) == _purposes_of(theirs):
+        purposes = theirs.purposes
+    else:
+        if base_purposes != now_purposes:
+            conflicts.append(("purposes", base.purposes, theirs.purposes, mine.purposes))
+        # Origins point into the version the user opened: point them at the same purpose now.
+        purposes = [
+            {**p, "origin": _origin_now(p.get("origin"), base_purposes, now_purposes)} for p in mine.purposes
+        ]
+    return Merge(Form(version, values, purposes), conflicts)
+
+
+def _origin_now(origin: int | None, before: list[dict[str, Any]], now: list[dict[str, Any]]) -> int | None:
+    if origin is None or not 0 <= origin < len(before):
+        return None
+    was = before[origin]
+    for match in (lambda p: p == was, lambda p: p.get("description") == was.get("description")):
+        found = next((j for j, p in enumerate(now) if match(p)), None)
+        if found is not None:
+            return found
+    return None
+
+
+async def _conflict(
+    request: Request[Any, Any, Any], entity: Any, record: Any, form: Form, result: Merge
+) -> Template:
+    """Both saved the same fields: those fields only, as they were, as saved now and as this user
+    wants them; the other fields are merged already."""
     last = None
     principal = current_principal()
     if principal is None or principal.may("register.history"):
@@ -306,9 +445,10 @@ async def _conflict(request: Request[Any, Any, Any], entity: Any, record: Any, f
         entity_id=entity.id,
         record=record,
         form=form,
-        changed=changed,
+        changed=result.conflicts,
+        base_found=result.base_found,
         who=who,
-        hidden=reapply_fields(form),
+        hidden=reapply_fields(result.form),
         label_of=choices.label_of,
         term_label=choices.term_label,
         last=last,
@@ -317,8 +457,8 @@ async def _conflict(request: Request[Any, Any, Any], entity: Any, record: Any, f
 
 
 def reapply_fields(form: Form) -> list[tuple[str, str]]:
-    """The user's submitted values as hidden fields, to carry them onto the latest version."""
-    out: list[tuple[str, str]] = []
+    """The merged values as hidden fields, at the version they were merged onto."""
+    out: list[tuple[str, str]] = [("version", str(form.version))]
     for name, value in form.values.items():
         for item in value if isinstance(value, list) else [value]:
             out.append((name, str(item)))
@@ -330,4 +470,54 @@ def reapply_fields(form: Form) -> list[tuple[str, str]]:
     return out
 
 
-EDITOR_PAGES = [edit, save]
+NEW_FIELDS = ("key", "name", "role", "description")
+
+
+@get("/entities/{ref:str}/activities/new", opt=WRITE, include_in_schema=False, name="activity-new")
+async def new_activity(request: Request[Any, Any, Any], ref: FromPath[str]) -> Template:
+    entity = await reads.entity_summary(ref)
+    form = Form(0, {"key": "", "name": "", "role": "controller", "description": ""}, [])
+    return _new_page(request, entity, form)
+
+
+def _new_page(request: Request[Any, Any, Any], entity: Any, form: Form, status: int = 200) -> Template:
+    return page(
+        request,
+        "activity_new.html",
+        http_status=status,
+        entity=entity,
+        entity_id=entity.id,
+        form=form,
+        tab="activities",
+    )
+
+
+@post("/entities/{ref:str}/activities/new", opt=WRITE, include_in_schema=False, name="activity-create")
+async def create_activity(request: Request[Any, Any, Any], ref: FromPath[str]) -> Response[Any]:
+    """A new activity, as a draft: its key, name and role here, the rest in the editor it opens."""
+    entity = await reads.entity_summary(ref)
+    submitted = await request.form()
+    form = Form(0, {name: str(submitted.get(name, "")).strip() for name in NEW_FIELDS}, [])
+    t = texts(request)
+    data = {
+        **form.values,
+        "status": "draft",
+        "entity": entity.id,
+        "description": form.values["description"] or None,
+    }
+    try:
+        created = await records.create(ACTIVITY, msgspec.convert(data, ACTIVITY.create))
+    except msgspec.ValidationError as exc:
+        match = re.search(r"at `\$\.([^`.\[]+)", str(exc))
+        field = match[1] if match and match[1] in NEW_FIELDS else "general"
+        form.errors = {field: [friendly(str(exc).split(" - at")[0], t)]}
+        return _new_page(request, entity, form, 422)
+    except (Invalid, Conflict) as exc:
+        for param in exc.invalid_params or [{"name": "general", "reason": exc.detail}]:
+            name = str(param["name"]) if param["name"] in NEW_FIELDS else "general"
+            form.fail(name, friendly(str(param["reason"]), t))
+        return _new_page(request, entity, form, 422 if isinstance(exc, Invalid) else 409)
+    return Redirect(f"/entities/{entity.id}/activities/{created.id}/edit", status_code=303)
+
+
+EDITOR_PAGES = [new_activity, create_activity, edit, save]

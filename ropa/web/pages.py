@@ -44,6 +44,11 @@ class UiTexts(Texts):
         super().__init__(lang, terms)
         self._labels = web_labels()
 
+    def count(self, key: str, count: int) -> str:
+        """A label with a number: ``<key>.one`` for exactly one, where the language needs it."""
+        one = f"{key}.one"
+        return self(one if count == 1 and self.has(one) else key, count=count)
+
     def value(self, value: Any) -> str:
         """A field's value as shown: dates in the page's language, the rest as text."""
         if isinstance(value, dt.datetime):

@@ -61,6 +61,7 @@ async def activity(
     ref: FromPath[str],
     activity: FromPath[str],
     saved: FromQuery[Annotated[int | None, QueryParameter(ge=1)]] = None,
+    merged: FromQuery[bool] = False,
 ) -> Template:
     """Every Art. 30 element of one activity, as the canonical export shows it, and its sources."""
     got = await reads.entity_page(ref, language(request), only_activity=activity)
@@ -79,6 +80,7 @@ async def activity(
         a=found,
         version=record.version,
         saved=saved,
+        merged=merged,
         cells=cells(layouts()["canonical"], found, view),
         per_category=view.retention_by_category(found),
         times=view.times.get(found.id or ""),

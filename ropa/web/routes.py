@@ -18,6 +18,7 @@ from ropa.web.editor import EDITOR_PAGES
 from ropa.web.export_pages import EXPORT_PAGES
 from ropa.web.findings_pages import FINDINGS_PAGES
 from ropa.web.pages import HERE, PAGE_ERRORS
+from ropa.web.record_pages import RECORD_PAGES
 from ropa.web.register_pages import REGISTER_PAGES
 from ropa.web.session_pages import SESSION_PAGES
 
@@ -51,6 +52,7 @@ WEB_ROUTES = [
             *SESSION_PAGES,
             *REGISTER_PAGES,
             *EDITOR_PAGES,
+            *RECORD_PAGES,
             *FINDINGS_PAGES,
             *EXPORT_PAGES,
             *AUDIT_PAGES,

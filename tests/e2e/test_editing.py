@@ -58,45 +58,76 @@ def test_an_officer_edits_an_activity_and_the_change_is_in_its_history_and_the_a
     assert updates and updates[-1]["actor_id"] == f"user:{site.users['officer']}"
 
 
-def test_the_second_of_two_concurrent_saves_gets_the_conflict_screen_and_can_reapply(site, open_as):
+def _with_recipients(page, site) -> dict:
+    for item in activities(page, "TECHEM-DK")[1:]:
+        full = page.request.get(f"/api/activities/{item['id']}").json()
+        if full["recipients"]:
+            return full
+    raise AssertionError("the demo register has an activity with recipients")
+
+
+def test_two_officers_editing_one_activity_in_danish_are_merged_and_only_a_shared_field_conflicts(
+    site, open_as
+):
     first, second = open_as("officer"), open_as("officer2")
-    activity = activities(first, "TECHEM-DK")[1]
+    activity = _with_recipients(first, site)
     url = _activity_url(site, activity)
     for page in (first, second):
-        page.goto(f"{url}/edit")
+        page.goto(f"{url}/edit?lang=da")
     version = int(first.locator("input[name=version]").input_value())
     assert int(second.locator("input[name=version]").input_value()) == version
 
-    theirs = f"First officer's text {uuid.uuid4().hex[:6]}"
-    mine = f"Second officer's text {uuid.uuid4().hex[:6]}"
-    first.get_by_label("Description", exact=True).fill(theirs)
-    first.get_by_role("button", name="Save").click()
-    expect(first.get_by_role("status")).to_have_text(f"Saved as version {version + 1}.")
-
-    second.get_by_label("Description", exact=True).fill(mine)
-    second.get_by_label("Status", exact=True).select_option(label="Approved")
-    second.get_by_role("button", name="Save").click()
-    expect(second.get_by_role("heading", name="Someone else saved first", level=1)).to_be_visible()
-    expect(second.get_by_role("alert")).to_contain_text(
-        re.compile(rf"You edited version {version}, but .+ saved version {version + 1} at .+ not saved")
+    # Different fields: the first officer removes a recipient and rewrites the description, the second
+    # adds a note. The second save is merged without asking.
+    removed = activity["recipients"][0]
+    theirs = f"Første medarbejders tekst {uuid.uuid4().hex[:6]}"
+    first.get_by_label("Beskrivelse", exact=True).fill(theirs)
+    first.locator(f"input[name=recipients][value='{removed}']").uncheck()
+    first.get_by_role("button", name="Gem").click()
+    expect(first.get_by_role("status")).to_have_text(f"Gemt som version {version + 1}.")
+    note = f"Anden medarbejders bemærkning {uuid.uuid4().hex[:6]}"
+    second.get_by_label("Bemærkninger", exact=True).fill(note)
+    second.get_by_role("button", name="Gem").click()
+    expect(second.get_by_role("status")).to_have_text(
+        f"Gemt som version {version + 2}. "
+        "En anden gemte andre felter i mellemtiden; deres ændringer er bevaret."
     )
+    expect(second.get_by_text(theirs)).to_be_visible()
+    expect(second.get_by_text(note)).to_be_visible()
+    latest = second.request.get(f"/api/activities/{activity['id']}").json()
+    assert removed not in latest["recipients"] and latest["notes"] == note
+
+    # The same field: the conflict screen shows that field only, with the value both started from.
+    for page in (first, second):
+        page.goto(f"{url}/edit")
+    first.get_by_label("Beskrivelse", exact=True).fill("Den første vandt")
+    first.get_by_role("button", name="Gem").click()
+    expect(first.get_by_role("status")).to_have_text(f"Gemt som version {version + 3}.")
+    mine = f"Min beskrivelse {uuid.uuid4().hex[:6]}"
+    second.get_by_label("Beskrivelse", exact=True).fill(mine)
+    second.get_by_label("Status", exact=True).select_option(label="Godkendt")
+    second.get_by_role("button", name="Gem").click()
+    expect(second.get_by_role("heading", name="En anden gemte først", level=1)).to_be_visible()
     table = second.get_by_role("table")
     expect(table.get_by_role("columnheader")).to_have_text(
-        ["Field", f"Saved now (version {version + 1})", "Your change"]
+        [
+            "Felt",
+            f"Da du åbnede den (version {version + 2})",
+            f"Gemt nu (version {version + 3})",
+            "Din ændring",
+        ]
     )
-    row = table.get_by_role("row", name=re.compile("^Description"))
-    expect(row.get_by_role("cell")).to_have_text([theirs, mine])
-    expect(table.get_by_role("row", name=re.compile("^Status")).get_by_role("cell")).to_have_text(
-        [re.compile(".+"), "Approved"]
-    )
-    expect(second.get_by_role("link", name="Discard my changes and open the latest version")).to_be_visible()
+    expect(table.get_by_role("row")).to_have_count(2)  # the header and the description: not the status
+    row = table.get_by_role("row", name=re.compile("^Beskrivelse"))
+    expect(row.get_by_role("cell")).to_have_text([theirs, "Den første vandt", mine])
 
-    second.get_by_role("button", name=f"Apply my changes on top of version {version + 1}").click()
-    expect(second.get_by_role("heading", level=1)).to_have_text(f"Edit {activity['name']}")
-    expect(second.locator("input[name=version]")).to_have_value(str(version + 1))
-    expect(second.get_by_label("Description", exact=True)).to_have_value(mine)
+    second.get_by_role("button", name=f"Anvend mine ændringer oven på version {version + 3}").click()
+    expect(second.locator("input[name=version]")).to_have_value(str(version + 3))
+    expect(second.get_by_label("Beskrivelse", exact=True)).to_have_value(mine)
     expect(second.get_by_label("Status", exact=True)).to_have_value("approved")
-    second.get_by_role("button", name="Save").click()
-    expect(second.get_by_role("status")).to_have_text(f"Saved as version {version + 2}.")
-    expect(second.get_by_text(mine)).to_be_visible()
-    expect(second.get_by_role("heading", level=1)).to_contain_text("Approved")
+    expect(second.locator(f"input[name=recipients][value='{removed}']")).not_to_be_checked()
+    second.get_by_role("button", name="Gem").click()
+    expect(second.get_by_role("status")).to_have_text(f"Gemt som version {version + 4}.")
+    latest = second.request.get(f"/api/activities/{activity['id']}").json()
+    assert latest["description"] == mine and latest["status"] == "approved" and latest["notes"] == note
+    assert removed not in latest["recipients"]  # what the first officer removed is not re-added

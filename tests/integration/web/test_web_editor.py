@@ -95,28 +95,110 @@ def test_invalid_input_is_shown_next_to_its_field_and_changes_nothing(web):  # n
     assert web.get(f"/api/activities/{before['id']}").json() == before
 
 
-def test_a_stale_save_gets_the_conflict_screen_and_can_be_reapplied(web):  # noqa: F811
+def _as_list(value) -> list[str]:
+    return value if isinstance(value, list) else ([value] if value else [])
+
+
+def _activity_with_recipients(w, entity: str) -> dict:
+    items = w.get("/api/activities", params={"entity": entity, "limit": 100}).json()["items"]
+    for item in items:
+        full = w.get(f"/api/activities/{item['id']}").json()
+        if len(full["recipients"]) >= 2 and len(full["data_categories"]) >= 2:
+            return full
+    raise AssertionError("the demo register has an activity with two recipients and two data categories")
+
+
+def test_two_officers_changing_different_fields_are_merged_without_a_conflict_screen(web):  # noqa: F811
+    web.sign_in("officer")
+    dk = web.ids["TECHEM-DK"]
+    activity = _activity_with_recipients(web, dk)
+    path = f"/entities/{dk}/activities/{activity['id']}/edit"
+    _, mine = _editor(web, dk, activity["id"])
+    _, theirs = _editor(web, dk, activity["id"])
+    # They remove a recipient and change the description; I change the system and add a data category.
+    removed = activity["recipients"][0]
+    theirs["recipients"] = [r for r in _as_list(theirs["recipients"]) if r != removed]
+    assert web.post(path, theirs | {"description": "Their description"}).status_code == 200
+    mine["data_categories"] = [*_as_list(mine.get("data_categories")), "name"]
+    saved = web.post(path, mine | {"system": "My system name"}, follow_redirects=False)
+    assert saved.status_code == 303, saved.text
+    assert saved.headers["location"].endswith(f"?saved={activity['version'] + 2}&merged=1")
+    assert "their changes are kept" in web.get(saved.headers["location"]).text
+    latest = web.get(f"/api/activities/{activity['id']}").json()
+    assert latest["description"] == "Their description" and latest["system"] == "My system name"
+    assert removed not in latest["recipients"]  # what they removed stays removed
+    assert latest["recipients"] == [r for r in activity["recipients"] if r != removed]
+    assert "name" in [u["category"] for u in latest["data_categories"]]
+    assert latest["purposes"] == activity["purposes"] and latest["sources"] == activity["sources"]
+
+
+def test_both_changing_one_field_shows_only_that_field_and_apply_mine_keeps_their_removal(web):  # noqa: F811
+    web.sign_in("officer")
+    dk = web.ids["TECHEM-DK"]
+    activity = _activity_with_recipients(web, dk)
+    path = f"/entities/{dk}/activities/{activity['id']}/edit"
+    _, mine = _editor(web, dk, activity["id"])
+    _, theirs = _editor(web, dk, activity["id"])
+    removed = activity["recipients"][0]
+    dropped = activity["data_categories"][0]["category"]
+    theirs["recipients"] = [r for r in _as_list(theirs["recipients"]) if r != removed]
+    theirs["data_categories"] = [c for c in _as_list(theirs["data_categories"]) if c != dropped]
+    assert web.post(path, theirs | {"name": "Their name"}).status_code == 200
+    conflict = web.post(path, mine | {"name": "My name", "notes": "My note"})
+    assert conflict.status_code == 409
+    assert "Someone else saved first" in conflict.text and "Both of you changed these fields" in conflict.text
+    rows = re.findall(r'<th scope="row">([^<]*)</th>', conflict.text)
+    assert rows == ["Processing activity"]  # the one field both changed; not the recipients, not the notes
+    table = conflict.text.split("<table")[1].split("</table>")[0]
+    assert "Their name" in table and "My name" in table
+    assert f"When you opened it (version {activity['version']})" in table
+    assert activity["name"] in table  # the value both started from
+    assert "data_categories" not in table and "recipients" not in table  # labels, never field names
+    assert web.get(f"/api/activities/{activity['id']}").json()["name"] == "Their name"
+    # Apply mine: the editor on the latest version, my description, their removals kept.
+    hidden = parse_form(conflict.text.split('name="reapply"')[1].split("</form>")[0])
+    reopened = web.post(path, {"reapply": "1", **hidden})
+    assert reopened.status_code == 200
+    form = parse_form(reopened.text)
+    assert form["version"] == str(activity["version"] + 1)
+    assert form["name"] == "My name" and form["notes"] == "My note"
+    assert removed not in _as_list(form["recipients"]) and dropped not in _as_list(form["data_categories"])
+    assert web.post(path, form, follow_redirects=False).status_code == 303
+    latest = web.get(f"/api/activities/{activity['id']}").json()
+    assert latest["version"] == activity["version"] + 2
+    assert latest["name"] == "My name" and latest["notes"] == "My note"
+    assert removed not in latest["recipients"]  # no lost update
+    assert dropped not in [u["category"] for u in latest["data_categories"]]
+
+
+def test_a_third_save_between_the_conflict_screen_and_the_save_is_caught_again(web):  # noqa: F811
     web.sign_in("officer")
     dk = web.ids["TECHEM-DK"]
     activity = _first_activity(web, dk)
     path = f"/entities/{dk}/activities/{activity['id']}/edit"
     _, mine = _editor(web, dk, activity["id"])
-    _, theirs = _editor(web, dk, activity["id"])
-    assert web.post(path, theirs | {"description": "Their description"}).status_code == 200
-    conflict = web.post(path, mine | {"system": "My system name"})
+    _, second = _editor(web, dk, activity["id"])
+    assert web.post(path, second | {"description": "Second description"}).status_code == 200
+    conflict = web.post(path, mine | {"description": "My description"})
     assert conflict.status_code == 409
-    assert "Someone else saved first" in conflict.text
-    assert "Their description" in conflict.text and "My system name" in conflict.text
-    assert web.get(f"/api/activities/{activity['id']}").json()["system"] == activity["system"]
-    # Re-apply: the editor on the latest version with my values; saving it then succeeds.
     hidden = parse_form(conflict.text.split('name="reapply"')[1].split("</form>")[0])
-    reopened = web.post(path, {"reapply": "1", **hidden})
-    assert reopened.status_code == 200
-    form = parse_form(reopened.text)
-    assert form["version"] == str(activity["version"] + 1) and form["system"] == "My system name"
-    assert web.post(path, form, follow_redirects=False).status_code == 303
-    latest = web.get(f"/api/activities/{activity['id']}").json()
-    assert latest["system"] == "My system name" and latest["version"] == activity["version"] + 2
+    # A third officer saves the same field and another one before I apply mine.
+    _, third = _editor(web, dk, activity["id"])
+    assert (
+        web.post(path, third | {"description": "Third description", "system": "Third system"}).status_code
+        == 200
+    )
+    again = web.post(path, {"reapply": "1", **hidden})
+    assert again.status_code == 409
+    assert "Third description" in again.text and "Second description" in again.text
+    hidden = parse_form(again.text.split('name="reapply"')[1].split("</form>")[0])
+    form = parse_form(web.post(path, {"reapply": "1", **hidden}).text)
+    assert form["version"] == str(activity["version"] + 2) and form["system"] == "Third system"
+    # The editor opened by key works too.
+    assert web.get(f"/entities/{dk}/activities/{activity['key']}/edit").status_code == 200
+    # A stale form posted straight (the same field changed, so no merge): a conflict, nothing saved.
+    assert web.post(path, mine | {"description": "Stale"}).status_code == 409
+    assert web.get(f"/api/activities/{activity['id']}").json()["description"] == "Third description"
 
 
 def test_only_officers_of_the_entity_may_open_or_post_the_editor(web):  # noqa: F811
@@ -141,3 +223,26 @@ def test_only_officers_of_the_entity_may_open_or_post_the_editor(web):  # noqa: 
     assert web.client.post(path, data={**form, "csrf_token": "forged"}).status_code == 403
     web.sign_in("admin")
     assert web.get("/api/activities/" + activity["id"]).json()["name"] == activity["name"]
+
+
+def test_quick_defects_review_order_plural_and_messages_in_the_pages_language(web):  # noqa: F811
+    web.sign_in("officer")
+    dk = web.ids["TECHEM-DK"]
+    before = _first_activity(web, dk)
+    path = f"/entities/{dk}/activities/{before['id']}/edit"
+    _, form = _editor(web, dk, before["id"])
+    # A next review before the last review is refused on its field, in Danish.
+    bad = web.post(
+        path + "?lang=da", form | {"last_reviewed_at": "2026-10-01", "next_review_due": "2026-09-01"}
+    )
+    assert bad.status_code == 422 and 'id="err-next_review_due"' in bad.text
+    assert "Næste gennemgang kan ikke ligge før seneste gennemgang." in bad.text
+    # msgspec's own words never reach the page: an empty name and a bad date, in Norwegian.
+    bad = web.post(path + "?lang=nb", form | {"name": ""})
+    assert bad.status_code == 422 and "Fyll ut feltet." in bad.text and "Expected" not in bad.text
+    bad = web.post(path + "?lang=nb", form | {"next_review_due": "30/06/2027"})
+    assert bad.status_code == 422 and "Oppgi en dato som ÅÅÅÅ-MM-DD." in bad.text and "RFC" not in bad.text
+    assert web.get(f"/api/activities/{before['id']}").json() == before
+    # One activity found is "1 activity", not "1 activities".
+    one = web.get(f"/entities/{dk}", params={"q": before["key"], "lang": "en"}).text
+    assert "1 activity shown" in one and "1 activities" not in one

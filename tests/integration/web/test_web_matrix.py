@@ -33,8 +33,30 @@ PAGES = {
     ("GET", "/entities/{ref:str}/processors"): "read",
     ("GET", "/entities/{ref:str}/transfers"): "read",
     ("GET", "/entities/{ref:str}/retention"): "read",
+    ("GET", "/entities/{ref:str}/activities/new"): "write",
+    ("POST", "/entities/{ref:str}/activities/new"): "write",
     ("GET", "/entities/{ref:str}/activities/{activity:str}/edit"): "write",
     ("POST", "/entities/{ref:str}/activities/{activity:str}/edit"): "write",
+    ("GET", "/entities/{ref:str}/transfers/new"): "write",
+    ("POST", "/entities/{ref:str}/transfers/new"): "write",
+    ("GET", "/entities/{ref:str}/transfers/{record:str}/edit"): "write",
+    ("POST", "/entities/{ref:str}/transfers/{record:str}/edit"): "write",
+    ("POST", "/entities/{ref:str}/transfers/{record:str}/retire"): "write",
+    ("GET", "/entities/{ref:str}/retention/new"): "write",
+    ("POST", "/entities/{ref:str}/retention/new"): "write",
+    ("GET", "/entities/{ref:str}/retention/{record:str}/edit"): "write",
+    ("POST", "/entities/{ref:str}/retention/{record:str}/edit"): "write",
+    ("POST", "/entities/{ref:str}/retention/{record:str}/retire"): "write",
+    ("GET", "/entities/{ref:str}/processors/new"): "write",
+    ("POST", "/entities/{ref:str}/processors/new"): "write",
+    ("GET", "/entities/{ref:str}/processors/{record:str}/edit"): "write",
+    ("POST", "/entities/{ref:str}/processors/{record:str}/edit"): "write",
+    ("POST", "/entities/{ref:str}/processors/{record:str}/retire"): "write",
+    ("GET", "/entities/{ref:str}/recipients/new"): "write",
+    ("POST", "/entities/{ref:str}/recipients/new"): "write",
+    ("GET", "/entities/{ref:str}/recipients/{record:str}/edit"): "write",
+    ("POST", "/entities/{ref:str}/recipients/{record:str}/edit"): "write",
+    ("POST", "/entities/{ref:str}/recipients/{record:str}/retire"): "write",
     ("GET", "/entities/{ref:str}/findings"): "findings",
     ("POST", "/entities/{ref:str}/findings/accept"): "write",
     ("GET", "/entities/{ref:str}/export"): "export",
@@ -72,6 +94,10 @@ def _fill(path: str, ids: dict[str, str]) -> str:
     return (
         path.replace("{ref:str}", ids["entity"])
         .replace("{activity:str}", ids["activity"])
+        .replace("transfers/{record:str}", f"transfers/{ids['transfer']}")
+        .replace("retention/{record:str}", f"retention/{ids['retention']}")
+        .replace("processors/{record:str}", f"processors/{ids['processor']}")
+        .replace("recipients/{record:str}", f"recipients/{ids['recipient']}")
         .replace("{file_path:path}", "app.css")
         .replace("{job_id:str}", str(uuid.uuid4()))
         .replace("{seq:int}", "1")
@@ -82,7 +108,12 @@ def test_no_page_allows_what_the_role_or_its_scope_does_not(web):  # noqa: F811
     dk = web.ids["TECHEM-DK"]
     web.sign_in("admin")
     activity = web.get("/api/activities", params={"entity": dk, "limit": 1}).json()["items"][0]["id"]
-    ids = {"entity": dk, "activity": activity}
+    transfer = web.get("/api/transfers", params={"entity": dk, "limit": 1}).json()["items"][0]["id"]
+    retention = web.get("/api/retention-rules", params={"entity": dk, "limit": 1}).json()["items"][0]["id"]
+    processor = web.get("/api/processors", params={"entity": dk, "limit": 1}).json()["items"][0]["id"]
+    recipient = web.get("/api/recipients", params={"entity": dk, "limit": 1}).json()["items"][0]["id"]
+    ids = {"entity": dk, "activity": activity, "transfer": transfer, "retention": retention}
+    ids |= {"processor": processor, "recipient": recipient}
     surprises = []
     for role, (may, sees) in ROLES.items():
         services.LIMITER.hits.clear()
