@@ -17,6 +17,21 @@ def add_export_command(sub: Any) -> None:
     p.add_argument("--as-of", help="the register as it stood at this ISO 8601 time, from the audit log")
     p.add_argument("--authority-case", help="the authority's case reference, shown on the cover")
     p.add_argument("--variant", choices=("standard", "pdfa"), default="standard", help="pdfa: PDF/A-3")
+    p.add_argument(
+        "--purpose",
+        choices=("internal", "authority"),
+        default="internal",
+        help="authority: record the export as sent to the supervisory authority (the baseline of the "
+        "next export's changes appendix); internal (default): not sent",
+    )
+    p.add_argument(
+        "--include",
+        action="append",
+        choices=("notes", "findings", "acceptances"),
+        default=[],
+        help="internal material to include (repeatable): analysts' notes, the findings annex, accepted "
+        "risks; recorded in the export's audit event. Default: the register only",
+    )
     p.add_argument("-o", "--output", help="file to write (default: the export's own file name)")
     p.add_argument("--check", action="store_true", help="only list required fields left empty")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -25,11 +40,10 @@ def add_export_command(sub: Any) -> None:
 async def run_export(args: argparse.Namespace) -> int:
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from exports.service import ExportRequest, check, export, validate
+    from exports.service import ExportRequest, check, export, parse_as_of, validate
     from ropa.auditing.service import integrator
-    from ropa.auditing.services import parse_time
 
-    as_of = parse_time(args.as_of, "as_of")
+    as_of = parse_as_of(args.as_of)
     gaps = await check(args.entity, args.layout, args.lang, as_of)
     for gap in gaps:
         print(f"empty: {gap.activity_key} {gap.heading}", file=sys.stderr)
@@ -44,6 +58,8 @@ async def run_export(args: argparse.Namespace) -> int:
         as_of=as_of,
         authority_case=args.authority_case,
         variant=args.variant,
+        purpose=args.purpose,
+        include=list(dict.fromkeys(args.include)),
     )
     validate(req)
     with Progress(

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated, Any, Literal
 
+import msgspec
 from litestar import Request, Response, Router, get, post
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
@@ -12,8 +14,7 @@ from audit.context import current_actor
 from exports.i18n import LANGUAGES
 from exports.jobs import Jobs
 from exports.layouts import layouts
-from exports.service import MEDIA_TYPES, ExportRequest, ExportResult, check, export, validate
-from ropa.auditing.services import parse_time
+from exports.service import MEDIA_TYPES, ExportRequest, ExportResult, check, export, parse_as_of, validate
 from ropa.errors import Conflict, NotFound
 from ropa.openapi import CONTENT_DISPOSITION, file_answer
 from ropa.params import Text
@@ -23,6 +24,14 @@ from ropa.tables import ProcessingActivity
 
 Lang = Annotated[Literal["en", "da", "nb"] | None, QueryParameter(description="Default: the authority's")]
 Moment = Annotated[str | None, QueryParameter(max_length=40, description="ISO 8601 time with zone")]
+Purpose = Annotated[
+    Literal["internal", "authority"],
+    QueryParameter(description="authority: recorded as sent to the supervisory authority; internal: not"),
+]
+Include = Annotated[
+    list[Literal["notes", "findings", "acceptances"]] | None,
+    QueryParameter(description="Internal material to include (repeat the parameter); default: none"),
+]
 
 
 def _jobs(request: Request[Any, Any, Any]) -> Jobs:
@@ -37,15 +46,19 @@ def _request(
     as_of: str | None,
     authority_case: str | None,
     variant: str | None = None,
+    purpose: str = "internal",
+    include: Sequence[str] | None = None,
 ) -> ExportRequest:
     req = ExportRequest(
         entity=entity,
         format=fmt,
         lang=lang,  # type: ignore[arg-type]
         layout=layout or "canonical",
-        as_of=parse_time(as_of, "as_of"),
+        as_of=parse_as_of(as_of),
         authority_case=authority_case,
         variant=variant or "standard",  # type: ignore[arg-type]
+        purpose=purpose,  # type: ignore[arg-type]
+        include=list(dict.fromkeys(include or [])),  # type: ignore[arg-type]
     )
     validate(req)
     return req
@@ -60,14 +73,66 @@ async def _is_large(entity: str) -> bool:
 async def _respond(request: Request[Any, Any, Any], req: ExportRequest, background: bool) -> Response[Any]:
     if background or await _is_large(req.entity):
         job = _jobs(request).submit(req, current_actor().id)
-        return Response(job.public(), status_code=202, headers={"location": f"/api/exports/{job.id}"})
+        return Response(_status(job), status_code=202, headers={"location": f"/api/exports/{job.id}"})
     return _file(await export(req, request.app.state["integrator"]))
+
+
+class JobStatus(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """An export job: its progress, and once finished where to fetch the file (or why it failed)."""
+
+    id: str
+    status: str  # queued | running | done | failed
+    stage: str
+    progress: float  # 0..1
+    created_at: str
+    finished_at: str | None
+    entity: str
+    format: str
+    status_url: str
+    download_url: str | None = None
+    filename: str | None = None
+    sha256: str | None = None
+    export_id: str | None = None
+    bytes: int | None = None
+    error: dict[str, Any] | None = None  # problem details of a failed job
+
+
+class Gap(msgspec.Struct, kw_only=True):
+    activity: str
+    name: str
+    field: str
+    heading: str
+
+
+class ExportCheck(msgspec.Struct, kw_only=True):
+    layout: str
+    complete: bool
+    gaps: list[Gap]
+
+
+class LayoutColumn(msgspec.Struct, kw_only=True):
+    field: str
+    required: bool | Literal["controller", "processor"]  # always, or only for entities in that role
+    heading: dict[str, str]  # by language
+
+
+class LayoutOut(msgspec.Struct, kw_only=True):
+    id: str
+    title: dict[str, str]  # by language
+    style: str
+    authority_country: str | None
+    languages: list[str]
+    columns: list[LayoutColumn]
+
+
+def _status(job: Any) -> JobStatus:
+    return msgspec.convert(job.public(), JobStatus)
 
 
 # A large register (or ?background=true) is answered with the job instead of the file.
 QUEUED = {
     202: ResponseSpec(
-        data_container=dict[str, Any], description="Queued as a job: poll status_url", generate_examples=False
+        data_container=JobStatus, description="Queued as a job: poll status_url", generate_examples=False
     )
 }
 
@@ -110,9 +175,11 @@ async def export_pdf(
     as_of: FromQuery[Moment] = None,
     authority_case: FromQuery[Text] = None,
     variant: FromQuery[Literal["standard", "pdfa"]] = "standard",
+    purpose: FromQuery[Purpose] = "internal",
+    include: FromQuery[Include] = None,
     background: FromQuery[bool] = False,
 ) -> Response[Any]:
-    req = _request(record_id, "pdf", lang, layout, as_of, authority_case, variant)
+    req = _request(record_id, "pdf", lang, layout, as_of, authority_case, variant, purpose, include)
     return await _respond(request, req, background)
 
 
@@ -131,9 +198,11 @@ async def export_xlsx(
     layout: FromQuery[Text] = None,
     as_of: FromQuery[Moment] = None,
     authority_case: FromQuery[Text] = None,
+    purpose: FromQuery[Purpose] = "internal",
+    include: FromQuery[Include] = None,
     background: FromQuery[bool] = False,
 ) -> Response[Any]:
-    req = _request(record_id, "xlsx", lang, layout, as_of, authority_case)
+    req = _request(record_id, "xlsx", lang, layout, as_of, authority_case, None, purpose, include)
     return await _respond(request, req, background)
 
 
@@ -148,16 +217,15 @@ async def export_check(
     layout: FromQuery[Text] = None,
     lang: FromQuery[Lang] = None,
     as_of: FromQuery[Moment] = None,
-) -> dict[str, Any]:
-    gaps = await check(record_id, layout or "canonical", lang, parse_time(as_of, "as_of"))
-    return {
-        "layout": layout or "canonical",
-        "complete": not gaps,
-        "gaps": [
-            {"activity": g.activity_key, "name": g.activity_name, "field": g.field, "heading": g.heading}
-            for g in gaps
+) -> ExportCheck:
+    gaps = await check(record_id, layout or "canonical", lang, parse_as_of(as_of))
+    return ExportCheck(
+        layout=layout or "canonical",
+        complete=not gaps,
+        gaps=[
+            Gap(activity=g.activity_key, name=g.activity_name, field=g.field, heading=g.heading) for g in gaps
         ],
-    }
+    )
 
 
 @get(
@@ -166,18 +234,18 @@ async def export_check(
     opt={"perm": "register.read"},
     summary="Export layouts and the fields each requires",
 )
-async def list_layouts() -> list[dict[str, Any]]:
+async def list_layouts() -> list[LayoutOut]:
     return [
-        {
-            "id": layout.id,
-            "title": layout.title,
-            "style": layout.style,
-            "authority_country": layout.authority_country,
-            "languages": list(LANGUAGES),
-            "columns": [
-                {"field": c.field, "required": c.required, "heading": c.heading} for c in layout.columns
+        LayoutOut(
+            id=layout.id,
+            title=layout.title,
+            style=layout.style,
+            authority_country=layout.authority_country,
+            languages=list(LANGUAGES),
+            columns=[
+                LayoutColumn(field=c.field, required=c.required, heading=c.heading) for c in layout.columns
             ],
-        }
+        )
         for layout in layouts().values()
     ]
 
@@ -193,7 +261,7 @@ async def start_job(request: Request[Any, Any, Any], data: JSONBody[ExportReques
     validate(data)
     await find_entity(data.entity)
     job = _jobs(request).submit(data, current_actor().id)
-    return Response(job.public(), status_code=202, headers={"location": f"/api/exports/{job.id}"})
+    return Response(_status(job), status_code=202, headers={"location": f"/api/exports/{job.id}"})
 
 
 def _job(request: Request[Any, Any, Any], job_id: str) -> Any:
@@ -211,8 +279,8 @@ def _job(request: Request[Any, Any, Any], job_id: str) -> Any:
     opt={"perm": "register.export"},
     summary="An export job's status and progress",
 )
-async def job_status(request: Request[Any, Any, Any], job_id: FromPath[str]) -> dict[str, Any]:
-    return _job(request, job_id).public()
+async def job_status(request: Request[Any, Any, Any], job_id: FromPath[str]) -> JobStatus:
+    return _status(_job(request, job_id))
 
 
 @get(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -21,6 +21,44 @@ from ropa.vocabulary.schemas import TermData
 
 Format = Literal["pdf", "xlsx"]
 Variant = Literal["standard", "pdfa"]
+# Who the export is for: "authority" records it as sent to the entity's supervisory authority (and
+# case), the baseline of later exports' changes appendix; "internal" never counts as sent.
+Purpose = Literal["authority", "internal"]
+# Internal material a regulator export leaves out unless asked for: analysts' notes (every record's
+# ``notes`` and purposes' ``legal_basis_note``), the findings annex, and the accepted risks.
+Include = Literal["notes", "findings", "acceptances"]
+INCLUDES: tuple[Include, ...] = ("notes", "findings", "acceptances")
+NOTE_FIELDS = frozenset({"notes", "legal_basis_note"})
+
+
+def _without_notes(value: Any) -> Any:
+    """``value`` with every analysts' note (``NOTE_FIELDS``) emptied, at any depth; unchanged parts shared."""
+    if isinstance(value, list):
+        items = [_without_notes(v) for v in value]
+        return items if any(a is not b for a, b in zip(items, value, strict=True)) else value
+    if isinstance(value, msgspec.Struct):
+        changes: dict[str, Any] = {}
+        for name in value.__struct_fields__:
+            field_value = getattr(value, name)
+            if name in NOTE_FIELDS:
+                if field_value is not None:
+                    changes[name] = None
+            elif isinstance(field_value, list | msgspec.Struct):
+                stripped = _without_notes(field_value)
+                if stripped is not field_value:
+                    changes[name] = stripped
+        return msgspec.structs.replace(value, **changes) if changes else value
+    return value
+
+
+def for_export(entity: EntityIn, include: Iterable[str]) -> EntityIn:
+    """The entity as an export carries it: without the internal material it does not include."""
+    include = set(include)
+    if "notes" not in include:
+        entity = _without_notes(entity)
+    if "acceptances" not in include and entity.finding_acceptances:
+        entity = msgspec.structs.replace(entity, finding_acceptances=[])
+    return entity
 
 
 @dataclass(frozen=True)
@@ -40,7 +78,12 @@ class ExportMeta:
     checkpoint_size: int
     checkpoint_root: str  # base64, as in the signed checkpoint note
     state_sha256: str  # of the register file embedded in / shipped with the export
-    baseline: dict[str, Any] | None = None  # the last export to the same authority, if any
+    baseline: dict[str, Any] | None = None  # the last export sent to the same authority and case
+    purpose: Purpose = "internal"
+    include: tuple[Include, ...] = ()  # internal material included (opted in), in INCLUDES order
+    # Exports of this register recorded as sent to the same authority and case before this one
+    # (0: "first export sent"; more with no baseline: all of them show a later state).
+    sent_before: int = 0
 
     def details(self) -> dict[str, Any]:
         return {
@@ -57,6 +100,9 @@ class ExportMeta:
             "checkpoint": {"tree_size": self.checkpoint_size, "root_hash": self.checkpoint_root},
             "state_sha256": self.state_sha256,
             "baseline": self.baseline,
+            "purpose": self.purpose,
+            "include": list(self.include),
+            "sent_before": self.sent_before,
         }
 
 
@@ -97,15 +143,22 @@ class Document:
     meta: ExportMeta
     view: View
     layout: Layout
-    changes: list[Change] | None  # None: the first export to this authority
+    changes: list[Change] | None  # None: no earlier export sent to this authority to compare with
     vocabularies: list[TermData]  # with the entity, the register file the export carries
+    # The entity with its internal material, for the findings (shown only when included).
+    source: EntityIn | None = None
 
     def iter_findings(self) -> Iterator[FindingOut]:
         """The findings of this entity alone on the export's date, in the export's language, made as
         they are read. A cross-entity comparison would show one authority another entity's register,
         and the date keeps a repeat identical."""
-        register = RegisterFile(vocabularies=self.vocabularies, entities=[self.entity])
-        return annotate_in_order(register, self.meta.created_at.date(), languages=(self.meta.lang,))
+        if "findings" not in self.meta.include:
+            return iter(())
+        register = RegisterFile(vocabularies=self.vocabularies, entities=[self.source or self.entity])
+        found = annotate_in_order(register, self.meta.created_at.date(), languages=(self.meta.lang,))
+        if "acceptances" in self.meta.include:
+            return found
+        return (f for f in found if f.status != "accepted")  # an accepted risk is not shown at all
 
     @functools.cached_property
     def findings(self) -> list[FindingOut]:

@@ -24,6 +24,8 @@ class Field:
     article: str
     get: Getter
     vocabulary: str | None = None  # values are labels of this vocabulary (validation lists in Excel)
+    # Internal material (analysts' notes): shown only when the export includes it (``Include``).
+    internal: str | None = None
 
 
 def _text(*values: str | None) -> list[Value]:
@@ -96,11 +98,24 @@ def _data_locations(a: ActivityIn, v: View) -> list[Value]:
     return list(unique(v.t.country(c) for c in countries))
 
 
+def _stated_none(a: ActivityIn, v: View, field: str) -> list[Value]:
+    """ "None", where an empty list is what the register states (a source quoted for ``field``);
+    otherwise nothing, which the export shows as "not recorded"."""
+    stated = any(s.field == field for s in a.sources)
+    return [v.t(f"none.{field}")] if stated else []
+
+
 def _transfer_countries(a: ActivityIn, v: View) -> list[Value]:
-    return list(unique(v.destination(v.transfers[k]) for k in a.transfers if k in v.transfers))
+    if not a.transfers:
+        return _stated_none(a, v, "transfers")
+    return list(
+        unique(v.destination(v.transfers[k]) or v.t("not_recorded") for k in a.transfers if k in v.transfers)
+    )
 
 
 def _transfer_safeguards(a: ActivityIn, v: View) -> list[Value]:
+    if not a.transfers:
+        return _stated_none(a, v, "transfers")
     return list(unique(v.safeguard(v.transfers[k]) for k in a.transfers if k in v.transfers))
 
 
@@ -187,8 +202,10 @@ def _sources(a: ActivityIn, v: View) -> list[Value]:
     return list(unique(v.source(s) for s in refs))
 
 
-def _f(id: str, article: str, get: Getter, vocabulary: str | None = None) -> tuple[str, Field]:
-    return id, Field(id, article, get, vocabulary)
+def _f(
+    id: str, article: str, get: Getter, vocabulary: str | None = None, internal: str | None = None
+) -> tuple[str, Field]:
+    return id, Field(id, article, get, vocabulary, internal)
 
 
 FIELDS: dict[str, Field] = dict(
@@ -202,7 +219,7 @@ FIELDS: dict[str, Field] = dict(
         _f("status", "", lambda a, v: [v.t.enum("status", a.status)]),
         _f("purposes", "30(1)(b)", _purposes),
         _f("legal_bases", "6(1)", _legal_bases, "legal_basis"),
-        _f("legal_basis_notes", "6(1)", _legal_basis_notes),
+        _f("legal_basis_notes", "6(1)", _legal_basis_notes, internal="notes"),
         _f("special_conditions", "9(2), 10", _special_conditions, "special_condition"),
         _f("legitimate_interests", "6(1)(f)", _legitimate_interests),
         _f("lia", "6(1)(f)", _lia),
@@ -235,7 +252,7 @@ FIELDS: dict[str, Field] = dict(
         _f("last_reviewed", "24(1)", lambda a, v: _date_list(a.last_reviewed_at)),
         _f("reviewed_by", "24(1)", lambda a, v: _text(a.reviewed_by)),
         _f("next_review_due", "24(1)", lambda a, v: _date_list(a.next_review_due)),
-        _f("notes", "", lambda a, v: _text(a.notes)),
+        _f("notes", "", lambda a, v: _text(a.notes), internal="notes"),
         _f("sources", "5(2)", _sources),
     ]
 )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -35,7 +36,15 @@ class Layout(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     title: dict[str, str]
     authority_country: str | None = None
     style: Literal["table", "fiche"] = "table"
+    # An internal-audit layout: its exports include every kind of internal material and are never
+    # sent to an authority (``ExportRequest.purpose``).
+    internal: bool = False
     columns: list[Column]
+
+    def shown(self, include: Iterable[str]) -> Layout:
+        """The layout without the columns of internal material the export does not include."""
+        kept = [c for c in self.columns if FIELDS[c.field].internal in (None, *include)]
+        return self if len(kept) == len(self.columns) else msgspec.structs.replace(self, columns=kept)
 
     def heading(self, column: Column, t: Texts) -> str:
         return column.heading.get(t.lang) or t(f"field.{column.field}")

@@ -119,6 +119,11 @@ def _processor_name(context: jinja2.runtime.Context, key: str) -> str:
     return str(processors[key].name) if key in processors else key
 
 
+@jinja2.pass_context
+def _include_label(context: jinja2.runtime.Context, include: str) -> str:
+    return str(context["t"](f"include.{include}"))
+
+
 @functools.cache
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
@@ -129,6 +134,7 @@ def _environment() -> jinja2.Environment:
         finalize=_printable,
     )
     env.filters.update(term=_term, country=_country, contact=_contact, processor_name=_processor_name)
+    env.filters["include_label"] = _include_label
     return env
 
 
@@ -167,9 +173,14 @@ def render_html(doc: Document) -> str:
         ("annex-recipients", t("annex.recipients")),
         ("annex-transfers", t("annex.transfers")),
         ("annex-retention", t("annex.retention")),
-        ("annex-findings", t("annex.findings")),
+        ("annex-documents", t("annex.documents")),
+        *([("annex-findings", t("annex.findings"))] if "findings" in doc.meta.include else []),
         ("annex-completeness", t("annex.completeness")),
         ("annex-changes", t("annex.changes")),
+    ]
+    other_authorities = [
+        f"{a.name} ({t.country(a.country)})" + (f": {a.remit}" if a.remit else "")
+        for a in doc.entity.other_authorities
     ]
     template = _environment().get_template("export.html")
     return template.render(
@@ -181,6 +192,7 @@ def render_html(doc: Document) -> str:
         required=is_required,
         parts=parts,
         annexes=annexes,
+        other_authorities=other_authorities,
         processor_users=lambda key: [
             a for r in view.recipients_using_processor(key) for a in view.users_of("recipients", r)
         ],
@@ -211,6 +223,33 @@ def pdf_options(doc: Document) -> dict[str, Any]:
     return options
 
 
+def _object(pdf: Any, reference: Any) -> Any:
+    """The object a pydyf reference (``b"12 0 R"``) names."""
+    number = int(reference.split()[0]) if isinstance(reference, str | bytes) else None
+    return pdf.objects[number] if number is not None and number < len(pdf.objects) else None
+
+
+def finish(document: Any, pdf: Any) -> None:
+    """Fix what WeasyPrint 70 leaves out of or doubles in the PDF, before it is written.
+
+    - PDF/A-3's ``/AF`` lists each attachment once (WeasyPrint adds it twice: from the name tree and
+      from its file specification);
+    - every table header cell (``/TH``) has a ``/Scope``: ``/Column`` in a table head, ``/Row``
+      otherwise (the cover's and the activities' field tables), as the template's ``scope`` says."""
+    del document
+    af = pdf.catalog.get("AF")
+    if af:
+        pdf.catalog["AF"] = type(af)(dict.fromkeys(af))
+    for obj in pdf.objects:
+        if isinstance(obj, dict) and obj.get("S") == "/TH":
+            row = _object(pdf, obj.get("P"))
+            group = _object(pdf, row.get("P")) if isinstance(row, dict) else None
+            head = isinstance(group, dict) and group.get("S") == "/THead"
+            attributes = obj.get("A")
+            if isinstance(attributes, dict):
+                attributes["Scope"] = "/Column" if head else "/Row"
+
+
 def html_document(html: str) -> HTML:
     """WeasyPrint's document of ``html``, fetching only the packaged files (PackagedFetcher)."""
     return HTML(string=html, base_url=BASE_URL, url_fetcher=PackagedFetcher())
@@ -222,4 +261,4 @@ def render_pdf(doc: Document, progress: Any) -> bytes:
     progress("layout", 0.2)
     document = html_document(html).render(**pdf_options(doc))
     progress("write", 0.8)
-    return bytes(document.write_pdf(**pdf_options(doc)))
+    return bytes(document.write_pdf(finisher=finish, **pdf_options(doc)))

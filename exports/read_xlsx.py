@@ -23,10 +23,12 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
+from exports.document import INCLUDES
 from exports.i18n import LANGUAGES, Texts
 from exports.layouts import layouts
 from exports.view import View
 from exports.xlsx import REGISTER_SHEET, clean, register_sheets
+from exports.xlsx.writer import unique_headings
 from ropa.errors import DomainError, Invalid
 from ropa.porting.schemas import RegisterFile
 from ropa.porting.services import decode
@@ -156,16 +158,18 @@ def _read(data: bytes) -> RegisterFile:
             reason = "does not match the SHA-256 the export recorded: it was altered"
             raise Invalid.of([(REGISTER_SHEET, reason)])
         register = decode(raw, yaml=False)
-        _check_shown(wb, register, str(props.get("ropa:layout")), str(props.get("ropa:lang")))
+        include = str(props.get("ropa:include") or "").split()
+        _check_shown(wb, register, str(props.get("ropa:layout")), str(props.get("ropa:lang")), include)
         return register
     finally:
         wb.close()
 
 
-def _check_shown(wb: Any, register: RegisterFile, layout_id: str, lang: str) -> None:
+def _check_shown(wb: Any, register: RegisterFile, layout_id: str, lang: str, include: list[str]) -> None:
     if layout_id not in layouts() or lang not in LANGUAGES or len(register.entities) != 1:
         raise Invalid.of([("file", "the workbook's export properties (layout, language) are missing")])
     layout = layouts()[layout_id]
+    layout = layout.shown(INCLUDES if layout.internal else include)
     view = View(register.entities[0], Texts(lang, list(register.vocabularies)))
     skip = {i for i, c in enumerate(layout.columns) if c.field in UNCHECKED_FIELDS}
     skipped_headings = {layout.heading(c, view.t) for c in layout.columns if c.field in UNCHECKED_FIELDS}
@@ -173,7 +177,7 @@ def _check_shown(wb: Any, register: RegisterFile, layout_id: str, lang: str) -> 
         if sheet.title not in wb.sheetnames:
             raise Invalid.of([(sheet.title, "the sheet is missing")])
         shown = wb[sheet.title].iter_rows(values_only=True)
-        expected_rows: list[list[Any]] = [list(sheet.headings), *sheet.rows()]
+        expected_rows: list[list[Any]] = [unique_headings(list(sheet.headings)), *sheet.rows()]
         count = 0
         for r, (row, expected) in enumerate(zip(shown, expected_rows, strict=False), start=1):
             count += 1

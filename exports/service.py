@@ -2,7 +2,13 @@
 
 The export record (id, time, checkpoint, baseline) is the first export of the same register state
 with the same options; a repeat reuses it, so the same state always renders to the same bytes.
-Every export, repeat or not, is an audit event with the file's SHA-256.
+Every export, repeat or not, is an audit event with the file's SHA-256, its purpose (sent to the
+authority, or internal) and the internal material it includes.
+
+A regulator export carries the register alone. Analysts' notes, the findings annex and accepted
+risks go out only when the request names them in ``include`` (or with the internal-audit layout,
+which includes them all and is never sent); the changes appendix compares with the last export
+recorded as sent (``purpose="authority"``) to the same authority and case.
 """
 
 from __future__ import annotations
@@ -25,12 +31,24 @@ from audit import log as audit_log
 from audit import query
 from audit.integrator import Integrator
 from audit.tables import AuditCheckpoint, AuditEvent
-from exports.document import Change, Document, ExportMeta, Format, Variant, diff, register_sha256
+from exports.document import (
+    INCLUDES,
+    Change,
+    Document,
+    ExportMeta,
+    Format,
+    Include,
+    Purpose,
+    Variant,
+    diff,
+    for_export,
+    register_sha256,
+)
 from exports.i18n import LANGUAGES, Lang, Texts, default_language
 from exports.layouts import Gap, gaps, layouts
 from exports.sharing import share_short_texts
 from exports.view import RecordTimes, View
-from ropa.db import is_postgres, write_transaction
+from ropa.db import read_snapshot, write_transaction
 from ropa.errors import Invalid, NotFound
 from ropa.porting.as_of import Times, find_entity, rebuild
 from ropa.porting.schemas import EntityIn
@@ -58,6 +76,15 @@ class ExportRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     as_of: dt.datetime | None = None
     authority_case: str | None = None
     variant: Variant = "standard"
+    purpose: Purpose = "internal"
+    include: list[Include] = []
+
+    def included(self) -> tuple[Include, ...]:
+        """The internal material this export carries: all of it for an internal-audit layout."""
+        layout = layouts().get(self.layout)
+        if layout is not None and layout.internal:
+            return INCLUDES
+        return tuple(i for i in INCLUDES if i in self.include)
 
 
 @dataclass(frozen=True)
@@ -91,8 +118,31 @@ def validate(req: ExportRequest) -> None:
             errors.append(("as_of", "is in the future"))
     if req.authority_case is not None and not (0 < len(req.authority_case) <= 200):
         errors.append(("authority_case", "1 to 200 characters"))
+    if unknown := sorted(set(req.include) - set(INCLUDES)):
+        errors.append(("include", f"unknown {', '.join(unknown)}; any of {', '.join(INCLUDES)}"))
+    if req.purpose not in ("authority", "internal"):
+        errors.append(("purpose", "one of authority, internal"))
+    internal_layout = req.layout in layouts() and layouts()[req.layout].internal
+    if req.purpose == "authority" and internal_layout:
+        errors.append(("purpose", f"a '{req.layout}' export is internal: it is never sent to an authority"))
     if errors:
         raise Invalid.of(errors)
+
+
+def parse_as_of(value: str | None) -> dt.datetime | None:
+    """``as_of`` as the API, the CLI and the web take it: ISO 8601 with a zone; a time without one is
+    refused (422 naming ``as_of``), never read as UTC, since the register differs hour by hour."""
+    if value is None:
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise Invalid.of([("as_of", "not an ISO 8601 date or time")]) from None
+    if parsed.tzinfo is None:
+        raise Invalid.of([("as_of", "needs a time zone, e.g. 2026-11-22T10:00:00Z")])
+    if parsed.year >= 9999:
+        raise Invalid.of([("as_of", "outside the years 1 to 9998")])
+    return parsed.astimezone(dt.UTC)
 
 
 def _moment(value: Any) -> dt.datetime:
@@ -136,9 +186,7 @@ async def current_entity(
     ``only_activity`` (an activity's id or key) keeps that one activity and every other record: what
     an activity's page needs, without decoding a large register's other activities."""
     types = _record_types()
-    async with write_transaction():
-        if is_postgres():  # every read below sees the same snapshot (SQLite's lock gives it already)
-            await LegalEntity.raw("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+    async with read_snapshot():  # every read below sees the same state, and no write waits for them
         times: Times = {}
 
         async def rows(kind: Any, where: Any, of: type[Any]) -> list[Any]:
@@ -171,7 +219,7 @@ async def current_entity(
         entity = top[0]
         for attr, kind in CHILDREN:
             table = kind.table
-            setattr(entity, attr, await rows(kind, table.entity == entity_id, types[attr]))  # type: ignore[attr-defined]
+            setattr(entity, attr, await rows(kind, table.entity == entity_id, types[attr]))
         state_time = await _last_change(entity_id)
     return entity, times, state_time
 
@@ -202,21 +250,33 @@ def _same_options(details: dict[str, Any], req: ExportRequest, lang: str, state_
         and details.get("variant") == req.variant
         and details.get("authority_case") == req.authority_case
         and details.get("as_of") == (req.as_of.isoformat() if req.as_of else None)
+        and details.get("purpose", "internal") == req.purpose
+        and tuple(details.get("include") or ()) == req.included()
     )
 
 
-def _baseline(previous: list[dict[str, Any]], authority: str, state_sha: str, state_time: dt.datetime) -> Any:
-    """The last export to the same authority of an earlier, different register state."""
-    candidates = [
-        d
-        for d in previous
-        if d.get("authority") == authority
-        and d.get("state_sha256") != state_sha
-        and _moment(d["state_time"]) < state_time
-    ]
+def _sent(previous: list[dict[str, Any]], authority: str, case: str | None) -> list[dict[str, Any]]:
+    """The exports recorded as sent to ``authority`` in ``case``, each once (a reissue is the same
+    export sent again). Internal exports, and those recorded before exports had a purpose, are not."""
+    found: dict[str, dict[str, Any]] = {}
+    for d in previous:
+        if (
+            authority
+            and d.get("purpose") == "authority"
+            and d.get("authority") == authority
+            and d.get("authority_case") == case
+        ):
+            found.setdefault(d["export_id"], d)
+    return list(found.values())
+
+
+def _baseline(sent: list[dict[str, Any]], state_time: dt.datetime) -> Any:
+    """The last export sent to the authority that shows this state or an earlier one: the same state
+    included, whose appendix then lists no change."""
+    candidates = [d for d in sent if _moment(d["state_time"]) <= state_time]
     if not candidates:
         return None
-    last = max(candidates, key=lambda d: d["created_at"])
+    last = max(candidates, key=lambda d: (_moment(d["created_at"]), d["export_id"]))
     return {k: last[k] for k in ("export_id", "created_at", "state_time", "state_sha256")}
 
 
@@ -230,7 +290,9 @@ async def prepare(req: ExportRequest, integrator: Integrator) -> Document:
     else:
         entity, times, state_time = await current_entity(entity_id)
     terms = await vocabulary_terms()
-    state_sha = register_sha256(terms, entity)
+    include = req.included()
+    source, entity = entity, for_export(entity, include)
+    state_sha = register_sha256(terms, entity)  # of the register the export carries
     authority = entity.supervisory_authority
     country = authority.country if authority else None
     lang: Lang = req.lang or default_language(country, entity.default_language)
@@ -253,9 +315,13 @@ async def prepare(req: ExportRequest, integrator: Integrator) -> Document:
             checkpoint_root=d["checkpoint"]["root_hash"],
             state_sha256=state_sha,
             baseline=d.get("baseline"),
+            purpose=req.purpose,
+            include=include,
+            sent_before=int(d.get("sent_before") or 0),
         )
     else:
         size, root = await _checkpoint(integrator)
+        sent = _sent(previous, _authority(entity), req.authority_case)
         meta = ExportMeta(
             export_id=str(uuid.uuid4()),
             created_at=dt.datetime.now(dt.UTC).replace(microsecond=0),
@@ -270,14 +336,17 @@ async def prepare(req: ExportRequest, integrator: Integrator) -> Document:
             checkpoint_size=size,
             checkpoint_root=root,
             state_sha256=state_sha,
-            baseline=_baseline(previous, _authority(entity), state_sha, state_time),
+            baseline=_baseline(sent, state_time),
+            purpose=req.purpose,
+            include=include,
+            sent_before=len(sent),
         )
     changes: list[Change] | None = None
     if meta.baseline is not None:
         before, _ = await rebuild(entity_id, _moment(meta.baseline["state_time"]))
-        changes = diff(before, entity)
+        changes = diff(for_export(before, include), entity)
     view = View(entity, Texts(lang, terms), {k: RecordTimes(*v) for k, v in times.items()})
-    return Document(meta, view, layouts()[req.layout], changes, terms)
+    return Document(meta, view, layouts()[req.layout].shown(include), changes, terms, source)
 
 
 def render(doc: Document, progress: Progress = _none) -> bytes:

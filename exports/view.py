@@ -150,24 +150,71 @@ class View:
         parts = (self.t.country(x.destination_country), x.international_organisation)
         return ", ".join(p for p in parts if p)
 
+    def _adequacy(self, x: TransferIn) -> dict[str, Any] | None:
+        """The adequacy decision (vocabulary ``country_adequacy``) covering the transfer's destination."""
+        code = (x.destination_country or "").upper()
+        term = self.t.term_data("country_adequacy", code.lower()) if code else None
+        if term is None or str(term.attributes.get("country") or "").upper() != code:
+            return None
+        return term.attributes
+
     @per_record
     def mechanism(self, x: TransferIn) -> dict[str, str]:
-        """The mechanism's label, legal act, article and validity, from the dated reference data."""
-        term = self.t.term_data("transfer_mechanism", x.mechanism)
+        """The mechanism's label, legal act, article and validity, from the dated reference data.
+
+        "Valid" is never said of a transfer without an identified destination and instrument: a
+        missing destination, SCC decision or adequacy decision for the destination makes it "not
+        established", naming what is missing; a conditional transfer says so with its condition."""
+        t = self.t
+        term = t.term_data("transfer_mechanism", x.mechanism)
         attrs = term.attributes if term else {}
+        legal_act = str(attrs.get("legal_act") or "")
+        missing = []
+        if term is None:
+            missing.append("instrument")
+        if not (x.destination_country or x.international_organisation):
+            missing.append("destination")
+        if attrs.get("decision_required") and not (x.scc and x.scc.decision):
+            missing.append("scc_decision")
+        if x.scc and x.scc.decision and not legal_act:
+            legal_act = x.scc.decision
+        if attrs.get("type") == "adequacy":
+            country = str(attrs.get("country") or "").upper()
+            if country:  # a decision for one country (the DPF): only for transfers to it
+                if x.destination_country and x.destination_country.upper() != country:
+                    missing.append("adequacy_decision")
+            elif x.international_organisation and not x.destination_country:
+                missing.append("adequacy_decision")
+            elif x.destination_country:
+                decision = self._adequacy(x)
+                if decision is None:
+                    missing.append("adequacy_decision")
+                elif not legal_act:
+                    legal_act = str(decision.get("legal_act") or "")
         valid_from = as_date(attrs.get("valid_from"))
         valid_to = as_date(attrs.get("valid_to"))
         status = str(attrs.get("status") or "")
-        validity = " – ".join(p for p in (self.t.date(valid_from), self.t.date(valid_to)) if p)
-        status_text = self.t.enum("mechanism_status", status) if status else ""
+        if status and status != "valid":
+            status_text = t.enum("mechanism_status", status)
+        elif missing:
+            what = ", ".join(t(f"validity.missing.{m}") for m in dict.fromkeys(missing))
+            status_text = t("validity.not_established", missing=what)
+        elif x.conditional:
+            status_text = ""
+        else:
+            status_text = t("mechanism_status.valid")
+        if x.conditional:
+            condition = t("validity.conditional", condition=x.description or t("validity.condition_missing"))
+            status_text = "; ".join(p for p in (status_text, condition) if p)
+        dates = " – ".join(p for p in (t.date(valid_from), t.date(valid_to)) if p)
         return {
-            "label": self.t.term("transfer_mechanism", x.mechanism),
-            "legal_act": str(attrs.get("legal_act") or ""),
+            "label": t.term("transfer_mechanism", x.mechanism),
+            "legal_act": legal_act,
             "article": str(attrs.get("article") or ""),
-            "valid_from": self.t.date(valid_from),
-            "valid_to": self.t.date(valid_to),
+            "valid_from": t.date(valid_from),
+            "valid_to": t.date(valid_to),
             "status": status_text,
-            "validity": ", ".join(p for p in (validity, status_text) if p),
+            "validity": ", ".join(p for p in (dates, status_text) if p),
         }
 
     @per_record
@@ -184,8 +231,7 @@ class View:
             parts.append(x.safeguards_documentation)
         text = "; ".join(parts)
         dest = self.destination(x)
-        suffix = f" ({self.t('conditional')})" if x.conditional else ""
-        return f"{dest}: {text}{suffix}" if dest else f"{text}{suffix}"
+        return f"{dest}: {text}" if dest else text
 
     @per_record
     def time_limit(self, rule: RetentionIn) -> str:
@@ -228,6 +274,29 @@ class View:
             if rule.key not in covered:
                 rows.append((rule.name, self.time_limit(rule)))
         return rows
+
+    def dpo(self) -> str:
+        """The DPO's name, e-mail and phone, whichever are recorded (an e-mail alone is a DPO reached)."""
+        d = self.entity.dpo
+        if d is None:
+            return ""
+        text = ", ".join(x for x in (d.name, d.email, d.phone) if x)
+        if text and d.kind:
+            text += f" ({self.t.enum('dpo_kind', d.kind)})"
+        return text
+
+    def sourced_records(self) -> list[tuple[str, str, list[SourceRef]]]:
+        """(kind, key, sources) of every live record but the activities that carries source quotes."""
+        e = self.entity
+        found = [("entity", e.key, list(e.sources))]
+        for kind, records in (
+            ("processor", self.processors.values()),
+            ("recipient", self.recipients.values()),
+            ("transfer", self.transfers.values()),
+            ("retention_rule", self.retention.values()),
+        ):
+            found += [(kind, r.key, list(r.sources)) for r in records]
+        return [f for f in found if f[2]]
 
     def source(self, ref: SourceRef) -> str:
         doc = self.documents.get(ref.document)

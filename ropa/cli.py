@@ -253,7 +253,10 @@ def _serve(args: argparse.Namespace) -> int:
         access_log=False,
         log_level="warning",
     )
-    _server_class()(config).run()
+    try:
+        _server_class()(config).run()
+    except KeyboardInterrupt:  # Ctrl-C: a clean stop, as uvicorn.run() would make it
+        pass
     return 0
 
 

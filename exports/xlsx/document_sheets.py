@@ -3,6 +3,7 @@ completeness; and the whole workbook's sheets in order."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 
 from audit import verifier
@@ -35,8 +36,7 @@ def entity_sheet(doc: Document) -> Sheet:
         yield [t("cover.address"), view.address(e.address) or None]
         yield [t("cover.email"), e.email]
         yield [t("cover.phone"), e.phone]
-        dpo = e.dpo
-        dpo_text = ", ".join(x for x in (dpo.name, dpo.email, dpo.phone) if x) if dpo else ""
+        dpo_text = view.dpo()
         if not dpo_text and e.dpo_decision:
             dpo_text = f"{t.yes_no(e.dpo_decision.required)}: {e.dpo_decision.reason}"
         yield [t("cover.dpo"), dpo_text or None]
@@ -44,13 +44,21 @@ def entity_sheet(doc: Document) -> Sheet:
         yield [t("cover.joint_controllers"), _lines(view.contact(j.contact) for j in e.joint_controllers)]
         a = e.supervisory_authority
         yield [t("cover.authority"), f"{a.name} ({t.country(a.country)})" if a else None]
-        yield [t("cover.other_authorities"), _lines(o.name for o in e.other_authorities)]
+        yield [t("cover.remit"), a.remit if a else None]
+        others = (
+            f"{o.name} ({t.country(o.country)})" + (f": {o.remit}" if o.remit else "")
+            for o in e.other_authorities
+        )
+        yield [t("cover.other_authorities"), _lines(others)]
         yield [t("cover.authority_case"), m.authority_case]
         yield [t("cover.export_id"), m.export_id]
-        yield [t("cover.exported_at"), m.created_at.replace(tzinfo=None)]
-        yield [t("cover.as_of"), m.state_time.replace(tzinfo=None)]
+        yield [t("cover.exported_at"), iso(m.created_at)]
+        yield [t("cover.as_of"), iso(m.state_time)]
         yield [t("cover.status"), t("draft.explained") if doc.is_draft else t("approved.explained")]
         yield [t("cover.layout"), doc.layout.name(t)]
+        yield [t("cover.purpose"), t(f"purpose.{m.purpose}")]
+        included = ", ".join(t(f"include.{i}") for i in m.include)
+        yield [t("cover.internal"), included or t("include.none")]
         yield [t("cover.activities"), len(view.activities)]
         yield [t("cover.security_statement"), e.security_statement]
         yield [
@@ -66,7 +74,16 @@ def entity_sheet(doc: Document) -> Sheet:
         yield [t("cover.verifier_sha256"), verifier.sha256()]
         yield [t("cover.verifier_check"), t("cover.verifier_explained")]
 
-    return Sheet(t("sheet.entity"), [t("col.field"), t("col.value")], rows, [34, 90], checked=False)
+    def shown() -> Iterator[list[Cell]]:
+        for label, value in rows():
+            yield [label, t("not_recorded") if value in (None, "") else value]
+
+    return Sheet(t("sheet.entity"), [t("col.field"), t("col.value")], shown, [34, 90], checked=False)
+
+
+def iso(moment: dt.datetime) -> str:
+    """ISO 8601 with its zone, to the second: 2026-03-01T09:30:00+00:00."""
+    return moment.astimezone(dt.UTC).replace(microsecond=0).isoformat()
 
 
 def findings_sheet(doc: Document) -> Sheet:
@@ -97,16 +114,52 @@ def findings_sheet(doc: Document) -> Sheet:
     return Sheet(t("sheet.findings"), [t(h) for h in heads], rows, widths, checked=False)
 
 
+def sources_sheet(doc: Document) -> Sheet:
+    """The source documents (title, version, language, URL as text) and the quotes on records other
+    than activities."""
+    t, view = doc.t, doc.view
+
+    def rows() -> Iterator[list[Cell]]:
+        for d in doc.entity.documents:
+            yield [t("col.document"), d.key, d.title, d.version, d.language, d.url, None, None]
+        for kind, key, refs in view.sourced_records():
+            for ref in refs:
+                yield [
+                    t.enum("kind", kind),
+                    key,
+                    None,
+                    None,
+                    ref.language,
+                    None,
+                    view.source(ref),
+                    ref.translation,
+                ]
+
+    heads = [
+        "col.record_type", "col.key", "col.title", "col.version", "col.language", "col.url", "col.quote",
+        "col.translation",
+    ]  # fmt: skip
+    widths = [18, 18, 40, 14, 10, 40, 64, 64]
+    return Sheet(t("annex.documents")[:31], [t(h) for h in heads], rows, widths, checked=False)
+
+
 def changes_sheet(doc: Document) -> Sheet:
     t, m = doc.t, doc.meta
 
     def rows() -> Iterator[list[Cell]]:
         if doc.changes is None:
-            yield [t("annex.changes.first"), None, None, None, None]
+            if m.sent_before:
+                key = "annex.changes.none_earlier"
+            else:
+                key = "annex.changes.first" if m.purpose == "authority" else "annex.changes.never_sent"
+            yield [t(key), None, None, None, None]
             return
         base = m.baseline or {}
         since = t(
-            "annex.changes.since", export=base["export_id"], date=base["created_at"], as_of=base["state_time"]
+            "annex.changes.since",
+            export=base["export_id"],
+            date=iso(dt.datetime.fromisoformat(base["created_at"])),
+            as_of=iso(dt.datetime.fromisoformat(base["state_time"])),
         )
         yield [since, None, None, None, None]
         for c in doc.changes:
@@ -154,7 +207,8 @@ def all_sheets(doc: Document) -> list[Sheet]:
     return [
         entity_sheet(doc),
         *sheets[:7],
-        findings_sheet(doc),
+        *([findings_sheet(doc)] if "findings" in doc.meta.include else []),
+        sources_sheet(doc),
         changes_sheet(doc),
         completeness_sheet(doc, noted),
         *fiches,

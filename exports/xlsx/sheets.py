@@ -87,7 +87,7 @@ def activity_sheet(layout: Layout, view: View, noted: Completeness | None = None
                 values = get(a, view)
                 if not values and is_required(column, a):
                     found.append(Gap(a.key, a.name, column.field, heading))
-                row.append(_join(values, t))
+                row.append(_join(values, t) if values else t("not_recorded"))
             yield row
         if noted is not None:
             noted.found, noted.complete = found, True
@@ -113,7 +113,11 @@ def fiche_sheets(layout: Layout, view: View) -> Iterator[Sheet]:
 
 
 def _fiche_rows(layout: Layout, activity: Any, view: View) -> Iterator[list[Cell]]:
-    return ([c.heading, _join(c.values, view.t)] for c in cells(layout, activity, view))
+    t = view.t
+    return (
+        [c.heading, _join(c.values, t) if c.values else t("not_recorded")]
+        for c in cells(layout, activity, view)
+    )
 
 
 def _sheet_title(name: str, used: set[str]) -> str:
@@ -225,6 +229,7 @@ def recipients_sheet(view: View) -> Sheet:
                 None,
                 None,
                 None,
+                None,
                 _lines(view.users_of("recipients", r.key)),
             ]
         for p in view.processors.values():
@@ -243,15 +248,16 @@ def recipients_sheet(view: View) -> Sheet:
                 p.contract.signed_on if p.contract else None,
                 view.dpf(p) or None,
                 _lines(view.processors[s].name if s in view.processors else s for s in p.sub_processors),
+                p.description,
                 _lines(dict.fromkeys(users)),
             ]
 
     heads = [
         "col.record_type", "col.key", "col.name", "col.kind", "col.processor", "col.country",
         "col.third_country", "col.data_locations", "col.contract", "col.signed_on", "col.dpf",
-        "col.sub_processors", "col.activities",
+        "col.sub_processors", "col.description", "col.activities",
     ]  # fmt: skip
-    widths = [14, 16, 30, 30, 30, 16, 12, 20, 40, 12, 30, 30, 14]
+    widths = [14, 16, 30, 30, 30, 16, 12, 20, 40, 12, 30, 30, 48, 14]
     return Sheet(t("sheet.recipients"), [t(h) for h in heads], rows, widths)
 
 
@@ -280,15 +286,17 @@ def transfers_sheet(view: View) -> Sheet:
                 x.tia_reference,
                 _lines(x.supplementary_measures),
                 t.yes_no(x.conditional),
+                x.description,
                 _lines(view.users_of("transfers", x.key)),
             ]
 
     heads = [
         "col.key", "col.name", "col.destination", "col.recipient", "col.mechanism", "col.legal_act",
         "col.article", "col.valid_from", "col.valid_to", "col.status", "col.derogation", "col.safeguards",
-        "col.signed_on", "col.tia", "col.supplementary", "conditional", "col.activities",
+        "col.signed_on", "col.tia", "col.supplementary", "col.conditional", "col.description",
+        "col.activities",
     ]  # fmt: skip
-    widths = [16, 30, 20, 30, 40, 40, 10, 12, 12, 12, 30, 30, 12, 20, 30, 10, 14]
+    widths = [16, 30, 20, 30, 40, 40, 10, 12, 12, 12, 30, 30, 12, 20, 30, 10, 48, 14]
     return Sheet(t("sheet.transfers"), [t(h) for h in heads], rows, widths, {4: "transfer_mechanism"})
 
 

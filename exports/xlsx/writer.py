@@ -98,8 +98,14 @@ def _write_sheet(wb: Workbook, sheet: Sheet, list_ranges: dict[str, str]) -> int
     for index, width in enumerate(sheet.widths, start=1):
         ws.column_dimensions[get_column_letter(index)].width = width
     ws.freeze_panes = "A2"
+    # Printed landscape, fitted to the page's width, the header row repeated on every page.
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "1:1"
     header = []
-    for heading in sheet.headings:
+    for heading in unique_headings(sheet.headings):
         cell = WriteOnlyCell(ws, clean(heading))
         cell.data_type = "s"
         cell.font, cell.fill, cell.alignment = HEADER_FONT, HEADER_FILL, WRAP
@@ -120,6 +126,16 @@ def _write_sheet(wb: Workbook, sheet: Sheet, list_ranges: dict[str, str]) -> int
             dv.add(f"{letter}2:{letter}{max(count + 1, 2) + 1000}")
             ws.data_validations.append(dv)
     return count
+
+
+def unique_headings(headings: list[str]) -> list[str]:
+    """The headings, a repeated one numbered ("Status (2)"): a filter or an import tells them apart."""
+    seen: dict[str, int] = {}
+    out = []
+    for heading in headings:
+        n = seen[heading.casefold()] = seen.get(heading.casefold(), 0) + 1
+        out.append(heading if n == 1 else f"{heading} ({n})")
+    return out
 
 
 def _register_rows(pieces: Iterable[bytes]) -> Iterator[str]:
@@ -146,14 +162,17 @@ def render_xlsx(doc: Document, progress: Callable[[str, float], None]) -> bytes:
     props.keywords = f"GDPR, Article 30, {doc.entity.key}, {m.export_id}"
     props.language = m.lang
     props.category = doc.layout.id
-    props.description = f"{t('cover.export_id')} {m.export_id}; {t('cover.as_of')} {m.state_time.isoformat()}"
+    state_time = m.state_time.astimezone(dt.UTC).replace(microsecond=0).isoformat()
+    props.description = f"{t('cover.export_id')} {m.export_id}; {t('cover.as_of')} {state_time}"
     props.created = props.modified = m.created_at.replace(tzinfo=None)
     for name, value in (
         ("ropa:export_id", m.export_id),
         ("ropa:layout", m.layout),
         ("ropa:lang", m.lang),
         ("ropa:state_sha256", m.state_sha256),
-        ("ropa:state_time", m.state_time.isoformat()),
+        ("ropa:state_time", state_time),
+        ("ropa:purpose", m.purpose),
+        ("ropa:include", " ".join(m.include)),
         ("ropa:checkpoint", f"{m.checkpoint_size} {m.checkpoint_root}"),
     ):
         wb.custom_doc_props.append(StringProperty(name=name, value=value))

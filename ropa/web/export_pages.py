@@ -15,6 +15,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from audit.context import current_actor
+from exports.document import INCLUDES
 from exports.i18n import LANGUAGES, default_language
 from exports.jobs import Job, Jobs
 from exports.layouts import Gap, Layout, layouts
@@ -28,7 +29,8 @@ FORMATS = ("pdf", "xlsx")
 VARIANTS = ("standard", "pdfa")
 LANGUAGE_NAMES = {"en": "English", "da": "Dansk", "nb": "Norsk (bokmål)"}
 # "language", not "lang": ``?lang=`` is the page's own language
-FIELDS = ("format", "language", "layout", "as_of", "authority_case", "variant")
+FIELDS = ("format", "language", "layout", "as_of", "authority_case", "variant", "purpose", "include")
+PURPOSES = ("internal", "authority")
 
 
 @dataclasses.dataclass
@@ -41,6 +43,8 @@ class ExportForm(FieldErrors):
     as_of: str = ""
     authority_case: str = ""
     variant: str = "standard"
+    purpose: str = "internal"
+    include: list[str] = dataclasses.field(default_factory=list)
 
 
 def _authority_language(entity: Any) -> str:
@@ -51,6 +55,9 @@ def _authority_language(entity: Any) -> str:
 def _form(entity: Any, given: Any) -> ExportForm:
     """The dialog's values from a query or a posted form; what is missing takes its default."""
     values = {name: str(given.get(name) or "").strip()[:1000] for name in FIELDS}
+    getall = getattr(given, "getall", None)
+    chosen = getall("include", []) if getall else given.get("include") or []
+    include = [str(i) for i in ([chosen] if isinstance(chosen, str) else chosen)][: len(INCLUDES) * 2]
     return ExportForm(
         format=values["format"] or "pdf",
         language=values["language"] or _authority_language(entity),
@@ -58,6 +65,8 @@ def _form(entity: Any, given: Any) -> ExportForm:
         as_of=values["as_of"],
         authority_case=values["authority_case"],
         variant=values["variant"] or "standard",
+        purpose=values["purpose"] or "internal",
+        include=list(dict.fromkeys(include)),
     )
 
 
@@ -87,6 +96,10 @@ def _request(entity_id: str, form: ExportForm, t: UiTexts) -> ExportRequest | No
         form.fail("layout", t("exp.err.layout"))
     if form.variant not in VARIANTS:
         form.fail("variant", t("exp.err.variant"))
+    if form.purpose not in PURPOSES:
+        form.fail("purpose", "internal, authority")
+    if any(i not in INCLUDES for i in form.include):
+        form.fail("include", ", ".join(INCLUDES))
     as_of = _as_of(form, t)
     if form.errors:
         return None
@@ -98,6 +111,8 @@ def _request(entity_id: str, form: ExportForm, t: UiTexts) -> ExportRequest | No
         as_of=as_of,
         authority_case=form.authority_case or None,
         variant=form.variant if form.format == "pdf" else "standard",  # type: ignore[arg-type]
+        purpose=form.purpose,  # type: ignore[arg-type]
+        include=form.include,  # type: ignore[arg-type]
     )
     try:
         validate(req)
@@ -132,6 +147,8 @@ def _dialog(
         form=form,
         formats=FORMATS,
         variants=VARIANTS,
+        purposes=PURPOSES,
+        includes=INCLUDES,
         languages=[(code, LANGUAGE_NAMES[code]) for code in LANGUAGES],
         authority_lang=_authority_language(entity),
         layouts=[(lay.id, lay.name(t)) for lay in _layouts()],
