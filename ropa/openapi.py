@@ -47,4 +47,3 @@ def file_answer(
             self.responses = {**(self.responses or {}), str(status): answer}
 
     return FileOperation
-
