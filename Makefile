@@ -10,14 +10,19 @@ PYTEST := $(BIN)/python -m pytest -p no:cacheprovider
 # download is never used. Only the tests need it, not `make run`.
 CHROMIUM ?= $(or $(ROPA_E2E_CHROMIUM),/usr/bin/chromium)
 
-.PHONY: run test lint test-sqlite test-postgres test-wheel soak bench bench-merge syslibs chromium clean
+.PHONY: lock run test lint test-sqlite test-postgres test-wheel soak bench bench-merge syslibs chromium clean
 
-$(STAMP): pyproject.toml
+# Every version comes from requirements.lock (`make lock` rewrites it after a change of pyproject.toml).
+$(STAMP): pyproject.toml requirements.lock
 	@$(PY) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "ropa needs Python 3.11 or newer"; exit 1; }
 	$(PY) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[test]'
+	$(BIN)/pip install -q --upgrade 'pip>=25.1'
+	$(BIN)/pip install -q -r requirements.lock
+	$(BIN)/pip install -q --no-deps -e .
 	@touch $(STAMP)
+
+lock: $(STAMP)
+	$(BIN)/python .ci/lock.py
 
 syslibs:
 	@command -v dpkg >/dev/null || { echo "not Debian: make sure Pango, HarfBuzz (subset) and DejaVu fonts are installed"; exit 0; }; \
@@ -46,7 +51,7 @@ run: $(STAMP) syslibs
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy ropa audit exports
+	$(BIN)/mypy ropa audit exports tests
 	$(BIN)/lint-imports
 
 test-sqlite: $(STAMP) syslibs chromium
@@ -69,7 +74,8 @@ test: lint test-sqlite
 bench: $(STAMP) syslibs
 	$(BIN)/python bench/run.py
 
-# The long variants of the fault and load runs (issue 8; docs/reliability.md): the kill -9 loop
+# The long variants of the fault and load runs (docs/reliability.md), for what shows only after many
+# rounds or a long run, which `make test` is too short for: the kill -9 loop
 # $(SOAK_ROUNDS) times and every other slow test (real server processes), then $(SOAK_SECONDS) s of
 # mixed load per engine with the nothing-lost checks. PostgreSQL too when ROPA_TEST_POSTGRES_URL is set.
 SOAK_ROUNDS ?= 30

@@ -18,7 +18,8 @@ PATH = "/api/activities?limit=50"
 
 async def _token() -> str:
     from ropa import db
-    from ropa.access.services import add_user, create_token
+    from ropa.access.credentials import create_token
+    from ropa.access.users import add_user
 
     await db.open_pool()
     try:

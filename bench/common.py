@@ -16,6 +16,7 @@ import sys
 import tempfile
 import time
 import uuid
+import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -113,6 +114,12 @@ def cloned_register(activities: int, prefix: str = "BENCH", entity_key: str | No
         for i in range(activities)
     ]
     entity = msgspec.structs.replace(entity, activities=clones, key=entity_key or entity.key)
+    if entity_key and entity.registration is not None:
+        # Registration numbers are unique per country: a clone beside the demo has a number of its own.
+        number = str(zlib.crc32(entity_key.encode())).rjust(10, "0")
+        entity = msgspec.structs.replace(
+            entity, registration=msgspec.structs.replace(entity.registration, number=number)
+        )
     return msgspec.structs.replace(register, entities=[entity])
 
 

@@ -70,7 +70,7 @@ def _request(spec: dict[str, Any]) -> Any:
 async def _prepared(spec: dict[str, Any]) -> Any:
     from exports.service import prepare
     from ropa import db
-    from ropa.auditing.service import integrator
+    from ropa.auditing.integrator import integrator
 
     await db.open_pool()
     try:
@@ -83,7 +83,7 @@ async def _export(spec: dict[str, Any]) -> dict[str, Any]:
     """export() as the API runs it, with prepare and render timed through the module's own names."""
     import exports.service as service
     from ropa import db
-    from ropa.auditing.service import integrator
+    from ropa.auditing.integrator import integrator
 
     marks: dict[str, float] = {}
     stamps: list[tuple[str, float]] = []
@@ -219,7 +219,7 @@ def _child(spec: dict[str, Any]) -> None:
 async def _load(cases: tuple[Case, ...]) -> tuple[dict[str, tuple[str, int]], float]:
     """The demo register as `ropa seed --demo` loads it, and the cases' cloned registers; entity per case."""
     from ropa import db
-    from ropa.auditing.service import integrator
+    from ropa.auditing.integrator import integrator
     from ropa.porting.services import decode, import_register
 
     demo = decode(DEMO.read_bytes(), yaml=True)

@@ -1,1 +1,1 @@
-"""Renderers of register snapshots to PDF and Excel (see the exports issue)."""
+"""Renderers of register snapshots to PDF and Excel, in the layouts regulators ask for (docs/exports.md)."""

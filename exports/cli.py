@@ -41,7 +41,7 @@ async def run_export(args: argparse.Namespace) -> int:
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from exports.service import ExportRequest, check, export, parse_as_of, validate
-    from ropa.auditing.service import integrator
+    from ropa.auditing.integrator import integrator
 
     as_of = parse_as_of(args.as_of)
     gaps = await check(args.entity, args.layout, args.lang, as_of)

@@ -11,18 +11,19 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from audit.context import current_actor
-from exports.i18n import LANGUAGES
 from exports.jobs import Jobs
 from exports.layouts import layouts
 from exports.service import MEDIA_TYPES, ExportRequest, ExportResult, check, export, parse_as_of, validate
 from ropa.errors import Conflict, NotFound
+from ropa.i18n import LANGUAGES
+from ropa.i18n import Lang as Language
 from ropa.openapi import CONTENT_DISPOSITION, file_answer
 from ropa.params import Text
 from ropa.porting.as_of import find_entity
 from ropa.settings import get_settings
 from ropa.tables import ProcessingActivity
 
-Lang = Annotated[Literal["en", "da", "nb"] | None, QueryParameter(description="Default: the authority's")]
+Lang = Annotated[Language | None, QueryParameter(description="Default: the authority's")]
 Moment = Annotated[str | None, QueryParameter(max_length=40, description="ISO 8601 time with zone")]
 Purpose = Annotated[
     Literal["internal", "authority"],
@@ -35,7 +36,8 @@ Include = Annotated[
 
 
 def _jobs(request: Request[Any, Any, Any]) -> Jobs:
-    return request.app.state["export_jobs"]
+    jobs: Jobs = request.app.state["export_jobs"]
+    return jobs
 
 
 def _request(
@@ -66,7 +68,7 @@ def _request(
 
 async def _is_large(entity: str) -> bool:
     entity_id = await find_entity(entity)
-    count = await ProcessingActivity.count().where(ProcessingActivity.entity == entity_id)
+    count: int = await ProcessingActivity.count().where(ProcessingActivity.entity == entity_id)
     return count > get_settings().export_sync_limit
 
 

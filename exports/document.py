@@ -11,12 +11,13 @@ from typing import Any, Literal
 
 import msgspec
 
-from exports.i18n import Lang, Texts
+from exports.i18n import Texts
 from exports.layouts import Gap, Layout, gaps
 from exports.view import View
 from ropa.findings.services import FindingOut, annotate_in_order
+from ropa.i18n import Lang
+from ropa.porting.read import CHILDREN
 from ropa.porting.schemas import EntityIn, RegisterFile
-from ropa.porting.services import CHILDREN
 from ropa.vocabulary.schemas import TermData
 
 Format = Literal["pdf", "xlsx"]

@@ -19,25 +19,13 @@ import structlog
 
 from audit.integrator import Integrator
 from exports.service import ExportRequest, ExportResult, export
-from ropa.errors import DomainError
+from ropa.errors import DomainError, TooManyJobs
 
 MAX_ACTIVE_PER_ACTOR = 10
 KEEP_FINISHED_PER_ACTOR = 10
 KEEP_SECONDS = 3600
 RETRY_AFTER_S = 30  # an export of a large register takes about that long
 log = structlog.get_logger("ropa.exports")
-
-
-class TooManyJobs(DomainError):
-    status = 429
-    title = "Too many export jobs"
-
-    def __init__(self, active: int) -> None:
-        super().__init__(
-            f"{active} of your export jobs are queued or running, as many as one caller may have; "
-            "start another once one has finished"
-        )
-        self.retry_after = RETRY_AFTER_S
 
 
 @dataclass
@@ -90,7 +78,7 @@ class Jobs:
         active = sum(1 for j in self.jobs.values() if j.actor == actor and j.finished_at is None)
         if active >= MAX_ACTIVE_PER_ACTOR:
             log.info("export.job_refused", actor=actor, active=active)
-            raise TooManyJobs(active)
+            raise TooManyJobs(active, RETRY_AFTER_S)
         job = Job(str(uuid.uuid4()), req, actor)
         self.jobs[job.id] = job
         task = asyncio.create_task(self._run(job))

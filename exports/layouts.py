@@ -17,8 +17,10 @@ from typing import Literal
 import msgspec
 
 from exports.fields import FIELDS, Field, Value
-from exports.i18n import LANGUAGES, Texts
+from exports.i18n import Texts
 from exports.view import View
+from ropa.errors import LayoutError
+from ropa.i18n import LANGUAGES
 from ropa.porting.schemas import ActivityIn
 
 BUILTIN = Path(__file__).with_name("layouts")
@@ -51,10 +53,6 @@ class Layout(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
     def name(self, t: Texts) -> str:
         return self.title.get(t.lang) or self.title.get("en") or self.id
-
-
-class LayoutError(ValueError):
-    pass
 
 
 def _check(layout: Layout, source: Path) -> Layout:

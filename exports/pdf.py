@@ -20,6 +20,7 @@ from audit import verifier
 from exports.document import Document
 from exports.fields import Value
 from exports.layouts import cells, is_required
+from ropa.errors import FetchRefused
 
 TEMPLATES = Path(__file__).with_name("templates")
 # Relative URLs resolve against the templates folder, and only the exact URLs of PACKAGED are served.
@@ -35,12 +36,7 @@ _SCHEMES = ("file", "http", "https", "ftp", "data")
 log = structlog.get_logger("ropa.exports")
 
 
-class FetchRefused(ValueError):
-    """The renderer asked for something that is not a packaged export file. WeasyPrint logs that and
-    leaves the resource out; the message names no URL, since a URL could carry register text."""
-
-
-class PackagedFetcher(URLFetcher):
+class PackagedFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint ships no type information
     """WeasyPrint's URL fetcher for exports: the packaged files of ``PACKAGED``, and nothing else.
 
     Register text must never make the renderer read a local file or call a server: every other URL

@@ -24,12 +24,13 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
 from exports.document import INCLUDES
-from exports.i18n import LANGUAGES, Texts
+from exports.i18n import Texts
 from exports.layouts import layouts
 from exports.view import View
 from exports.xlsx import REGISTER_SHEET, clean, register_sheets
 from exports.xlsx.writer import unique_headings
 from ropa.errors import DomainError, Invalid
+from ropa.i18n import LANGUAGES
 from ropa.porting.schemas import RegisterFile
 from ropa.porting.services import decode
 

@@ -18,7 +18,6 @@ import base64
 import datetime as dt
 import functools
 import hashlib
-import typing
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -44,18 +43,16 @@ from exports.document import (
     for_export,
     register_sha256,
 )
-from exports.i18n import LANGUAGES, Lang, Texts, default_language
+from exports.i18n import Texts, default_language
 from exports.layouts import Gap, gaps, layouts
-from exports.sharing import share_short_texts
 from exports.view import RecordTimes, View
 from ropa.db import read_snapshot, write_transaction
 from ropa.errors import Invalid, NotFound
-from ropa.porting.as_of import Times, find_entity, rebuild
+from ropa.i18n import LANGUAGES, Lang
+from ropa.porting.as_of import find_entity
+from ropa.porting.read import Times, load_entity, load_terms
 from ropa.porting.schemas import EntityIn
-from ropa.porting.services import CHILDREN
-from ropa.records.catalog import ACTIVITY, ENTITY
 from ropa.records.kinds import REGISTRY
-from ropa.tables import LegalEntity, VocabularyTerm
 from ropa.vocabulary.schemas import TermData
 
 Progress = Callable[[str, float], None]
@@ -65,7 +62,6 @@ MEDIA_TYPES = {
 }
 # At most this many renders at once: they are CPU-bound and run in worker threads.
 RENDER_SLOTS = asyncio.Semaphore(2)
-READ_BATCH = 500  # records read from the database at a time
 
 
 class ExportRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -148,13 +144,12 @@ def parse_as_of(value: str | None) -> dt.datetime | None:
 def _moment(value: Any) -> dt.datetime:
     if isinstance(value, str):
         value = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    moment: dt.datetime = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    return moment
 
 
 async def vocabulary_terms() -> list[TermData]:
-    rows = await VocabularyTerm.select(VocabularyTerm.data).output(load_json=False)
-    terms = (msgspec.json.decode(r["data"], type=TermData) for r in rows)
-    return sorted(terms, key=lambda t: (t.vocabulary, t.key))
+    return await load_terms()
 
 
 async def _last_change(entity_id: str) -> dt.datetime:
@@ -171,57 +166,12 @@ async def _last_change(entity_id: str) -> dt.datetime:
     return _moment(rows[0]["at"])
 
 
-@functools.cache
-def _record_types() -> dict[str, type[msgspec.Struct]]:
-    """The struct of each child list of EntityIn (``activities`` -> ActivityIn, ...)."""
-    hints = typing.get_type_hints(EntityIn)
-    return {attr: typing.get_args(hints[attr])[0] for attr, _ in CHILDREN}
-
-
-async def current_entity(
-    entity_id: str, only_activity: str | None = None
-) -> tuple[EntityIn, Times, dt.datetime]:
-    """The entity as it is now, read in one transaction, with the time of its last change.
-
-    ``only_activity`` (an activity's id or key) keeps that one activity and every other record: what
-    an activity's page needs, without decoding a large register's other activities."""
-    types = _record_types()
+async def current_entity(entity_id: str) -> tuple[EntityIn, Times, dt.datetime]:
+    """The entity as it is now (``load_entity``) and the time of its last change, read in one snapshot."""
     async with read_snapshot():  # every read below sees the same state, and no write waits for them
-        times: Times = {}
-
-        async def rows(kind: Any, where: Any, of: type[Any]) -> list[Any]:
-            """The records, a batch of rows at a time: each row's JSON decoded straight into its
-            struct, so a large register's JSON text is never all in memory at once."""
-            table = kind.table
-            found_ids = await table.select(table.id, table.key).where(where)
-            if kind is ACTIVITY and only_activity is not None:
-                found_ids = [r for r in found_ids if only_activity in (str(r["id"]), r["key"])]
-            ids = [row["id"] for row in found_ids]
-            out = []
-            for start in range(0, len(ids), READ_BATCH):
-                batch = ids[start : start + READ_BATCH]
-                found = await table.select(
-                    table.id, table.status, table.data, table.created_at, table.updated_at
-                ).where(table.id.is_in(batch))
-                for row in found:
-                    record = msgspec.json.decode(row["data"], type=of)
-                    share_short_texts(record)
-                    record.id = str(row["id"])
-                    if not kind.status_in_data:
-                        record.retired = row["status"] == kind.retired_status
-                    times[record.id] = (_moment(row["created_at"]), _moment(row["updated_at"]))
-                    out.append(record)
-            return sorted(out, key=lambda r: (r.key, r.id))
-
-        top = await rows(ENTITY, LegalEntity.id == entity_id, EntityIn)
-        if not top:
-            raise NotFound(f"no legal entity '{entity_id}'")
-        entity = top[0]
-        for attr, kind in CHILDREN:
-            table = kind.table
-            setattr(entity, attr, await rows(kind, table.entity == entity_id, types[attr]))
+        loaded = await load_entity(entity_id)
         state_time = await _last_change(entity_id)
-    return entity, times, state_time
+    return loaded.entity, loaded.times, state_time
 
 
 async def _previous(entity_id: str) -> list[dict[str, Any]]:
@@ -285,8 +235,8 @@ async def prepare(req: ExportRequest, integrator: Integrator) -> Document:
     validate(req)
     entity_id = await find_entity(req.entity)
     if req.as_of is not None:
-        entity, times = await rebuild(entity_id, req.as_of)
-        state_time = req.as_of
+        loaded = await load_entity(entity_id, at=req.as_of)
+        entity, times, state_time = loaded.entity, loaded.times, req.as_of
     else:
         entity, times, state_time = await current_entity(entity_id)
     terms = await vocabulary_terms()
@@ -343,7 +293,7 @@ async def prepare(req: ExportRequest, integrator: Integrator) -> Document:
         )
     changes: list[Change] | None = None
     if meta.baseline is not None:
-        before, _ = await rebuild(entity_id, _moment(meta.baseline["state_time"]))
+        before = (await load_entity(entity_id, at=_moment(meta.baseline["state_time"]))).entity
         changes = diff(for_export(before, include), entity)
     view = View(entity, Texts(lang, terms), {k: RecordTimes(*v) for k, v in times.items()})
     return Document(meta, view, layouts()[req.layout].shown(include), changes, terms, source)
@@ -386,7 +336,7 @@ async def check(entity: str, layout: str, lang: str | None, as_of: dt.datetime |
     validate(req)
     entity_id = await find_entity(entity)
     if as_of is not None:
-        state, _ = await rebuild(entity_id, as_of)
+        state = (await load_entity(entity_id, at=as_of)).entity
     else:
         state, _, _ = await current_entity(entity_id)
     terms = await vocabulary_terms()

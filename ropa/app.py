@@ -27,8 +27,8 @@ from ropa.access.guard import access_guard
 from ropa.access.model import PUBLIC
 from ropa.auditing.controllers import AUDIT_ROUTES
 from ropa.auditing.halt import halt_middleware
+from ropa.auditing.integrator import make_integrator
 from ropa.auditing.keys import get_signer
-from ropa.auditing.service import make_integrator
 from ropa.errors import EXCEPTION_HANDLERS
 from ropa.findings.controllers import FINDINGS_ROUTES
 from ropa.logging import configure, request_middleware

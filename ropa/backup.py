@@ -25,12 +25,9 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 
 from audit import log as audit_log
 from ropa.db import create_private, get_engine, is_postgres, write_transaction
+from ropa.errors import BackupError
 
 PAGES_PER_STEP = 1024  # the backup copies this many pages, then lets writers in
-
-
-class BackupError(Exception):
-    """The backup or restore could not be made; nothing was changed."""
 
 
 @dataclass

@@ -53,7 +53,7 @@ def _read_bounded(path: Path, limit: int) -> bytes:
 
 async def _import_file(path: Path, source: str, integrate: bool = True) -> dict[str, int]:
     """Import, then sequence and sign at once, so the new register starts under a checkpoint."""
-    from ropa.auditing.service import integrator
+    from ropa.auditing.integrator import integrator
     from ropa.porting.services import decode, import_register
 
     if path.suffix == ".xlsx":
@@ -79,7 +79,7 @@ async def _seed(args: argparse.Namespace) -> int:
     if await LegalEntity.exists().where(LegalEntity.key.is_in(["TECHEM-DK", "TECHEM-NO"])):
         print("demo register already loaded")
         return 0
-    from ropa.auditing.service import integrator
+    from ropa.auditing.integrator import integrator
 
     counts = await _import_file(DEMO, source="demo", integrate=False)
     print(f"demo register loaded: {counts}")
@@ -90,7 +90,7 @@ async def _seed(args: argparse.Namespace) -> int:
 
 async def _demo_accounts() -> None:
     """One account per role; their passwords are printed once and kept in var/ (mode 600)."""
-    from ropa.access.services import demo_accounts
+    from ropa.access.users import demo_accounts
 
     made = await demo_accounts()
     if not made:
@@ -172,7 +172,8 @@ async def _findings(args: argparse.Namespace) -> int:
 
 
 async def _backup(args: argparse.Namespace) -> int:
-    from ropa.backup import BackupError, backup
+    from ropa.backup import backup
+    from ropa.errors import BackupError
 
     try:
         made = await backup(Path(args.file))
@@ -187,8 +188,8 @@ async def _backup(args: argparse.Namespace) -> int:
 async def _restore(args: argparse.Namespace) -> int:
     """Restore, then verify the restored log; no pool first: on SQLite it would create the file."""
     from ropa.auditing.cli import verify_and_print
-    from ropa.auditing.keys import MissingKey
-    from ropa.backup import BackupError, restore
+    from ropa.backup import restore
+    from ropa.errors import BackupError, MissingKey
 
     try:
         made = await restore(Path(args.file))
@@ -347,8 +348,7 @@ COMMANDS: dict[str, Command] = {
 async def _run(command: Command, args: argparse.Namespace) -> int:
     from audit.integrator import KeyMismatch
     from ropa import db
-    from ropa.auditing.keys import MissingKey
-    from ropa.errors import DomainError
+    from ropa.errors import DomainError, MissingKey
 
     await db.open_pool()
     try:

@@ -15,9 +15,10 @@ from piccolo.engine.finder import engine_finder
 from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
-from ropa.sqlite import RopaSQLiteEngine, WriteInReadSnapshot, create_private
+from ropa.errors import WriteInReadSnapshot
+from ropa.sqlite import RopaSQLiteEngine, create_private
 
-__all__ = ["RopaSQLiteEngine", "WriteInReadSnapshot", "create_private"]
+__all__ = ["RopaSQLiteEngine", "create_private"]
 
 DEFAULT_SQLITE_PATH = "var/ropa.sqlite"
 

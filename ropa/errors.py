@@ -1,11 +1,42 @@
-"""Domain errors raised by services, and their one mapping to RFC 9457 problem+json responses."""
+"""Every exception class of ropa and exports, under one base, and their mapping to problem+json.
+
+One module holds them all, so that a reader sees in one place what can go wrong and what the
+caller (an HTTP client, the command line, an operator reading the log) is told. The hierarchy::
+
+    RopaError                     base of every error ropa and exports raise on purpose
+    ├── DomainError               a request the service refuses: RFC 9457 problem+json, 4xx
+    │   ├── NotFound              404  no record, entity, user, token or job by that reference
+    │   ├── Conflict              409  a key taken, a stale version, a record still in use
+    │   ├── MalformedBody         400  a body that is not UTF-8, not JSON, or nested too deeply
+    │   ├── Invalid               422  a value refused, naming the field (invalid_params)
+    │   ├── Unauthorized          401  no valid session or API token (www-authenticate: Bearer)
+    │   ├── Forbidden             403  the role may not do this, a route without a rule, a bad CSRF token
+    │   ├── SignInFailed          401  wrong username or password, or a disabled account
+    │   ├── CrossOriginSignIn     403  a sign-in posted from another site
+    │   ├── TooManyAttempts       429  too many failed sign-ins (retry-after)
+    │   └── TooManyJobs           429  a caller's export jobs are at their limit (retry-after)
+    ├── BackupError               ``ropa backup``/``restore`` refused: a message and exit status 1
+    ├── MissingKey                no audit signing key where the settings say: the command stops
+    ├── WriteInReadSnapshot       a bug: a write inside read_snapshot(); a 500 if it reaches HTTP
+    ├── LayoutError               an export layout file is wrong: a 500 when the layouts are first read
+    └── FetchRefused              the PDF renderer asked for a non-packaged URL: WeasyPrint leaves it out
+
+Every ``DomainError`` answers through ``domain_error_handler`` with ``type`` ``about:blank``,
+its class's ``status`` and ``title``, the ``detail`` and any ``invalid_params``. The others never
+reach a client as themselves: a command prints them, and anything unforeseen is the 500 of
+``internal_error_handler``. Errors of the database drivers map here too (``EXCEPTION_HANDLERS``:
+a constraint is a 409, an unreachable database a 503). The audit log keeps its own errors in
+``audit.errors`` (it imports nothing of ropa); ropa meets them at start-up and on the command line,
+and a log that no longer extends its checkpoint makes every request a 503 (``ropa.auditing.halt``).
+"""
 
 from __future__ import annotations
 
 import re
 import sqlite3
 import traceback
-from typing import Any
+from collections.abc import Callable
+from typing import Any, cast
 
 import asyncpg
 import msgspec
@@ -33,9 +64,16 @@ class Problem(msgspec.Struct, kw_only=True):
     invalid_params: list[InvalidParam] | None = None
 
 
-class DomainError(Exception):
+class RopaError(Exception):
+    """The base of every exception ropa and exports define; catch it to catch any of them."""
+
+
+class DomainError(RopaError):
+    """A request the service refuses; the subclass gives the HTTP status and the problem title."""
+
     status = 400
     title = "Bad request"
+    retry_after: int | None = None  # seconds, sent as retry-after when set
 
     def __init__(self, detail: str, invalid_params: list[dict[str, str]] | None = None) -> None:
         super().__init__(detail)
@@ -75,6 +113,80 @@ class Invalid(DomainError):
         )
 
 
+class Unauthorized(DomainError):
+    """No valid session or API token (raised by the access guard)."""
+
+    status = 401
+    title = "Not signed in"
+
+
+class Forbidden(DomainError):
+    """The caller is known but may not do this; the guard records the refusal first."""
+
+    status = 403
+    title = "Forbidden"
+
+
+class SignInFailed(DomainError):
+    """A wrong username or password, or a disabled account: the answer does not say which."""
+
+    status = 401
+    title = "Sign-in failed"
+
+
+class CrossOriginSignIn(DomainError):
+    """A sign-in whose Origin or Referer is not this site (``ropa.access.origin``)."""
+
+    status = 403
+    title = "Cross-origin sign-in refused"
+
+
+class TooManyAttempts(DomainError):
+    """The sign-in limiter refuses the attempt (``ropa.access.limiter``)."""
+
+    status = 429
+    title = "Too many sign-in attempts"
+
+    def __init__(self, detail: str, retry_after: int) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after
+
+
+class TooManyJobs(DomainError):
+    """A caller has as many export jobs queued or running as one caller may (``exports.jobs``)."""
+
+    status = 429
+    title = "Too many export jobs"
+
+    def __init__(self, active: int, retry_after: int) -> None:
+        super().__init__(
+            f"{active} of your export jobs are queued or running, as many as one caller may have; "
+            "start another once one has finished"
+        )
+        self.retry_after = retry_after
+
+
+class BackupError(RopaError):
+    """The backup or restore could not be made; nothing was changed."""
+
+
+class MissingKey(RopaError, RuntimeError):
+    """No signing key where the settings say; making a new one would fork the log's signatures."""
+
+
+class WriteInReadSnapshot(RopaError, RuntimeError):
+    """A write inside a read snapshot: the caller must write in write_transaction(), outside it."""
+
+
+class LayoutError(RopaError, ValueError):
+    """An export layout names a field or language that does not exist, or has no columns."""
+
+
+class FetchRefused(RopaError, ValueError):
+    """The renderer asked for something that is not a packaged export file. WeasyPrint logs that and
+    leaves the resource out; the message names no URL, since a URL could carry register text."""
+
+
 def problem(status: int, title: str, detail: str, **extra: Any) -> Response[dict[str, Any]]:
     body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status, "detail": detail}
     body.update({k: v for k, v in extra.items() if v})
@@ -85,8 +197,8 @@ def domain_error_handler(_: Request[Any, Any, Any], exc: DomainError) -> Respons
     response = problem(exc.status, exc.title, exc.detail, invalid_params=exc.invalid_params)
     if exc.status == 401:
         response.headers["www-authenticate"] = 'Bearer realm="ropa"'
-    if retry_after := getattr(exc, "retry_after", None):
-        response.headers["retry-after"] = str(retry_after)
+    if exc.retry_after:
+        response.headers["retry-after"] = str(exc.retry_after)
     return response
 
 
@@ -136,6 +248,7 @@ def integrity_error_handler(request: Request[Any, Any, Any], exc: Exception) -> 
 # past its nesting limit (about 1,000 levels), and a multipart field that is not UTF-8 raises
 # UnicodeDecodeError: Litestar maps neither to a 400. These are the frames that read a body.
 _BODY_READERS = {Request.json.__code__, Request.msgpack.__code__, Request.form.__code__}
+_Handler = Callable[[Request[Any, Any, Any], Exception], Response[Any]]
 
 
 def body_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
@@ -143,10 +256,9 @@ def body_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Respo
     route = request.scope.get("route_handler")  # absent when raised before routing
     handlers = route.resolve_exception_handlers() if route is not None else {}
     if not any(frame.f_code in _BODY_READERS for frame, _ in traceback.walk_tb(exc.__traceback__)):
-        return handlers.get(Exception, internal_error_handler)(request, exc)
+        return cast(_Handler, handlers.get(Exception, internal_error_handler))(request, exc)
     reason = "not valid UTF-8" if isinstance(exc, UnicodeDecodeError) else "nested too deeply"
-    error = MalformedBody(reason)
-    return handlers.get(DomainError, domain_error_handler)(request, error)
+    return cast(_Handler, handlers.get(DomainError, domain_error_handler))(request, MalformedBody(reason))
 
 
 RETRY_AFTER_S = "5"  # what a 503 asks the client to wait, on either engine

@@ -9,6 +9,7 @@ import uuid
 from typing import Any
 
 import structlog
+from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from audit.context import Actor, reset_actor, set_actor, source_ref
@@ -62,7 +63,7 @@ def request_middleware(source_key: bytes) -> Any:
         log = structlog.get_logger("ropa.http")
 
         async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-            if scope["type"] != "http":
+            if scope["type"] != ScopeType.HTTP:
                 await app(scope, receive, send)
                 return
             request_id = uuid.uuid4().hex

@@ -84,7 +84,7 @@ def _fresh_anchor(name: str) -> None:
     """A copied database is a log of its own: give it its own anchor file, as an installation has.
 
     The file starts absent, so the first integrator adopts the copy's latest signed checkpoint."""
-    from ropa.auditing.service import integrator
+    from ropa.auditing.integrator import integrator
     from ropa.settings import get_settings
 
     os.environ["ROPA_AUDIT_CHECKPOINT_FILE"] = str(WORK / f"{name}.checkpoint")

@@ -107,7 +107,8 @@ def audited_writes(runs: Runs) -> Section:
     g4 = cells(runs, _g4_cell)
     text = (
         f"{n(first(runs, 'per_mode') or 0)} `services.update` calls on the activities of a 100-activity "
-        "register with `audit.log.ENABLED = True`, and as many with it `False`, in one process, in "
+        "register, and as many with `audit.log.record` replaced by a no-op (the service has no switch "
+        "that turns auditing off), in one process, in "
         f"alternating blocks of {first(runs, 'block')} after 50 warm-up calls, so that drifting machine "
         "load hits both modes alike. Each call is a whole service write committed on its own: read, "
         "lock, validate, UPDATE and, when on, the audit INSERT (SQLite `synchronous=FULL`, the service "

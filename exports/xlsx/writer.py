@@ -39,7 +39,8 @@ from exports.xlsx.sheets import (
 def clean(value: Cell) -> Cell:
     """What the workbook holds for a value: text without the control characters XML cannot carry."""
     if isinstance(value, str) and not value.isprintable():  # printable text has no control characters
-        return ILLEGAL_CHARACTERS_RE.sub("", value)
+        cleaned: str = ILLEGAL_CHARACTERS_RE.sub("", value)
+        return cleaned
     return value
 
 

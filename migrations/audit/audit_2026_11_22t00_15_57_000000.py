@@ -10,13 +10,15 @@ DESCRIPTION = "append-only triggers and query indexes"
 
 AUDIT_TABLES = ("audit_event", "audit_leaf", "audit_node", "audit_checkpoint")
 
-INDEXES = [
-    "CREATE INDEX audit_event_entity_ix ON audit_event (entity_type, entity_id, event_id)",
-    "CREATE INDEX audit_event_legal_entity_ix ON audit_event (legal_entity_id, event_id)",
-    "CREATE INDEX audit_event_actor_ix ON audit_event (actor_id, created_at, event_id)",
-    "CREATE INDEX audit_event_time_ix ON audit_event (created_at, event_id)",
-    "CREATE INDEX audit_event_action_ix ON audit_event (action, event_id)",
-]
+INDEX_COLUMNS = {
+    "audit_event_entity_ix": "entity_type, entity_id, event_id",
+    "audit_event_legal_entity_ix": "legal_entity_id, event_id",
+    "audit_event_actor_ix": "actor_id, created_at, event_id",
+    "audit_event_time_ix": "created_at, event_id",
+    "audit_event_action_ix": "action, event_id",
+}
+INDEXES = [f"CREATE INDEX {name} ON audit_event ({columns})" for name, columns in INDEX_COLUMNS.items()]
+DROP_INDEXES = [f"DROP INDEX {name}" for name in INDEX_COLUMNS]
 
 SQLITE = [
     f"CREATE TRIGGER {t}_no_{op.lower()} BEFORE {op} ON {t} "
@@ -40,6 +42,13 @@ POSTGRES = [
     ),
 ]
 
+SQLITE_BACKWARDS = [f"DROP TRIGGER {t}_no_{op.lower()}" for t in AUDIT_TABLES for op in ("UPDATE", "DELETE")]
+
+POSTGRES_BACKWARDS = [
+    *(f"DROP TRIGGER {t}_{kind} ON {t}" for t in AUDIT_TABLES for kind in ("no_mutation", "no_truncate")),
+    "DROP FUNCTION audit_block()",
+]
+
 
 class _Raw(Table):
     pass
@@ -55,5 +64,13 @@ async def forwards() -> MigrationManager:
         for statement in [*INDEXES, *triggers]:
             await _Raw.raw(statement)
 
+    async def undo() -> None:
+        engine = engine_finder()
+        assert engine is not None
+        triggers = SQLITE_BACKWARDS if engine.engine_type == "sqlite" else POSTGRES_BACKWARDS
+        for statement in [*triggers, *DROP_INDEXES]:
+            await _Raw.raw(statement)
+
     manager.add_raw(run)
+    manager.add_raw_backwards(undo)
     return manager

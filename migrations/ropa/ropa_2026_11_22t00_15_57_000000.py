@@ -7,14 +7,17 @@ ID = "2026-11-22T00:15:57:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "unique keys and list indexes"
 
-STATEMENTS = [
-    'CREATE UNIQUE INDEX legal_entity_key_uq ON legal_entity ("key")',
-    'CREATE UNIQUE INDEX vocabulary_term_key_uq ON vocabulary_term (vocabulary, "key")',
-    *(
-        f'CREATE UNIQUE INDEX {t}_entity_key_uq ON {t} (entity, "key")'
+# Index name -> table and columns.
+INDEXES = {
+    "legal_entity_key_uq": 'legal_entity ("key")',
+    "vocabulary_term_key_uq": 'vocabulary_term (vocabulary, "key")',
+    **{
+        f"{t}_entity_key_uq": f'{t} (entity, "key")'
         for t in ("processing_activity", "processor", "recipient", "transfer", "retention_rule")
-    ),
-]
+    },
+}
+STATEMENTS = [f"CREATE UNIQUE INDEX {name} ON {target}" for name, target in INDEXES.items()]
+BACKWARDS = [f"DROP INDEX {name}" for name in INDEXES]
 
 
 class _Raw(Table):
@@ -28,5 +31,10 @@ async def forwards() -> MigrationManager:
         for statement in STATEMENTS:
             await _Raw.raw(statement)
 
+    async def undo() -> None:
+        for statement in BACKWARDS:
+            await _Raw.raw(statement)
+
     manager.add_raw(run)
+    manager.add_raw_backwards(undo)
     return manager

@@ -20,5 +20,9 @@ async def forwards() -> MigrationManager:
             'CREATE UNIQUE INDEX finding_acceptance_entity_key_uq ON finding_acceptance (entity, "key")'
         )
 
+    async def undo() -> None:
+        await _Raw.raw("DROP INDEX finding_acceptance_entity_key_uq")
+
     manager.add_raw(run)
+    manager.add_raw_backwards(undo)
     return manager

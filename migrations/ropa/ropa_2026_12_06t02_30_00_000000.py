@@ -56,5 +56,9 @@ async def forwards() -> MigrationManager:
             )
         await _Raw.raw(SQLITE if engine.engine_type == "sqlite" else POSTGRES)
 
+    async def undo() -> None:
+        await _Raw.raw("DROP INDEX legal_entity_registration_uq")
+
     manager.add_raw(run)
+    manager.add_raw_backwards(undo)
     return manager

@@ -23,6 +23,7 @@ TABLES = (
     "finding_acceptance",
 )
 STATEMENTS = [f'CREATE INDEX {t}_key_id ON {t} ("key", "id")' for t in TABLES]
+BACKWARDS = [f"DROP INDEX {t}_key_id" for t in TABLES]
 
 
 class _Raw(Table):
@@ -36,5 +37,10 @@ async def forwards() -> MigrationManager:
         for statement in STATEMENTS:
             await _Raw.raw(statement)
 
+    async def undo() -> None:
+        for statement in BACKWARDS:
+            await _Raw.raw(statement)
+
     manager.add_raw(run)
+    manager.add_raw_backwards(undo)
     return manager

@@ -23,7 +23,7 @@ def _password(args: argparse.Namespace) -> tuple[str | None, bool]:
 
 
 async def _user_add(args: argparse.Namespace) -> int:
-    from ropa.access.services import add_user
+    from ropa.access.users import add_user
 
     password, generated = _password(args)
     user = await add_user(args.username, args.role, password, args.entity or [], args.authority_country)
@@ -34,7 +34,7 @@ async def _user_add(args: argparse.Namespace) -> int:
 
 
 async def _user_list(args: argparse.Namespace) -> int:
-    from ropa.access.services import list_users
+    from ropa.access.users import list_users
 
     for u in await list_users():
         scope = u.authority_country if u.role == "regulator" else ",".join(u.entities) or "-"
@@ -43,7 +43,7 @@ async def _user_list(args: argparse.Namespace) -> int:
 
 
 async def _user_disable(args: argparse.Namespace) -> int:
-    from ropa.access.services import update_user
+    from ropa.access.users import update_user
 
     user = await update_user(args.username, disabled=True)
     print(f"user {user.username} disabled; its sessions and tokens are revoked")
@@ -51,7 +51,7 @@ async def _user_disable(args: argparse.Namespace) -> int:
 
 
 async def _token_create(args: argparse.Namespace) -> int:
-    from ropa.access.services import create_token
+    from ropa.access.credentials import create_token
 
     token = await create_token(args.username, args.name, args.days)
     print(f"token {token.id} '{token.name}' for {args.username}, expires {token.expires_at:%Y-%m-%d}")
@@ -60,7 +60,7 @@ async def _token_create(args: argparse.Namespace) -> int:
 
 
 async def _token_revoke(args: argparse.Namespace) -> int:
-    from ropa.access.services import revoke_token
+    from ropa.access.credentials import revoke_token
 
     await revoke_token(args.token_id)
     print(f"token {args.token_id} revoked")
@@ -68,7 +68,7 @@ async def _token_revoke(args: argparse.Namespace) -> int:
 
 
 async def _token_list(args: argparse.Namespace) -> int:
-    from ropa.access.services import list_tokens
+    from ropa.access.credentials import list_tokens
 
     for t in await list_tokens(args.username):
         state = "revoked" if t.revoked else f"expires {t.expires_at:%Y-%m-%d}"

@@ -10,13 +10,16 @@ from litestar.datastructures import Cookie
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from audit.context import current_actor
-from ropa.access import services
+from ropa.access import credentials, users
+from ropa.access import sign_in as signing
+from ropa.access.credentials import TokenOut
 from ropa.access.denials import DENIALS
-from ropa.access.guard import SESSION_COOKIE, Unauthorized
+from ropa.access.guard import SESSION_COOKIE
 from ropa.access.model import PUBLIC, SIGNED_IN, current_principal
-from ropa.access.origin import CrossOriginSignIn, check_sign_in_origin
-from ropa.access.services import SESSION_HOURS, TokenOut, UserOut
-from ropa.errors import Invalid
+from ropa.access.origin import check_sign_in_origin
+from ropa.access.sign_in import SESSION_HOURS
+from ropa.access.users import UserOut
+from ropa.errors import CrossOriginSignIn, Invalid, Unauthorized
 from ropa.records.parts import Base
 
 ADMIN = {"perm": "users.manage"}
@@ -110,7 +113,7 @@ async def sign_in(request: Request[Any, Any, Any], data: JSONBody[SignIn]) -> Re
         DENIALS.note(current_actor().source_ref, "cross_origin_sign_in")
         raise
     client = request.scope.get("client") or ("", 0)  # the peer, or what a trusted proxy forwarded
-    secret, principal = await services.sign_in(data.username, data.password, client[0])
+    secret, principal = await signing.sign_in(data.username, data.password, client[0])
     cookie = session_cookie(secret, request.app.state["settings"].cookie_secure)
     body = SignedIn(user_id=principal.user_id, role=principal.role, csrf_token=principal.csrf)
     return Response(body, status_code=200, cookies=[cookie])
@@ -123,7 +126,7 @@ async def sign_out() -> Response[Status]:
     principal = current_principal()
     if principal is None or principal.via != "session":
         raise Invalid.of([("session", "only a session signs out; revoke a token instead")])
-    await services.sign_out(principal)
+    await signing.sign_out(principal)
     return Response(Status(status="signed out"), cookies=[session_cookie("", secure=False)])
 
 
@@ -134,19 +137,19 @@ async def me() -> Me:
 
 @get("/", operation_id="listUsers", summary="Accounts", opt=ADMIN)
 async def list_users() -> list[UserOut]:
-    return await services.list_users()
+    return await users.list_users()
 
 
 @post("/", operation_id="createUser", summary="Create an account", opt=ADMIN)
 async def create_user(data: JSONBody[NewUser]) -> UserOut:
-    return await services.add_user(
+    return await users.add_user(
         data.username, data.role, data.password, data.entities, data.authority_country
     )
 
 
 @patch("/{user:str}", operation_id="updateUser", summary="Disable, re-scope or re-role an account", opt=ADMIN)
 async def update_user(user: FromPath[str], data: JSONBody[UserChange]) -> UserOut:
-    return await services.update_user(
+    return await users.update_user(
         user,
         disabled=data.disabled,
         role=data.role,
@@ -163,21 +166,21 @@ async def update_user(user: FromPath[str], data: JSONBody[UserChange]) -> UserOu
     opt=ADMIN,
 )
 async def create_token(user: FromPath[str], data: JSONBody[NewToken]) -> TokenOut:
-    return await services.create_token(user, data.name, data.days)
+    return await credentials.create_token(user, data.name, data.days)
 
 
 @get("/", operation_id="listTokens", summary="API tokens (never their secrets)", opt=ADMIN)
 async def list_tokens(
     owner: FromQuery[Annotated[str | None, QueryParameter(max_length=64)]] = None,
 ) -> list[TokenOut]:
-    return await services.list_tokens(owner)
+    return await credentials.list_tokens(owner)
 
 
 @delete(
     "/{token_id:str}", operation_id="revokeToken", summary="Revoke an API token", opt=ADMIN, status_code=200
 )
 async def revoke_token(token_id: FromPath[str]) -> Status:
-    await services.revoke_token(token_id)
+    await credentials.revoke_token(token_id)
     return Status(status="revoked")
 
 

@@ -20,25 +20,15 @@ from audit import log as audit_log
 from audit.context import Actor, current_actor, set_actor
 from ropa.access.denials import DENIALS
 from ropa.access.model import PUBLIC, SIGNED_IN, Principal, set_principal
-from ropa.access.services import principal_for
+from ropa.access.principals import principal_for
 from ropa.db import write_transaction
-from ropa.errors import DomainError
+from ropa.errors import DomainError, Forbidden, Unauthorized
 
 SESSION_COOKIE = "ropa_session"
 CSRF_HEADER = "x-csrf-token"
 CSRF_FIELD = "csrf_token"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 log = structlog.get_logger("ropa.access")
-
-
-class Unauthorized(DomainError):
-    status = 401
-    title = "Not signed in"
-
-
-class Forbidden(DomainError):
-    status = 403
-    title = "Forbidden"
 
 
 async def _deny(connection: ASGIConnection[Any, Any, Any, Any], perm: str | None, exc: DomainError) -> None:

@@ -15,21 +15,12 @@ import time
 from collections import deque
 from collections.abc import Callable
 
-from ropa.errors import DomainError
+from ropa.errors import TooManyAttempts
 
 PER_ACCOUNT = 5  # failed attempts on one username
 PER_SOURCE = 20  # failed attempts from one client address, whatever the username
 WINDOW_SECONDS = 900.0
 MAX_KEYS = 50_000  # past this many accounts and sources, forget the ones with no attempt in the window
-
-
-class TooManyAttempts(DomainError):
-    status = 429
-    title = "Too many sign-in attempts"
-
-    def __init__(self, detail: str, retry_after: int) -> None:
-        super().__init__(detail)
-        self.retry_after = retry_after
 
 
 @dataclasses.dataclass(frozen=True)

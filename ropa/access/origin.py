@@ -19,15 +19,10 @@ from urllib.parse import urlsplit
 import structlog
 from litestar.connection import ASGIConnection
 
-from ropa.errors import DomainError
+from ropa.errors import CrossOriginSignIn
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
 log = structlog.get_logger("ropa.access")
-
-
-class CrossOriginSignIn(DomainError):
-    status = 403
-    title = "Cross-origin sign-in refused"
 
 
 def origin_of(url: str) -> tuple[str, str, int] | None:

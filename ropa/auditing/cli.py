@@ -17,8 +17,8 @@ async def _verify(args: argparse.Namespace) -> int:
 async def verify_and_print(files: Sequence[str] = (), witness_dir: str = "") -> int:
     """Verify the configured database's log with the configured key, against its own checkpoints and
     every checkpoint held outside it (the anchor file, witnesses, `files`); print the summary."""
+    from ropa.auditing.integrator import verify_with_held
     from ropa.auditing.keys import get_signer
-    from ropa.auditing.service import verify_with_held
 
     settings = get_settings()
     key = get_signer(settings, create=False).verifier_key()
@@ -35,8 +35,8 @@ async def _witness(args: argparse.Namespace) -> int:
     from audit.errors import VerificationError
     from audit.integrator import store_witnessed
     from audit.tables import AuditCheckpoint
+    from ropa.auditing.integrator import witnessed
     from ropa.auditing.keys import get_signer
-    from ropa.auditing.service import witnessed
 
     settings = get_settings()
     key = get_signer(settings, create=False).verifier_key()
@@ -102,7 +102,7 @@ async def _anchor(args: argparse.Namespace) -> int:
 
 
 async def _integrate(args: argparse.Namespace) -> int:
-    from ropa.auditing.service import integrator
+    from ropa.auditing.integrator import integrator
 
     count = await integrator().integrate_all(checkpoint=True)
     print(f"integrated {count} events")
@@ -135,8 +135,8 @@ async def _export(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from ropa.auditing.export import export_bundle
+    from ropa.auditing.integrator import integrator
     from ropa.auditing.keys import get_signer
-    from ropa.auditing.service import integrator
 
     first = await _bound(args.from_, "from")
     last = await _bound(args.to, "to")

@@ -11,10 +11,10 @@ from litestar.params import FromPath, FromQuery, PathParameter, QueryParameter
 from litestar.response import Stream
 
 from audit import query
-from ropa.access.guard import Forbidden
 from ropa.access.model import SIGNED_IN, visible_entities
 from ropa.auditing import services
 from ropa.auditing.export import export_bundle
+from ropa.auditing.integrator import verify_with_held
 from ropa.auditing.schemas import (
     CheckpointOut,
     ConsistencyProofOut,
@@ -24,7 +24,7 @@ from ropa.auditing.schemas import (
     PublicKeyOut,
     VerifyReportOut,
 )
-from ropa.auditing.service import verify_with_held
+from ropa.errors import Forbidden
 from ropa.openapi import CONTENT_DISPOSITION, file_answer
 from ropa.params import Text
 

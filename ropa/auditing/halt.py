@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import msgspec
+from litestar.enums import ScopeType
 from litestar.types import ASGIApp, HTTPResponseBodyEvent, HTTPResponseStartEvent, Receive, Scope, Send
 
 from audit.integrator import Integrator
@@ -20,7 +21,7 @@ def halt_middleware(integrator: Integrator) -> Any:
 
     def factory(app: ASGIApp) -> ASGIApp:
         async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-            if scope["type"] != "http" or integrator.failure is None:
+            if scope["type"] != ScopeType.HTTP or integrator.failure is None:
                 await app(scope, receive, send)
                 return
             body = msgspec.json.encode(

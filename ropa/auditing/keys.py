@@ -6,11 +6,8 @@ import os
 from pathlib import Path
 
 from audit.checkpoint import Signer, load_signer
+from ropa.errors import MissingKey
 from ropa.settings import Settings
-
-
-class MissingKey(RuntimeError):
-    """No signing key where the settings say; making a new one would fork the log's signatures."""
 
 
 def get_signer(settings: Settings, create: bool = True) -> Signer:

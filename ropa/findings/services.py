@@ -8,10 +8,17 @@ from collections.abc import Iterable, Iterator
 import msgspec
 
 from ropa.access.model import visible_entities
+from ropa.db import read_snapshot
+from ropa.entities import lookup
+from ropa.errors import NotFound
+from ropa.i18n import LANGUAGES
+from ropa.porting.read import load_entity, load_register, load_terms, read_records
 from ropa.porting.schemas import RegisterFile
-from ropa.porting.services import snapshot_register
+from ropa.records.catalog import ACTIVITY, ENTITY, PROCESSOR
 from ropa.rules.engine import evaluate, evaluate_in_order
-from ropa.rules.model import LANGUAGES, Context, Finding
+from ropa.rules.group import ActivityLinks, EntityLinks, ProcessorLinks, linked
+from ropa.rules.model import Context, Finding
+from ropa.tables import LegalEntity, ProcessingActivity, Processor
 
 
 class Acceptance(msgspec.Struct, kw_only=True):
@@ -31,14 +38,18 @@ class FindingOut(msgspec.Struct, kw_only=True):
 
 
 def annotate(
-    register: RegisterFile, today: dt.date, languages: tuple[str, ...] = LANGUAGES
+    register: RegisterFile,
+    today: dt.date,
+    languages: tuple[str, ...] = LANGUAGES,
+    only: str | None = None,
 ) -> list[FindingOut]:
     """Every finding of ``register`` on ``today``, each with the acceptance that covers it, if any.
 
-    The messages are in ``languages`` (default: all).
+    The messages are in ``languages`` (default: all); ``only`` (an entity key) keeps that entity's
+    findings (``evaluate``).
     """
     ctx = Context.build(register.vocabularies, today, languages)
-    return list(_with_acceptances(register, today, evaluate(register, ctx)))
+    return list(_with_acceptances(register, today, evaluate(register, ctx, only)))
 
 
 def annotate_in_order(
@@ -83,20 +94,61 @@ async def list_findings(
     status: str | None = None,
     today: dt.date | None = None,
 ) -> list[FindingOut]:
-    """Evaluate every rule over the register as it is now, so findings follow each change."""
+    """Evaluate every rule over the register as it is now, so findings follow each change.
+
+    With ``entity`` (an id, key or registration number) only that entity is evaluated: its own
+    rules, and the group rules over it and the entities linked to it (``entity_register``).
+    """
     today = today or dt.datetime.now(dt.UTC).date()
-    register = await snapshot_register()
-    visible = visible_entities()
-    if visible is not None:  # a scoped reader's findings come from its entities alone
-        register = RegisterFile(
-            vocabularies=register.vocabularies, entities=[e for e in register.entities if e.id in visible]
-        )
-    ids = {e.id: e.key for e in register.entities}
+    only = None
+    if entity:
+        register, only = await entity_register(entity)
+    else:
+        register = await load_register()
+        visible = visible_entities()
+        if visible is not None:  # a scoped reader's findings come from its entities alone
+            register = RegisterFile(
+                vocabularies=register.vocabularies,
+                entities=[e for e in register.entities if e.id in visible],
+            )
     return [
         out
-        for out in annotate(register, today)
-        if not (entity and out.finding.entity_key not in (entity, ids.get(entity)))
-        and not (severity and out.finding.severity != severity)
+        for out in annotate(register, today, only=only)
+        if not (severity and out.finding.severity != severity)
         and not (rule and out.finding.rule_id != rule)
         and not (status and out.status != status)
     ]
+
+
+async def entity_register(ref: str) -> tuple[RegisterFile, str]:
+    """What one entity's findings need, from one consistent read, and the entity's key: the entity,
+    the entities of its group (``ropa.rules.group.linked``: the group rules compare it with them)
+    and the vocabularies.
+
+    Which entities form its group is read from the fields that link entities alone (``EntityLinks``),
+    so no other entity is read whole unless it is linked. A scoped reader's group is made of the
+    entities it sees, as its whole-register findings are. Outside the caller's scope, or unknown,
+    the entity does not exist: NotFound naming ``entity``.
+    """
+    async with read_snapshot():
+        row = await lookup.find(ref, "entity")
+        if row is None:
+            reason = "no such legal entity"
+            raise NotFound(f"no legal entity '{ref}'", [{"name": "entity", "reason": reason}])
+        entity_id = str(row["id"])
+        visible = visible_entities()
+        links = [e for e in await _links() if visible is None or e.id in visible]
+        group = linked(entity_id, links) or [entity_id]
+        entities = [(await load_entity(i)).entity for i in group]
+        terms = await load_terms()
+    key = next(e.key for e in entities if e.id == entity_id)
+    return RegisterFile(vocabularies=terms, entities=entities), key
+
+
+async def _links() -> list[EntityLinks]:
+    """Every entity with only what links it to others, in the register's order (key, then id)."""
+    entities = await read_records(ENTITY, LegalEntity.id.is_not_null(), EntityLinks)
+    for e in entities:
+        e.processors = await read_records(PROCESSOR, Processor.entity == e.id, ProcessorLinks)
+        e.activities = await read_records(ACTIVITY, ProcessingActivity.entity == e.id, ActivityLinks)
+    return entities

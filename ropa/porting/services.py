@@ -8,27 +8,16 @@ from typing import Any
 import msgspec
 
 from audit import log as audit_log
-from ropa.db import read_snapshot, write_transaction
+from ropa.db import write_transaction
 from ropa.errors import Conflict, DomainError, Invalid
 from ropa.porting.bounds import check_size, check_yaml
-from ropa.porting.schemas import EntityIn, RegisterFile
+from ropa.porting.read import CHILDREN, load_register
+from ropa.porting.schemas import RegisterFile
 from ropa.records import services
-from ropa.records.catalog import ACCEPTANCE, ACTIVITY, ENTITY, PROCESSOR, RECIPIENT, RETENTION, TRANSFER
+from ropa.records.catalog import ENTITY, PROCESSOR
 from ropa.records.kinds import Kind
 from ropa.records.resolver import Resolver
-from ropa.tables import LegalEntity, VocabularyTerm
-from ropa.vocabulary.schemas import TermData
 from ropa.vocabulary.services import ensure_terms
-
-# Children of an entity in the order references allow: each kind only points at earlier ones.
-CHILDREN: tuple[tuple[str, Kind], ...] = (
-    ("processors", PROCESSOR),
-    ("recipients", RECIPIENT),
-    ("transfers", TRANSFER),
-    ("retention_rules", RETENTION),
-    ("activities", ACTIVITY),
-    ("finding_acceptances", ACCEPTANCE),
-)
 
 
 def _fields(kind: Kind, record: Any, **extra: Any) -> Any:
@@ -128,28 +117,9 @@ def decode(raw: bytes, yaml: bool) -> RegisterFile:
         raise Invalid.of([("file", "nested too deeply")]) from None
 
 
-async def _children(kind: Kind, entity_id: str) -> list[Any]:
-    table = kind.table
-    rows = await (
-        table.select(table.id, table.status, table.data)
-        .where(table.entity == entity_id)
-        .output(load_json=False)
-    )
-    # Sorted here, not by the database: collations differ between engines, the file must not.
-    return sorted((_as_import(kind, row) for row in rows), key=lambda r: (r["key"], r["id"]))
-
-
-def _as_import(kind: Kind, row: dict[str, Any]) -> dict[str, Any]:
-    record: dict[str, Any] = {"id": str(row["id"]), **msgspec.json.decode(row["data"])}
-    if not kind.status_in_data:
-        record["retired"] = row["status"] == kind.retired_status
-    return record
-
-
 async def snapshot_register() -> RegisterFile:
     """The whole register from one consistent read, in key order, with ids; no write waits for it."""
-    async with read_snapshot():
-        return await _read_register()
+    return await load_register()
 
 
 async def dump_register() -> RegisterFile:
@@ -161,21 +131,3 @@ async def dump_register() -> RegisterFile:
     async with write_transaction():
         await audit_log.record("register.dump", entity_type="register", entity_id="", details={})
     return register
-
-
-async def _read_register() -> RegisterFile:
-    terms = await VocabularyTerm.select(VocabularyTerm.data).output(load_json=False)
-    entities = []
-    rows = await LegalEntity.select().output(load_json=False)
-    for row in sorted(rows, key=lambda r: r["key"]):
-        entity = _as_import(ENTITY, row)
-        for attr, kind in CHILDREN:
-            entity[attr] = await _children(kind, str(row["id"]))
-        entities.append(msgspec.convert(entity, EntityIn))
-    return RegisterFile(
-        vocabularies=sorted(
-            (msgspec.json.decode(t["data"], type=TermData) for t in terms),
-            key=lambda t: (t.vocabulary, t.key),
-        ),
-        entities=entities,
-    )

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
         """What the generic services know of a record's table: the shared columns, and ``entity`` on
         the tables of scoped kinds (only read where ``Kind.scoped`` says it is there)."""
 
-        entity: ForeignKey
+        entity: ForeignKey[Any]
 else:
     RecordTable = Table
 

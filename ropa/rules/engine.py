@@ -67,10 +67,15 @@ def sort_key(f: Finding) -> tuple[str, int, str, str, str, str]:
     )
 
 
-def evaluate(register: RegisterFile, ctx: Context) -> list[Finding]:
+def evaluate(register: RegisterFile, ctx: Context, only: str | None = None) -> list[Finding]:
+    """Every finding of ``register``; with ``only`` (an entity key), that entity's findings alone.
+
+    For ``only`` the register need hold just that entity and the entities of its group
+    (``group.linked``): its own rules run on it, and the group rules compare it with the others.
+    """
     entities = [live(e) for e in register.entities if not e.retired]
-    findings = [f for e in entities for r in ENTITY_RULES for f in r(e, ctx)]
-    findings += [f for r in GROUP_RULES for f in r(entities, ctx)]
+    findings = [f for e in entities if only in (None, e.key) for r in ENTITY_RULES for f in r(e, ctx)]
+    findings += [f for r in GROUP_RULES for f in r(entities, ctx) if only in (None, f.entity_key)]
     return sorted(findings, key=sort_key)
 
 

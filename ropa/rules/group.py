@@ -7,21 +7,70 @@ as a controller it processes for, or as its processor. Entities nothing links ar
 
 from collections import defaultdict
 from collections.abc import Iterator
+from typing import TypeVar
 
+import msgspec
+
+from ropa.i18n import LANGUAGES
 from ropa.porting.schemas import EntityIn, RetentionIn
-from ropa.rules.model import LANGUAGES, Context, Hit, Term, Words, group_rule, hit, texts, words
+from ropa.rules.model import Context, Hit, Term, Words, group_rule, hit, texts, words
 from ropa.rules.words import ROLES, joined, named
+
+
+class _Contact(msgspec.Struct):
+    name: str
+
+
+class _Party(msgspec.Struct):
+    controller: _Contact
+
+
+class _EntityParty(msgspec.Struct):
+    contact: _Contact
+
+
+class ActivityLinks(msgspec.Struct, kw_only=True):
+    id: str | None = None
+    key: str
+    status: str = "draft"
+    system: str | None = None
+    joint_controllers: list[_Party] = []
+    controllers_served: list[_Party] = []
+
+
+class ProcessorLinks(msgspec.Struct, kw_only=True):
+    id: str | None = None
+    key: str
+    retired: bool = False
+    legal_name: str | None = None
+
+
+class EntityLinks(msgspec.Struct, kw_only=True):
+    """The fields of an entity and its records that link it to others (the module's docstring), and
+    nothing else: decoded alone from the stored records, they tell which entities the group rules
+    compare with one entity without reading the whole register."""
+
+    id: str | None = None
+    key: str
+    retired: bool = False
+    legal_name: str
+    joint_controllers: list[_EntityParty] = []
+    processors: list[ProcessorLinks] = []
+    activities: list[ActivityLinks] = []
+
+
+E = TypeVar("E", EntityIn, EntityLinks)
 
 
 def _name(value: str) -> str:
     return " ".join(value.casefold().split())
 
 
-def _systems(e: EntityIn) -> set[str]:
+def _systems(e: EntityIn | EntityLinks) -> set[str]:
     return {_name(a.system) for a in e.activities if a.system}
 
 
-def _partners(e: EntityIn) -> set[str]:
+def _partners(e: EntityIn | EntityLinks) -> set[str]:
     """Organisations the entity's record names in an Art. 26 or Art. 28 relation with it."""
     names = {j.contact.name for j in e.joint_controllers}
     names |= {p.legal_name for p in e.processors if p.legal_name}
@@ -31,7 +80,7 @@ def _partners(e: EntityIn) -> set[str]:
     return {_name(n) for n in names}
 
 
-def related(entities: list[EntityIn]) -> list[list[EntityIn]]:
+def related(entities: list[E]) -> list[list[E]]:
     """The groups of entities the register links (see the module's docstring); lone entities are left out."""
     parent = list(range(len(entities)))
 
@@ -49,10 +98,33 @@ def related(entities: list[EntityIn]) -> list[list[EntityIn]]:
         for partner in sorted(_partners(e)):
             if partner in by_name:
                 parent[root(i)] = root(by_name[partner])
-    groups: dict[int, list[EntityIn]] = defaultdict(list)
+    groups: dict[int, list[E]] = defaultdict(list)
     for i, e in enumerate(entities):
         groups[root(i)].append(e)
     return [g for g in groups.values() if len({e.key for e in g}) > 1]
+
+
+def linked(entity_id: str, entities: list[EntityLinks]) -> list[str]:
+    """The ids of the entities in ``entity_id``'s group, itself included; none when it is alone.
+
+    ``entities`` is the register (in its order) whose findings are made; as ``evaluate`` does, the
+    retired entities and retired records link nothing (``ropa.rules.engine.live``). The group rules
+    find over this group exactly what they find for the entity over the whole register, since the
+    groups are the register's connected parts: no link reaches outside one.
+    """
+    live = [
+        msgspec.structs.replace(
+            e,
+            processors=[p for p in e.processors if not p.retired],
+            activities=[a for a in e.activities if a.status != "retired"],
+        )
+        for e in entities
+        if not e.retired
+    ]
+    for group in related(live):
+        if any(e.id == entity_id for e in group):
+            return [e.id for e in group if e.id is not None]
+    return []
 
 
 def catch_all(ctx: Context, category: str) -> bool:

@@ -7,16 +7,18 @@ from typing import Any, Literal, NamedTuple
 
 import msgspec
 
+from ropa.i18n import LANGUAGES
 from ropa.porting.schemas import EntityIn
 from ropa.vocabulary.schemas import TermData
 
 Severity = Literal["high", "medium", "low", "info"]
 SEVERITY_ORDER: dict[str, int] = {"high": 0, "medium": 1, "low": 2, "info": 3}
-LANGUAGES = ("en", "da", "nb")
 Texts = dict[str, str]
 
 
 def texts(en: str, da: str, nb: str) -> Texts:
+    """A rule's message or remediation in every language: a format string beside the check whose values
+    fill it (see docs/architecture.md, "A language")."""
     return {"en": en, "da": da, "nb": nb}
 
 

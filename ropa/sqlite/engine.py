@@ -11,13 +11,10 @@ from typing import Any
 import aiosqlite
 from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType, dict_factory
 
+from ropa.errors import WriteInReadSnapshot
 from ropa.sqlite.writer import GROUP_LIMIT, DirectConnection, GroupWrite, Writer
 
 IDLE_READERS = 4  # reader connections kept open between reads
-
-
-class WriteInReadSnapshot(RuntimeError):
-    """A write inside a read snapshot: the caller must write in write_transaction(), outside it."""
 
 
 def create_private(path: str | os.PathLike[str]) -> None:
@@ -160,7 +157,7 @@ class RopaSQLiteEngine(SQLiteEngine):
         with self._readers_lock:
             if self._readers:
                 return self._readers.pop()
-        reader = sqlite3.connect(**self.connection_kwargs, check_same_thread=False)
+        reader: sqlite3.Connection = sqlite3.connect(**self.connection_kwargs, check_same_thread=False)
         reader.row_factory = dict_factory
         reader.execute("PRAGMA query_only = 1")
         return reader

@@ -18,7 +18,7 @@ from audit.query import EventFilter
 from ropa.access.model import visible_entities
 from ropa.auditing import services
 from ropa.auditing.controllers import MAX_INT
-from ropa.auditing.service import verify_with_held
+from ropa.auditing.integrator import verify_with_held
 from ropa.errors import Invalid, NotFound
 from ropa.params import Text
 from ropa.records import listing

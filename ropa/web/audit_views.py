@@ -11,7 +11,7 @@ from typing import Any
 from audit.diff import diff
 from audit.leaf import timestamp
 from audit.query import EventFilter
-from ropa.access.services import list_users
+from ropa.access.users import list_users
 from ropa.records.catalog import REGISTRY
 
 EMPTY: tuple[Any, ...] = (None, "", [], {})

@@ -21,7 +21,7 @@ from litestar.response import Redirect, Template
 from audit.tables import AuditEvent
 from exports.service import vocabulary_terms
 from ropa.access.model import current_principal
-from ropa.access.services import actor_names
+from ropa.access.users import actor_names
 from ropa.auditing import services as audit_services
 from ropa.errors import Conflict, Invalid, NotFound
 from ropa.records import listing
@@ -320,10 +320,16 @@ class Merge:
     base_found: bool = True
 
 
-async def version_data(record_id: str, version: int, kind: str = ACTIVITY.name) -> dict[str, Any] | None:
+async def version_data(
+    record_id: str, version: int, kind: str = ACTIVITY.name, legal_entity_id: str = ""
+) -> dict[str, Any] | None:
     """A record as it was at ``version``: the ``after`` of the audit event that wrote that version.
 
-    The audit log holds every version's content, written in the same transaction as the record."""
+    The audit log holds every version's content, written in the same transaction as the record. Like
+    every read of the log, this one is recorded (``audit.read`` of ``version``)."""
+    await audit_services.record_read(
+        "version", {"entity_type": kind, "entity_id": record_id, "version": version}, legal_entity_id
+    )
     event = (
         await AuditEvent.select(AuditEvent.body)
         .where(
@@ -341,7 +347,7 @@ async def version_data(record_id: str, version: int, kind: str = ACTIVITY.name) 
 async def merge_onto(record: Any, mine: Form) -> Merge:
     """Merge ``mine`` (edited from version ``mine.version``) onto ``record`` (the latest version)."""
     current = msgspec.to_builtins(record)
-    base_data = await version_data(record.id, mine.version)
+    base_data = await version_data(record.id, mine.version, legal_entity_id=record.entity)
     if base_data is None:
         # The version the user started from is unknown: every difference is a question for them.
         result = merge(current, current, record.version, mine)
@@ -416,11 +422,11 @@ def _origin_now(origin: int | None, before: list[dict[str, Any]], now: list[dict
     if origin is None or not 0 <= origin < len(before):
         return None
     was = before[origin]
-    for match in (lambda p: p == was, lambda p: p.get("description") == was.get("description")):
-        found = next((j for j, p in enumerate(now) if match(p)), None)
-        if found is not None:
-            return found
-    return None
+    # The same purpose, else the one with the same description.
+    found = next((j for j, p in enumerate(now) if p == was), None)
+    if found is None:
+        found = next((j for j, p in enumerate(now) if p.get("description") == was.get("description")), None)
+    return found
 
 
 async def _conflict(

@@ -16,18 +16,18 @@ from litestar.response import Redirect, Template
 
 from audit.context import current_actor
 from exports.document import INCLUDES
-from exports.i18n import LANGUAGES, default_language
+from exports.i18n import default_language
 from exports.jobs import Job, Jobs
 from exports.layouts import Gap, Layout, layouts
 from exports.service import ExportRequest, check, validate
 from ropa.errors import Invalid, NotFound
+from ropa.i18n import LANGUAGE_NAMES, LANGUAGES
 from ropa.web import reads
 from ropa.web.pages import FieldErrors, UiTexts, page, texts
 
 EXPORT = {"perm": "register.export"}
 FORMATS = ("pdf", "xlsx")
 VARIANTS = ("standard", "pdfa")
-LANGUAGE_NAMES = {"en": "English", "da": "Dansk", "nb": "Norsk (bokmål)"}
 # "language", not "lang": ``?lang=`` is the page's own language
 FIELDS = ("format", "language", "layout", "as_of", "authority_case", "variant", "purpose", "include")
 PURPOSES = ("internal", "authority")
@@ -196,7 +196,8 @@ async def export_start(request: Request[Any, Any, Any], ref: FromPath[str]) -> R
 
 
 def _jobs(request: Request[Any, Any, Any]) -> Jobs:
-    return request.app.state["export_jobs"]
+    jobs: Jobs = request.app.state["export_jobs"]
+    return jobs
 
 
 def _job(request: Request[Any, Any, Any], job_id: str) -> Job:

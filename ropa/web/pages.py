@@ -7,42 +7,28 @@ import datetime as dt
 import functools
 import hashlib
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import quote
 
-import yaml
 from litestar import Request, Response
 from litestar.datastructures import Cookie
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.response import Redirect, Template
 
-from exports.i18n import LANGUAGES, Lang, Texts, labels
+from exports.i18n import Texts
 from ropa.access.model import Principal, current_principal
 from ropa.errors import DomainError, http_error_handler, internal_error_handler
+from ropa.i18n import LANGUAGES, Lang
 from ropa.vocabulary.schemas import TermData
 
 LANG_COOKIE = "ropa_lang"
 HERE = Path(__file__).parent
 
 
-@functools.cache
-def web_labels() -> dict[str, dict[str, str]]:
-    """The export's labels, then every ``labels*.yaml`` of the interface (one file per group of pages)."""
-    merged = dict(labels())
-    for path in sorted(HERE.glob("labels*.yaml")):
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-        if unquoted := [k for k in raw if not isinstance(k, str)]:
-            raise ValueError(f"{path.name}: quote the keys {unquoted} (YAML reads yes, no, on, off as bools)")
-        merged.update(raw)
-    return merged
-
-
 class UiTexts(Texts):
     """The export's words (fields, statuses, terms) and the interface's own, in one language."""
 
-    def __init__(self, lang: Lang, terms: list[TermData]) -> None:
-        super().__init__(lang, terms)
-        self._labels = web_labels()
+    DOMAINS: ClassVar[tuple[str, ...]] = (*Texts.DOMAINS, "web", "audit", "findings")
 
     def count(self, key: str, count: int) -> str:
         """A label with a number: ``<key>.one`` for exactly one, where the language needs it."""

@@ -9,14 +9,15 @@ from typing import Any
 
 from piccolo.query.functions.aggregate import Count
 
-from exports.i18n import Lang
-from exports.service import current_entity, vocabulary_terms
+from exports.service import vocabulary_terms
 from exports.view import RecordTimes, View
 from ropa.access.model import current_principal, visible_entities
 from ropa.auditing import services as audit_services
 from ropa.db import read_snapshot
 from ropa.errors import Invalid, NotFound
 from ropa.findings.services import FindingOut, list_findings
+from ropa.i18n import Lang
+from ropa.porting.read import load_entity
 from ropa.records import listing
 from ropa.records import services as records
 from ropa.records.catalog import ENTITY
@@ -106,10 +107,10 @@ async def entity_page(ref: str, lang: Lang, only_activity: str | None = None) ->
     With ``only_activity`` (an id or key) its other activities are left out: one activity's page."""
     async with read_snapshot():  # the entity, its records and the labels of one state
         entity_id = (await entity_summary(ref)).id
-        entity, times, _ = await current_entity(entity_id, only_activity)
+        loaded = await load_entity(entity_id, only=only_activity)
         terms = await vocabulary_terms()
-    record_times = {k: RecordTimes(created=v[0], updated=v[1]) for k, v in times.items()}
-    return EntityPage(entity_id, View(entity, UiTexts(lang, terms), record_times), terms)
+    record_times = {k: RecordTimes(created=v[0], updated=v[1]) for k, v in loaded.times.items()}
+    return EntityPage(entity_id, View(loaded.entity, UiTexts(lang, terms), record_times), terms)
 
 
 async def entity_findings(entity_id: str, severity: str | None, status: str | None) -> list[FindingOut]:

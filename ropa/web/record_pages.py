@@ -439,7 +439,8 @@ async def _merge(spec: Spec, found: Any, mine: RecordForm, t: Any) -> tuple[Reco
     version, so a save in between is caught again."""
     current = msgspec.to_builtins(found)
     theirs = form_of(spec, current, found.version)
-    base_data = await version_data(found.id, mine.version or 0, spec.kind.name)
+    owner = spec.kind.owner(found.id, {"entity": found.entity} if spec.kind.scoped else None) or ""
+    base_data = await version_data(found.id, mine.version or 0, spec.kind.name, owner)
     base = form_of(spec, base_data, mine.version) if base_data is not None else None
     merged = RecordForm(found.version, {})
     conflicts: list[str] = []

@@ -9,14 +9,12 @@ from litestar.params import FromQuery, QueryParameter
 from litestar.response import Redirect, Template
 
 from audit.context import current_actor
-from ropa.access import services
+from ropa.access import sign_in as signing
 from ropa.access.controllers import session_cookie
 from ropa.access.denials import DENIALS
-from ropa.access.limiter import TooManyAttempts
 from ropa.access.model import PUBLIC, SIGNED_IN, current_principal
-from ropa.access.origin import CrossOriginSignIn, check_sign_in_origin
-from ropa.access.services import SignInFailed
-from ropa.errors import Invalid
+from ropa.access.origin import check_sign_in_origin
+from ropa.errors import CrossOriginSignIn, Invalid, SignInFailed, TooManyAttempts
 from ropa.web.pages import page, texts
 
 Next = Annotated[str | None, QueryParameter(max_length=500)]
@@ -61,7 +59,7 @@ async def sign_in_submit(request: Request[Any, Any, Any]) -> Response[Any]:
         check_sign_in_origin(request, allow_missing=False)  # login CSRF; browsers send Origin
         if not username or not password:
             raise SignInFailed("wrong username or password")
-        secret, _ = await services.sign_in(username, password, client[0])
+        secret, _ = await signing.sign_in(username, password, client[0])
     except CrossOriginSignIn:
         DENIALS.note(current_actor().source_ref, "cross_origin_sign_in")
         error, status = t("sign_in.cross_origin"), 403
@@ -89,7 +87,7 @@ async def sign_out_submit() -> Response[Any]:
     principal = current_principal()
     if principal is None or principal.via != "session":
         raise Invalid.of([("session", "only a session signs out")])
-    await services.sign_out(principal)
+    await signing.sign_out(principal)
     return Redirect("/sign-in?out=true", status_code=303, cookies=[session_cookie("", secure=False)])
 
 

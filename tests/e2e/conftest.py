@@ -112,7 +112,7 @@ def _prepare(templates: Templates) -> tuple[str, dict[str, str], dict[str, str]]
 
 def _add_accounts(database: str) -> tuple[dict[str, str], dict[str, str]]:
     """The accounts, added through the service, and the entities' ids; the test engine is put back."""
-    from ropa.access import services
+    from ropa.access.users import add_user
     from ropa.db import get_engine
     from ropa.tables import LegalEntity
 
@@ -124,7 +124,7 @@ def _add_accounts(database: str) -> tuple[dict[str, str], dict[str, str]]:
         else:
             engine.path = database
         users = {
-            role: str(run(services.add_user(username, kind, PASSWORD, entities, country)).id)
+            role: str(run(add_user(username, kind, PASSWORD, entities, country)).id)
             for role, (username, kind, entities, country) in ACCOUNTS.items()
         }
         rows = LegalEntity.select(LegalEntity.id, LegalEntity.key).run_sync()

@@ -19,9 +19,9 @@ import pytest
 import time_machine
 
 from audit.checkpoint import parse_and_verify
-from ropa.access import services as access
+from ropa.access import principals
+from ropa.access.credentials import create_token, revoke_token
 from tests.conftest import run
-from tests.integration.access.access_support import secured  # noqa: F401 - fixture
 from tests.integration.audit.support import checkpoints, events, integrate, leaves, verifier_key, verify
 from tests.integration.register.register_support import put_body
 
@@ -181,14 +181,14 @@ def test_a_stale_version_is_refused_after_the_jump(client, clock):
     assert third["version"] == 3
 
 
-def test_credentials_after_the_jump(secured, clock):  # noqa: F811
+def test_credentials_after_the_jump(secured, clock):
     """Expiry is wall-clock time: a jump back lengthens every credential's life by the jump (see
     docs/reliability.md). It never revives a revoked one nor cuts a valid one short."""
     c = secured.client
-    revoked = run(access.create_token("t-officer-dk", "revoked before the jump"))
-    run(access.revoke_token(revoked.id))
+    revoked = run(create_token("t-officer-dk", "revoked before the jump"))
+    run(revoke_token(revoked.id))
     clock.shift(-JUMP)
-    access.CACHE.clear()
+    principals.forget()
     assert c.get("/api/activities", headers=secured.as_("officer")).status_code == 200
     refused = c.get("/api/activities", headers={"authorization": f"Bearer {revoked.secret}"})
     assert refused.status_code == 401

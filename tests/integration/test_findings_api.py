@@ -93,3 +93,16 @@ def test_cli_lists_findings_as_text_and_json(demo_database):
     parsed = json.loads(as_json.stdout)
     assert parsed and {f["finding"]["severity"] for f in parsed} == {"high"}
     assert {f["finding"]["entity_key"] for f in parsed} == {"TECHEM-DK", "TECHEM-NO"}
+
+
+def test_one_entitys_findings_are_its_share_of_the_whole_registers(demo_client):
+    """Evaluating one entity (with the group it is linked to) finds what the whole register finds for it."""
+    whole = _findings(demo_client)
+    keys = sorted({f["finding"]["entity_key"] for f in whole})
+    assert len(keys) > 1 and any(f["finding"]["rule_id"].startswith("group.") for f in whole)
+    for key in keys:
+        assert _findings(demo_client, entity=key) == [f for f in whole if f["finding"]["entity_key"] == key]
+    unknown = demo_client.get("/api/findings", params={"entity": "NO-SUCH-ENTITY"})
+    assert unknown.status_code == 404
+    assert unknown.headers["content-type"].startswith("application/problem+json")
+    assert [p["name"] for p in unknown.json()["invalid_params"]] == ["entity"]

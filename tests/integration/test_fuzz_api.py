@@ -85,7 +85,8 @@ def _fuzz(operation: Any, mode: GenerationMode, base_url: str) -> str | None:
 
 def test_no_generated_request_gets_a_server_error_or_an_answer_outside_the_schema(server: str) -> None:
     schema = schemathesis.openapi.from_url(f"{server}/schema/openapi.json")
-    operations = [result.ok() for result in schema.get_all_operations()]
+    # An operation the schema cannot describe raises here, and fails the test.
+    operations = [result.ok() for result in schema.get_all_operations()]  # type: ignore[union-attr]
     assert len(operations) > 40, "the whole API is fuzzed"
     failures = [
         failure

@@ -412,7 +412,7 @@ def test_postgres_stopped_mid_request_then_back(cluster: pgcluster.Cluster, mode
                 session.execute("LOCK TABLE processor IN ACCESS EXCLUSIVE MODE")
                 wait_for(
                     "a write request waits inside its transaction",
-                    lambda: blocked(session, "processor"),
+                    lambda: bool(blocked(session, "processor")),
                     detail=lambda: str(session.fetch(WAITING)),
                 )
                 cluster.stop(mode)

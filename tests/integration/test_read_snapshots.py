@@ -15,6 +15,7 @@ import pytest
 from audit import query
 from exports.service import current_entity
 from ropa import db
+from ropa.errors import WriteInReadSnapshot
 from ropa.porting.services import snapshot_register
 from ropa.records import services
 from ropa.records.catalog import ENTITY, PROCESSOR
@@ -151,7 +152,7 @@ def test_a_write_inside_a_read_snapshot_is_refused_and_changes_nothing(database:
             async with db.read_snapshot():
                 seen = await _keys()
                 await services.create(PROCESSOR, _processor("SNEAKY"))
-        except db.WriteInReadSnapshot as exc:
+        except WriteInReadSnapshot as exc:
             refused = exc
         # The snapshot ended cleanly: writes and reads go on after it.
         made = await services.create(PROCESSOR, _processor("AFTER"))
@@ -159,7 +160,7 @@ def test_a_write_inside_a_read_snapshot_is_refused_and_changes_nothing(database:
 
     seen, refused, made, after = run(_in_pool(pool, scenario))
     assert seen == []
-    assert isinstance(refused, db.WriteInReadSnapshot)
+    assert isinstance(refused, WriteInReadSnapshot)
     assert made.key == "AFTER"
     assert after == ["AFTER"]
 

@@ -109,7 +109,8 @@ def source_refs(value: Any, path: str = "") -> list[tuple[str, SourceRef]]:
 
 
 def normalise(text: str) -> str:
-    """As in seed-register.yaml: re-join words hyphenated at a line break, collapse whitespace."""
+    """Re-join words hyphenated at a line break and collapse whitespace, so that a quote matches the
+    policy text although the text wraps its lines elsewhere."""
     text = re.sub(r"(?<=\w)-[ \t\u00a0]*\r?\n\s*(?=\w)", "", text)
     return re.sub(r"\s+", " ", text).strip()
 

@@ -26,8 +26,9 @@ import msgspec
 import pytest
 
 from ropa.errors import DomainError
+from ropa.porting.read import CHILDREN
 from ropa.porting.schemas import EntityIn, RegisterFile
-from ropa.porting.services import CHILDREN, decode
+from ropa.porting.services import decode
 from ropa.records import services
 from ropa.records.catalog import ENTITY, VOCABULARY
 from ropa.records.resolver import Resolver, _TermState

@@ -25,11 +25,13 @@ from pypdf import PdfReader
 from audit import verifier
 from exports import pdf
 from exports.document import Change, Document, ExportMeta, register_sha256
-from exports.i18n import Lang, Texts
+from exports.i18n import Texts
 from exports.layouts import layouts
 from exports.view import View
 from exports.xlsx import render_xlsx
 from ropa.entities.schemas import Dpo, JointController, Registration
+from ropa.errors import FetchRefused
+from ropa.i18n import Lang
 from ropa.porting.schemas import EntityIn, RegisterFile
 from ropa.records.parts import Address, Contact
 from ropa.vocabulary.schemas import TermData
@@ -331,7 +333,7 @@ def test_the_fetcher_serves_the_packaged_stylesheet_and_refuses_everything_else(
     ]
     with structlog.testing.capture_logs() as logs:
         for url in refused:
-            with pytest.raises(pdf.FetchRefused) as raised:
+            with pytest.raises(FetchRefused) as raised:
                 fetcher(url)
             assert url not in str(raised.value) and MARKER not in str(raised.value)
     assert trap.requests == []
@@ -390,7 +392,7 @@ def test_the_verifier_hash_is_on_the_pdf_cover_and_the_workbook(
     sha = verifier.sha256()
     assert re.fullmatch(r"[0-9a-f]{64}", sha)
     for lang, label in (("en", "Verifier SHA-256"), ("da", "Verifikationsprogrammets SHA-256")):
-        doc = document(demo, terms, lang=lang)
+        doc = document(demo, terms, lang=lang)  # type: ignore[arg-type]  # en and da are languages
         cover = squash(pages(_render(doc))[0])
         assert squash(f"{label} {sha}") in cover
         assert squash("verify_bundle.py") in cover

@@ -1,4 +1,4 @@
-"""What a regulator's export says and holds (issue 16): only the register by default, internal material
+"""What a regulator's export says and holds: only the register by default, internal material
 by an explicit opt-in, true statements about transfers and earlier exports, "not recorded" for gaps."""
 
 from __future__ import annotations
@@ -16,12 +16,13 @@ from pypdf import PdfReader
 
 from exports import pdf
 from exports.document import Document, ExportMeta, for_export, register_sha256
-from exports.i18n import Lang, Texts
+from exports.i18n import Texts
 from exports.layouts import layouts
 from exports.service import _baseline, _sent
 from exports.view import View
 from exports.xlsx import render_xlsx
 from ropa.entities.schemas import Dpo, SourceDocument
+from ropa.i18n import Lang
 from ropa.porting.schemas import EntityIn
 from ropa.records.parts import SourceRef
 from ropa.transfers.schemas import SccDetails
@@ -300,7 +301,7 @@ def test_pdfa_lists_its_attachment_once_and_every_header_cell_has_a_scope(
     doc = document(demo, terms, "da")
     doc.meta = dataclasses.replace(doc.meta, variant="pdfa")
     reader = PdfReader(io.BytesIO(pdf.render_pdf(doc, lambda s, f: None)))
-    root = reader.trailer["/Root"]
+    root: Any = reader.root_object
     assert len(root["/AF"]) == 1 and list(reader.attachments) == ["ropa-register-TECHEM-DK.json"]
     scopes = _header_scopes(root["/StructTreeRoot"], {})
     assert set(scopes) == {"/Column", "/Row"}, scopes  # column heads of tables, row heads of fields

@@ -7,9 +7,9 @@ import pytest
 
 from bench.common import cloned_register
 from exports.document import register_pieces, register_sha256
-from exports.sharing import share_short_texts
 from exports.xlsx import writer as xlsx
 from ropa.porting.schemas import ActivityIn, EntityIn, RegisterFile
+from ropa.porting.sharing import share_short_texts
 
 
 def _whole(register: RegisterFile, entity: EntityIn) -> bytes:

@@ -8,14 +8,15 @@ import uuid
 import msgspec
 
 from audit.tables import AuditEvent
-from ropa.access import services
+from ropa.access import principals
+from ropa.access.credentials import create_token, revoke_token
 from ropa.access.denials import ACTION, DENIALS
 from ropa.access.tables import Credential
 from tests.conftest import run
-from tests.integration.access.access_support import PASSWORD, secured  # noqa: F401 - fixture
+from tests.integration.access.access_support import PASSWORD
 
 
-def _events(secured, action):  # noqa: F811
+def _events(secured, action):
     response = secured.client.get(
         "/api/audit/events", headers=secured.as_("auditor_all"), params={"action": action, "limit": 500}
     )
@@ -33,16 +34,16 @@ def _anonymous_refusals() -> dict[str, int]:
     return totals
 
 
-def test_bad_tokens_get_401_and_the_refusals_are_counted(secured):  # noqa: F811
+def test_bad_tokens_get_401_and_the_refusals_are_counted(secured):
     c = secured.client
     before = len(_events(secured, "auth.denied"))
-    expired = run(services.create_token("t-officer-dk", "expiring", 1)).secret
+    expired = run(create_token("t-officer-dk", "expiring", 1)).secret
     Credential.update({Credential.expires_at: dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)}).where(
-        Credential.secret_hash == services.digest(expired)
+        Credential.secret_hash == principals.digest(expired)
     ).run_sync()
-    revoked = run(services.create_token("t-officer-dk", "revoked"))
-    run(services.revoke_token(revoked.id))
-    services.CACHE.clear()
+    revoked = run(create_token("t-officer-dk", "revoked"))
+    run(revoke_token(revoked.id))
+    principals.forget()
     cases = {
         "none": {},
         "expired": {"authorization": f"Bearer {expired}"},
@@ -61,7 +62,7 @@ def test_bad_tokens_get_401_and_the_refusals_are_counted(secured):  # noqa: F811
     assert _anonymous_refusals() == {"unauthenticated": len(cases)}
 
 
-def test_disabling_a_user_ends_its_tokens(secured):  # noqa: F811
+def test_disabling_a_user_ends_its_tokens(secured):
     c = secured.client
     assert c.get("/api/activities", headers=secured.as_("officer")).status_code == 200
     response = c.patch("/api/users/t-officer-dk", headers=secured.as_("admin"), json={"disabled": True})
@@ -70,7 +71,7 @@ def test_disabling_a_user_ends_its_tokens(secured):  # noqa: F811
     assert _events(secured, "user.disable")
 
 
-def test_admin_makes_users_and_tokens_secrets_shown_once(secured):  # noqa: F811
+def test_admin_makes_users_and_tokens_secrets_shown_once(secured):
     c, admin = secured.client, secured.as_("admin")
     made = c.post(
         "/api/users",
@@ -95,7 +96,7 @@ def test_admin_makes_users_and_tokens_secrets_shown_once(secured):  # noqa: F811
     )
 
 
-def test_session_sign_in_csrf_and_sign_out(secured):  # noqa: F811
+def test_session_sign_in_csrf_and_sign_out(secured):
     c = secured.client
     wrong = c.post("/api/auth/sign-in", json={"username": "t-officer-dk", "password": "not the password"})
     assert wrong.status_code == 401
@@ -118,7 +119,7 @@ def test_session_sign_in_csrf_and_sign_out(secured):  # noqa: F811
     assert _events(secured, "auth.sign_out")
 
 
-def test_brute_force_hits_the_limit(secured):  # noqa: F811
+def test_brute_force_hits_the_limit(secured):
     c = secured.client
     statuses = [
         c.post("/api/auth/sign-in", json={"username": "t-admin", "password": f"guess-{i}"}).status_code
@@ -132,7 +133,7 @@ def test_brute_force_hits_the_limit(secured):  # noqa: F811
     assert _anonymous_refusals() == {"rate_limited": 3}  # the refused attempts, counted
 
 
-def test_security_headers_and_closed_cors(secured):  # noqa: F811
+def test_security_headers_and_closed_cors(secured):
     response = secured.client.get("/health", headers={"origin": "https://evil.example"})
     assert response.headers["x-content-type-options"] == "nosniff"
     assert response.headers["x-frame-options"] == "DENY"

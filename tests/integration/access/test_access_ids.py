@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import uuid
 
-from ropa.access import services
+from ropa.access.credentials import create_token
+from ropa.access.users import add_user
 from tests.conftest import run
-from tests.integration.access.access_support import PASSWORD, secured  # noqa: F401 - fixture
+from tests.integration.access.access_support import PASSWORD
 
 
-def _activities(secured, entity):  # noqa: F811
+def _activities(secured, entity):
     page = secured.client.get(
         "/api/activities", headers=secured.as_("admin"), params={"entity": entity, "limit": 500}
     )
     return page.json()["items"]
 
 
-def test_an_id_used_in_another_entity_answers_as_a_fresh_id_does(secured):  # noqa: F811
+def test_an_id_used_in_another_entity_answers_as_a_fresh_id_does(secured):
     c, officer = secured.client, secured.as_("officer")
     elsewhere = _activities(secured, "TECHEM-NO")[0]["id"]  # outside the officer's scope
     own = _activities(secured, "TECHEM-DK")[0]["id"]
@@ -42,8 +43,8 @@ def test_an_id_used_in_another_entity_answers_as_a_fresh_id_does(secured):  # no
     assert made.status_code == 201, made.text
 
     # A caller who sees every entity has nothing to learn: it chooses ids, and hears of a collision.
-    run(services.add_user("t-officer-all", "compliance_officer", PASSWORD, ["*"], None))
-    everyone = {"authorization": f"Bearer {run(services.create_token('t-officer-all', 'test')).secret}"}
+    run(add_user("t-officer-all", "compliance_officer", PASSWORD, ["*"], None))
+    everyone = {"authorization": f"Bearer {run(create_token('t-officer-all', 'test')).secret}"}
     body = {"entity": "TECHEM-DK", "key": "PA-ALL", "name": "Chosen id"}
     taken = c.post("/api/activities", headers=everyone, json={**body, "id": elsewhere})
     assert taken.status_code == 409 and taken.json()["invalid_params"][0]["name"] == "id"

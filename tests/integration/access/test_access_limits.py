@@ -12,7 +12,7 @@ from audit.tables import AuditEvent
 from ropa.access.denials import ACTION, DENIALS, WINDOW_SECONDS
 from ropa.settings import get_settings
 from tests.conftest import ENGINE
-from tests.integration.access.access_support import PASSWORD, secured  # noqa: F401 - fixture
+from tests.integration.access.access_support import PASSWORD
 
 
 def _statuses_from_many_sources(username: str, count: int) -> list[httpx.Response]:
@@ -23,7 +23,8 @@ def _statuses_from_many_sources(username: str, count: int) -> list[httpx.Respons
     app = create_app(settings, pool=False, integrator=False)
 
     async def attempt(i: int) -> httpx.Response:
-        transport = httpx.ASGITransport(app=app, client=(f"198.51.100.{i + 1}", 40000))
+        # A Litestar app is an ASGI app; httpx's annotation names a narrower callable.
+        transport = httpx.ASGITransport(app=app, client=(f"198.51.100.{i + 1}", 40000))  # type: ignore[arg-type]
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver.local") as client:
             return await client.post("/api/auth/sign-in", json={"username": username, "password": f"x{i}"})
 
@@ -33,7 +34,7 @@ def _statuses_from_many_sources(username: str, count: int) -> list[httpx.Respons
     return asyncio.run(all_at_once())
 
 
-def test_concurrent_wrong_passwords_are_limited_as_they_arrive(secured):  # noqa: F811
+def test_concurrent_wrong_passwords_are_limited_as_they_arrive(secured):
     responses = _statuses_from_many_sources("t-admin", 30)
     statuses = sorted(r.status_code for r in responses)
     # The account allows 5 failures: the other 25 are refused before their password is checked.
@@ -46,7 +47,7 @@ def test_concurrent_wrong_passwords_are_limited_as_they_arrive(secured):  # noqa
     assert right.status_code == 429
 
 
-def test_good_sign_ins_from_one_address_are_never_limited(secured):  # noqa: F811
+def test_good_sign_ins_from_one_address_are_never_limited(secured):
     c = secured.client
     statuses = [
         c.post("/api/auth/sign-in", json={"username": name, "password": PASSWORD}).status_code
@@ -67,7 +68,7 @@ def _anonymous_summaries() -> list[dict]:
     return [{**r, "details": msgspec.json.decode(r["body"])["details"]} for r in rows]
 
 
-def test_anonymous_refusals_become_one_summary_event_per_source_and_window(secured, monkeypatch):  # noqa: F811
+def test_anonymous_refusals_become_one_summary_event_per_source_and_window(secured, monkeypatch):
     c = secured.client
     now = [1_800_000_000.0]
     monkeypatch.setattr(DENIALS, "clock", lambda: now[0])
@@ -96,7 +97,7 @@ def test_anonymous_refusals_become_one_summary_event_per_source_and_window(secur
     assert [e["actor_id"] for e in events] == [f"user:{_user_id(secured, 'officer')}"]
 
 
-def test_a_stopping_server_writes_the_counts_of_open_windows(secured):  # noqa: F811
+def test_a_stopping_server_writes_the_counts_of_open_windows(secured):
     from litestar.testing import TestClient
 
     from ropa.app import create_app
@@ -111,5 +112,5 @@ def test_a_stopping_server_writes_the_counts_of_open_windows(secured):  # noqa: 
     assert summary["details"]["count"] == 3
 
 
-def _user_id(secured, role: str) -> str:  # noqa: F811
+def _user_id(secured, role: str) -> str:
     return secured.client.get("/api/auth/me", headers=secured.as_(role)).json()["user_id"]

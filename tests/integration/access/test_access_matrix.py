@@ -1,7 +1,7 @@
 """Every route in the OpenAPI schema, with every role: no unexpected allow, so nothing ships unguarded.
 
-The table below is the test's own statement of who may do what (issue 6); the service's
-ropa/access/model.py must agree with it, route by route.
+The table below is the test's own statement of who may do what, written apart from the service's
+ropa/access/model.py so that a mistake there cannot hide itself here; the two must agree, route by route.
 """
 
 from __future__ import annotations
@@ -9,8 +9,6 @@ from __future__ import annotations
 import uuid
 
 import pytest
-
-from tests.integration.access.access_support import secured  # noqa: F401 - fixture
 
 ROLE_MAY = {
     "admin": {"read", "entities.create", "vocabulary", "import", "dump", "users", "verify", "signed_in"},
@@ -84,7 +82,7 @@ def _url(path: str) -> str:
 
 
 @pytest.mark.parametrize("role", list(ROLE_MAY))
-def test_no_route_allows_a_role_it_should_not(secured, role):  # noqa: F811
+def test_no_route_allows_a_role_it_should_not(secured, role):
     client = secured.client
     operations = list(_operations(client, secured.as_("admin")))
     assert len(operations) > 40

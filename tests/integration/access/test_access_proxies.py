@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from ropa.access import services
+from ropa.access.users import add_user
 from tests.conftest import ROOT, run
 from tests.live import free_port, server_env, start, stop
 
@@ -20,7 +20,7 @@ PASSWORD = "correct horse battery staple"
 @pytest.fixture
 def serve(demo_database: str, tmp_path: Path) -> Iterator[object]:
     """Start `ropa serve` on the demo register with extra settings; stops it after the test."""
-    run(services.add_user("p-officer", "compliance_officer", PASSWORD, ["TECHEM-DK"]))
+    run(add_user("p-officer", "compliance_officer", PASSWORD, ["TECHEM-DK"]))
     started = []
 
     def go(**settings: str) -> str:

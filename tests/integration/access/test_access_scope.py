@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from tests.integration.access.access_support import secured  # noqa: F401 - fixture
-
 
 def _first(client, headers, path, **params):
     return client.get(path, headers=headers, params=params).json()["items"][0]
 
 
-def test_norwegian_regulator_never_sees_the_danish_entity(secured):  # noqa: F811
+def test_norwegian_regulator_never_sees_the_danish_entity(secured):
     c, reg, admin = secured.client, secured.as_("regulator"), secured.as_("admin")
     dk = secured.ids["TECHEM-DK"]
     entities = c.get("/api/entities", headers=reg).json()["items"]
@@ -42,7 +40,7 @@ def test_norwegian_regulator_never_sees_the_danish_entity(secured):  # noqa: F81
     assert c.get("/api/entities/TECHEM-NO/export.xlsx", headers=reg).status_code == 200
 
 
-def test_scoped_officer_writes_its_entity_only(secured):  # noqa: F811
+def test_scoped_officer_writes_its_entity_only(secured):
     c, officer, admin = secured.client, secured.as_("officer"), secured.as_("admin")
     no_activity = _first(c, admin, "/api/activities", entity="TECHEM-NO")
     full = c.get(f"/api/activities/{no_activity['id']}", headers=admin).json()
@@ -64,7 +62,7 @@ def test_scoped_officer_writes_its_entity_only(secured):  # noqa: F811
     assert any(a.startswith("user:") for a in actors)
 
 
-def test_scoped_auditor_reads_its_entities_events_only(secured):  # noqa: F811
+def test_scoped_auditor_reads_its_entities_events_only(secured):
     c = secured.client
     events = c.get("/api/audit/events", headers=secured.as_("auditor"), params={"limit": 500}).json()["items"]
     assert events and {e["legal_entity_id"] for e in events} == {secured.ids["TECHEM-DK"]}
@@ -74,7 +72,7 @@ def test_scoped_auditor_reads_its_entities_events_only(secured):  # noqa: F811
     assert c.get("/api/audit/export", headers=secured.as_("auditor_all")).status_code == 200
 
 
-def test_export_jobs_belong_to_who_started_them(secured):  # noqa: F811
+def test_export_jobs_belong_to_who_started_them(secured):
     c = secured.client
     job = c.post(
         "/api/exports", headers=secured.as_("officer"), json={"entity": "TECHEM-DK", "format": "xlsx"}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.integration.access.access_support import PASSWORD, secured  # noqa: F401 - fixture
+from tests.integration.access.access_support import PASSWORD
 
 SITE = "http://testserver.local"  # the test client's own origin
 EVIL = "https://evil.example"
@@ -21,7 +21,7 @@ FORM = {"username": "t-officer-dk", "password": PASSWORD, "next": "/"}
         {"referer": f"{EVIL}/prize.html"},  # no Origin: judged by the Referer
     ],
 )
-def test_a_sign_in_posted_from_another_site_is_refused(secured, headers):  # noqa: F811
+def test_a_sign_in_posted_from_another_site_is_refused(secured, headers):
     c = secured.client
     api = c.post(
         "/api/auth/sign-in", json={"username": "t-officer-dk", "password": PASSWORD}, headers=headers
@@ -37,7 +37,7 @@ def test_a_sign_in_posted_from_another_site_is_refused(secured, headers):  # noq
     assert c.get("/api/auth/me").status_code == 401  # no session came of either
 
 
-def test_another_site_cannot_lock_a_visitor_out(secured):  # noqa: F811
+def test_another_site_cannot_lock_a_visitor_out(secured):
     c = secured.client
     for i in range(8):  # more wrong passwords than the account allows, all posted from elsewhere
         wrong = {"username": "t-officer-dk", "password": f"guess {i}"}
@@ -50,7 +50,7 @@ def test_another_site_cannot_lock_a_visitor_out(secured):  # noqa: F811
     assert right.status_code == 303
 
 
-def test_a_cross_site_text_plain_post_cannot_reach_the_json_sign_in(secured):  # noqa: F811
+def test_a_cross_site_text_plain_post_cannot_reach_the_json_sign_in(secured):
     # A form with enctype=text/plain can carry a JSON body, and needs no CORS preflight.
     body = '{"username": "t-officer-dk", "password": "correct horse battery staple"}'
     response = secured.client.post(
@@ -59,7 +59,7 @@ def test_a_cross_site_text_plain_post_cannot_reach_the_json_sign_in(secured):  #
     assert response.status_code == 403 and "set-cookie" not in response.headers
 
 
-def test_a_sign_in_from_this_site_is_accepted(secured):  # noqa: F811
+def test_a_sign_in_from_this_site_is_accepted(secured):
     c = secured.client
     for headers in ({"origin": SITE}, {"referer": f"{SITE}/sign-in?next=%2F"}):
         c.cookies.clear()
@@ -77,14 +77,14 @@ def test_a_sign_in_from_this_site_is_accepted(secured):  # noqa: F811
     assert script.status_code == 200
 
 
-def test_the_form_refuses_a_sign_in_without_origin_or_referer(secured):  # noqa: F811
+def test_the_form_refuses_a_sign_in_without_origin_or_referer(secured):
     # Every current browser sends Origin on a POST, so a form post without it is not from our page.
     response = secured.client.post("/sign-in", data=FORM, follow_redirects=False)
     assert response.status_code == 403 and "set-cookie" not in response.headers
     assert "did not come from this site" in response.text
 
 
-def test_an_api_token_is_not_a_session_cookie(secured):  # noqa: F811
+def test_an_api_token_is_not_a_session_cookie(secured):
     c, token = secured.client, secured.tokens["officer"]
     assert c.get("/api/auth/me", headers=secured.as_("officer")).status_code == 200  # as a token: fine
     c.cookies.set("ropa_session", token)
@@ -96,7 +96,7 @@ def test_an_api_token_is_not_a_session_cookie(secured):  # noqa: F811
     assert "PA-COOKIE" not in {a["key"] for a in listed}
 
 
-def test_a_session_is_not_a_bearer_token_and_keeps_its_csrf_check(secured):  # noqa: F811
+def test_a_session_is_not_a_bearer_token_and_keeps_its_csrf_check(secured):
     c = secured.client
     signed = c.post("/api/auth/sign-in", json={"username": "t-officer-dk", "password": PASSWORD})
     session, csrf = c.cookies["ropa_session"], signed.json()["csrf_token"]
@@ -110,7 +110,7 @@ def test_a_session_is_not_a_bearer_token_and_keeps_its_csrf_check(secured):  # n
     assert c.post("/api/activities", json=body, headers={"x-csrf-token": csrf}).status_code == 201
 
 
-def test_the_sign_in_page_lets_the_browser_name_its_origin(secured):  # noqa: F811
+def test_the_sign_in_page_lets_the_browser_name_its_origin(secured):
     # Under the site's no-referrer policy a browser would post the form with "Origin: null".
     for response in (
         secured.client.get("/sign-in"),

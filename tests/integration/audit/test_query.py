@@ -134,7 +134,7 @@ def _download(client: Any, fmt: str, **params: Any) -> str:
     "params",
     [{"record_type": "processor"}, {"entity": "TECHEM-NO", "action": "activity.create"}, {"actor": "u:bob"}],
 )
-def test_downloads_hold_exactly_the_matching_events(log: Any, params: dict[str, str]) -> None:
+def test_downloads_hold_exactly_the_matching_events(log: Any, params: dict[str, Any]) -> None:
     listed = _all(log, **params)
     expected = [{k: v for k, v in e.items() if k != "seq"} for e in listed if e["action"] != "audit.read"]
     assert expected

@@ -24,7 +24,7 @@ from audit import verifier
 from audit.anchor import LogInconsistent
 from audit.integrator import Integrator
 from ropa.auditing.export import export_bundle
-from ropa.auditing.service import make_integrator
+from ropa.auditing.integrator import make_integrator
 from ropa.settings import get_settings
 from tests.conftest import run
 from tests.integration.audit.support import (

@@ -7,18 +7,17 @@ import time
 
 from exports import jobs as export_jobs
 from ropa.errors import Invalid
-from tests.integration.access.access_support import secured  # noqa: F401 - fixture
 
 PROBLEM = "application/problem+json"
 
 
-def _start(secured, role, entity):  # noqa: F811
+def _start(secured, role, entity):
     return secured.client.post(
         "/api/exports", headers=secured.as_(role), json={"entity": entity, "format": "xlsx", "lang": "en"}
     )
 
 
-def _finished(secured, role, url):  # noqa: F811
+def _finished(secured, role, url):
     for _ in range(600):
         status = secured.client.get(url, headers=secured.as_(role)).json()
         if status["status"] in ("done", "failed"):
@@ -27,7 +26,7 @@ def _finished(secured, role, url):  # noqa: F811
     raise AssertionError(f"job did not finish: {status}")
 
 
-def _officers_finished_job(secured):  # noqa: F811
+def _officers_finished_job(secured):
     started = _start(secured, "officer", "TECHEM-DK")
     assert started.status_code == 202, started.text
     done = _finished(secured, "officer", started.json()["status_url"])
@@ -35,7 +34,7 @@ def _officers_finished_job(secured):  # noqa: F811
     return done
 
 
-def test_a_burst_beyond_the_cap_is_429_and_leaves_other_callers_files(secured, monkeypatch):  # noqa: F811
+def test_a_burst_beyond_the_cap_is_429_and_leaves_other_callers_files(secured, monkeypatch):
     mine = _officers_finished_job(secured)
 
     async def never_finishes(*args, **kwargs):
@@ -59,7 +58,7 @@ def test_a_burst_beyond_the_cap_is_429_and_leaves_other_callers_files(secured, m
     assert len(accepted) == export_jobs.MAX_ACTIVE_PER_ACTOR
 
 
-def test_a_callers_many_finished_jobs_push_out_only_its_own_oldest(secured, monkeypatch):  # noqa: F811
+def test_a_callers_many_finished_jobs_push_out_only_its_own_oldest(secured, monkeypatch):
     mine = _officers_finished_job(secured)
 
     async def fails_at_once(*args, **kwargs):

@@ -1,4 +1,4 @@
-"""What an export says about earlier ones, and what internal material it carries (issue 16).
+"""What an export says about earlier ones, and what internal material it carries.
 
 The changes appendix compares with the last export recorded as *sent* to the same authority and case;
 internal exports never count. Analysts' notes, findings and accepted risks go out only when asked for,

@@ -7,10 +7,10 @@ import html
 import re
 from typing import Any
 
-from ropa.access import services
+from ropa.access.users import add_user
 from tests.conftest import run
 from tests.integration.audit.support import integrate, sql
-from tests.integration.web.web_support import PASSWORD, Web, web  # noqa: F401 - fixture
+from tests.integration.web.web_support import PASSWORD, Web
 
 EVENT_ROW = re.compile(r'<tr id="event-(\d+)">')
 
@@ -57,7 +57,7 @@ def _sign_in_as(w: Web, username: str) -> Web:
     return w
 
 
-def test_an_auditor_sees_the_events_of_their_entity_and_never_of_another(web):  # noqa: F811
+def test_an_auditor_sees_the_events_of_their_entity_and_never_of_another(web):
     dk, no = web.ids["TECHEM-DK"], web.ids["TECHEM-NO"]
     web.sign_in("auditor")
     first = web.get("/audit")
@@ -82,7 +82,7 @@ def test_an_auditor_sees_the_events_of_their_entity_and_never_of_another(web):  
     assert web.get(f"/audit/events/{seq_no}", headers={"hx-request": "true"}).status_code == 404
 
 
-def test_filters_narrow_the_list_as_the_api_does(web):  # noqa: F811
+def test_filters_narrow_the_list_as_the_api_does(web):
     dk = web.ids["TECHEM-DK"]
     web.sign_in("auditor")
     for params in (
@@ -109,7 +109,7 @@ def test_filters_narrow_the_list_as_the_api_does(web):  # noqa: F811
     assert 'id="e-since"' in bad.text and 'id="e-until"' in bad.text and _event_ids(bad.text) == []
 
 
-def test_the_download_links_carry_the_filter_and_answer_with_the_session(web):  # noqa: F811
+def test_the_download_links_carry_the_filter_and_answer_with_the_session(web):
     dk = web.ids["TECHEM-DK"]
     page = web.sign_in("auditor").get("/audit", params={"entity": dk, "action": "activity.create"}).text
     links = [html.unescape(h) for h in re.findall(r'href="(/api/audit/events/download\?[^"]+)"', page)]
@@ -119,11 +119,11 @@ def test_the_download_links_carry_the_filter_and_answer_with_the_session(web):  
     assert len(csv.text.strip().splitlines()) == 1 + len(_event_ids(page))
     # The signed bundle holds every entity's events: offered only to an auditor of them all.
     assert "/api/audit/export" not in page
-    run(services.add_user("w-auditor-all", "auditor", PASSWORD, ["*"], None))
+    run(add_user("w-auditor-all", "auditor", PASSWORD, ["*"], None))
     assert "/api/audit/export" in _sign_in_as(web, "w-auditor-all").get("/audit").text
 
 
-def test_an_events_diff_shows_the_before_and_after_of_a_changed_field(web):  # noqa: F811
+def test_an_events_diff_shows_the_before_and_after_of_a_changed_field(web):
     dk = web.ids["TECHEM-DK"]
     activity, old, new = _rename_activity(web, "TECHEM-DK")
     web.sign_in("auditor")
@@ -147,7 +147,7 @@ def test_an_events_diff_shows_the_before_and_after_of_a_changed_field(web):  # n
     assert "activity.update" in full.text and activity["key"] in full.text
 
 
-def test_reading_the_log_through_the_pages_is_itself_audited(web):  # noqa: F811
+def test_reading_the_log_through_the_pages_is_itself_audited(web):
     dk = web.ids["TECHEM-DK"]
     web.sign_in("auditor")
     me = web.get("/api/auth/me").json()
@@ -177,7 +177,7 @@ def test_reading_the_log_through_the_pages_is_itself_audited(web):  # noqa: F811
     assert history_reads == [{"actor_id": f"user:{officer['user_id']}", "legal_entity_id": dk}]
 
 
-def test_verification_says_verified_with_the_real_entry_count(web):  # noqa: F811
+def test_verification_says_verified_with_the_real_entry_count(web):
     integrate()
     web.sign_in("auditor")
     expected = web.get("/api/audit/verify").json()
@@ -200,7 +200,7 @@ def test_verification_says_verified_with_the_real_entry_count(web):  # noqa: F81
     assert web.sign_in("admin").post("/audit/verify").status_code == 200
 
 
-def test_verification_refuses_a_missing_or_forged_csrf_token(web):  # noqa: F811
+def test_verification_refuses_a_missing_or_forged_csrf_token(web):
     web.sign_in("auditor")
     assert web.client.post("/audit/verify", data={}).status_code == 403
     assert web.client.post("/audit/verify", data={"csrf_token": "forged"}).status_code == 403
@@ -209,7 +209,7 @@ def test_verification_refuses_a_missing_or_forged_csrf_token(web):  # noqa: F811
     assert web.post("/audit/verify").status_code == 200
 
 
-def test_the_entity_history_is_a_timeline_of_its_register(web):  # noqa: F811
+def test_the_entity_history_is_a_timeline_of_its_register(web):
     dk, no = web.ids["TECHEM-DK"], web.ids["TECHEM-NO"]
     activity, old, new = _rename_activity(web, "TECHEM-DK")
     page = web.get(f"/entities/{dk}/history")
@@ -231,7 +231,7 @@ def test_the_entity_history_is_a_timeline_of_its_register(web):  # noqa: F811
     assert web.get("/entities/nothing/history").status_code == 404
 
 
-def test_an_activitys_history_lists_its_versions_with_their_diffs(web):  # noqa: F811
+def test_an_activitys_history_lists_its_versions_with_their_diffs(web):
     dk, no = web.ids["TECHEM-DK"], web.ids["TECHEM-NO"]
     activity, old, new = _rename_activity(web, "TECHEM-DK")
     path = f"/entities/{dk}/activities/{activity['id']}/history"
@@ -255,7 +255,7 @@ def test_an_activitys_history_lists_its_versions_with_their_diffs(web):  # noqa:
     assert web.get(path).status_code == 200 and "/audit/events/" in web.get(path).text
 
 
-def test_who_may_open_which_page(web):  # noqa: F811
+def test_who_may_open_which_page(web):
     dk = web.ids["TECHEM-DK"]
     activity = web.sign_in("officer").get("/api/activities", params={"entity": dk, "limit": 1}).json()
     history = f"/entities/{dk}/activities/{activity['items'][0]['id']}/history"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from tests.integration.web.web_support import parse_form, web  # noqa: F401 - fixture
+from tests.integration.web.web_support import parse_form
 
 
 def _first_activity(w, entity: str) -> dict:
@@ -18,7 +18,7 @@ def _editor(w, entity_id: str, activity_id: str) -> tuple[str, dict]:
     return page.text, parse_form(page.text)
 
 
-def test_saving_the_form_changes_the_record_and_keeps_what_the_form_does_not_show(web):  # noqa: F811
+def test_saving_the_form_changes_the_record_and_keeps_what_the_form_does_not_show(web):
     web.sign_in("officer")
     dk = web.ids["TECHEM-DK"]
     before = _first_activity(web, dk)
@@ -47,7 +47,7 @@ def test_saving_the_form_changes_the_record_and_keeps_what_the_form_does_not_sho
     assert events["items"] and events["items"][-1]["actor_id"].startswith("user:")
 
 
-def test_pickers_offer_the_vocabulary_and_the_entitys_own_records(web):  # noqa: F811
+def test_pickers_offer_the_vocabulary_and_the_entitys_own_records(web):
     web.sign_in("officer")
     dk = web.ids["TECHEM-DK"]
     activity = _first_activity(web, dk)
@@ -75,7 +75,7 @@ def test_pickers_offer_the_vocabulary_and_the_entitys_own_records(web):  # noqa:
     assert after["purposes"][-1]["legal_bases"] == ["art6_1_b"]
 
 
-def test_invalid_input_is_shown_next_to_its_field_and_changes_nothing(web):  # noqa: F811
+def test_invalid_input_is_shown_next_to_its_field_and_changes_nothing(web):
     web.sign_in("officer")
     dk = web.ids["TECHEM-DK"]
     before = _first_activity(web, dk)
@@ -108,7 +108,7 @@ def _activity_with_recipients(w, entity: str) -> dict:
     raise AssertionError("the demo register has an activity with two recipients and two data categories")
 
 
-def test_two_officers_changing_different_fields_are_merged_without_a_conflict_screen(web):  # noqa: F811
+def test_two_officers_changing_different_fields_are_merged_without_a_conflict_screen(web):
     web.sign_in("officer")
     dk = web.ids["TECHEM-DK"]
     activity = _activity_with_recipients(web, dk)
@@ -130,9 +130,17 @@ def test_two_officers_changing_different_fields_are_merged_without_a_conflict_sc
     assert latest["recipients"] == [r for r in activity["recipients"] if r != removed]
     assert "name" in [u["category"] for u in latest["data_categories"]]
     assert latest["purposes"] == activity["purposes"] and latest["sources"] == activity["sources"]
+    # The version both started from was read from the audit log, and that read is itself recorded.
+    me = web.get("/api/auth/me").json()
+    web.sign_in("auditor")
+    reads = web.get("/api/audit/events", params={"entity": dk, "action": "audit.read", "limit": 1000})
+    base_reads = [e for e in reads.json()["items"] if e["entity_id"] == "version"]
+    assert [e["actor_id"] for e in base_reads] == [f"user:{me['user_id']}"]
+    details = {"entity_type": "activity", "entity_id": activity["id"], "version": activity["version"]}
+    assert base_reads[0]["body"]["details"] == details
 
 
-def test_both_changing_one_field_shows_only_that_field_and_apply_mine_keeps_their_removal(web):  # noqa: F811
+def test_both_changing_one_field_shows_only_that_field_and_apply_mine_keeps_their_removal(web):
     web.sign_in("officer")
     dk = web.ids["TECHEM-DK"]
     activity = _activity_with_recipients(web, dk)
@@ -171,7 +179,7 @@ def test_both_changing_one_field_shows_only_that_field_and_apply_mine_keeps_thei
     assert dropped not in [u["category"] for u in latest["data_categories"]]
 
 
-def test_a_third_save_between_the_conflict_screen_and_the_save_is_caught_again(web):  # noqa: F811
+def test_a_third_save_between_the_conflict_screen_and_the_save_is_caught_again(web):
     web.sign_in("officer")
     dk = web.ids["TECHEM-DK"]
     activity = _first_activity(web, dk)
@@ -201,7 +209,7 @@ def test_a_third_save_between_the_conflict_screen_and_the_save_is_caught_again(w
     assert web.get(f"/api/activities/{activity['id']}").json()["description"] == "Third description"
 
 
-def test_only_officers_of_the_entity_may_open_or_post_the_editor(web):  # noqa: F811
+def test_only_officers_of_the_entity_may_open_or_post_the_editor(web):
     dk, no = web.ids["TECHEM-DK"], web.ids["TECHEM-NO"]
     web.sign_in("officer_all")
     activity = _first_activity(web, no)
@@ -225,7 +233,7 @@ def test_only_officers_of_the_entity_may_open_or_post_the_editor(web):  # noqa: 
     assert web.get("/api/activities/" + activity["id"]).json()["name"] == activity["name"]
 
 
-def test_quick_defects_review_order_plural_and_messages_in_the_pages_language(web):  # noqa: F811
+def test_quick_defects_review_order_plural_and_messages_in_the_pages_language(web):
     web.sign_in("officer")
     dk = web.ids["TECHEM-DK"]
     before = _first_activity(web, dk)

@@ -11,7 +11,6 @@ import time
 from exports import jobs as export_jobs
 from exports.layouts import layouts
 from ropa.errors import Invalid
-from tests.integration.web.web_support import web  # noqa: F401 - fixture
 
 FORM = {"format": "pdf", "language": "en", "layout": "canonical", "variant": "standard"}
 
@@ -42,7 +41,7 @@ def _jobs_held(w) -> int:
     return len(w.client.app.state["export_jobs"].jobs)
 
 
-def test_the_dialog_offers_every_layout_and_the_authoritys_language(web):  # noqa: F811
+def test_the_dialog_offers_every_layout_and_the_authoritys_language(web):
     web.sign_in("officer")
     dk = web.ids["TECHEM-DK"]
     page = web.get(f"/entities/{dk}/export")
@@ -62,7 +61,7 @@ def test_the_dialog_offers_every_layout_and_the_authoritys_language(web):  # noq
     assert '<option value="nb" lang="nb" selected>' in norway
 
 
-def test_checking_completeness_lists_the_empty_required_fields(web):  # noqa: F811
+def test_checking_completeness_lists_the_empty_required_fields(web):
     web.sign_in("officer")
     dk = web.ids["TECHEM-DK"]
     params = {"layout": "dk-datatilsynet", "lang": "en"}
@@ -86,7 +85,7 @@ def test_checking_completeness_lists_the_empty_required_fields(web):  # noqa: F8
     assert _jobs_held(web) == 0
 
 
-def test_an_export_runs_as_a_job_and_offers_its_file_with_the_sha256(web):  # noqa: F811
+def test_an_export_runs_as_a_job_and_offers_its_file_with_the_sha256(web):
     web.sign_in("officer")
     job = _job_path(_start(web, language="da", authority_case="2026-7431"))
     page = web.get(job)
@@ -112,7 +111,7 @@ def test_an_export_runs_as_a_job_and_offers_its_file_with_the_sha256(web):  # no
     assert sha in final and 'hx-trigger="every 1s"' not in final and "http-equiv" not in final
 
 
-def test_an_excel_export_downloads_a_workbook(web):  # noqa: F811
+def test_an_excel_export_downloads_a_workbook(web):
     web.sign_in("regulator_dk")  # an authority exports the registers it supervises
     job = _job_path(_start(web, format="xlsx", variant="pdfa", layout="dk-datatilsynet"))
     done = _finished(web, job)
@@ -125,7 +124,7 @@ def test_an_excel_export_downloads_a_workbook(web):  # noqa: F811
     assert web.client.app.state["export_jobs"].get(job.rsplit("/", 1)[1]).request.variant == "standard"
 
 
-def test_a_bad_as_of_gives_the_form_back_with_the_message(web):  # noqa: F811
+def test_a_bad_as_of_gives_the_form_back_with_the_message(web):
     web.sign_in("officer")
     bad = _start(web, as_of="yesterday", authority_case="kept", layout="ico")
     assert bad.status_code == 422
@@ -146,7 +145,7 @@ def test_a_bad_as_of_gives_the_form_back_with_the_message(web):  # noqa: F811
     assert web.client.app.state["export_jobs"].get(past.rsplit("/", 1)[1]).request.as_of == moment
 
 
-def test_a_failed_job_shows_its_error(web, monkeypatch):  # noqa: F811
+def test_a_failed_job_shows_its_error(web, monkeypatch):
     async def failing(*args, **kwargs):
         raise Invalid.of([("entity", "nothing to export here")])
 
@@ -156,7 +155,7 @@ def test_a_failed_job_shows_its_error(web, monkeypatch):  # noqa: F811
     assert "The export failed: Invalid value for entity" in done and "Download" not in done
 
 
-def test_other_peoples_jobs_and_entities_out_of_scope_do_not_exist(web):  # noqa: F811
+def test_other_peoples_jobs_and_entities_out_of_scope_do_not_exist(web):
     web.sign_in("officer")
     dk = web.ids["TECHEM-DK"]
     job = _job_path(_start(web))
@@ -173,7 +172,7 @@ def test_other_peoples_jobs_and_entities_out_of_scope_do_not_exist(web):  # noqa
     assert web.get(f"/entities/{dk}/export").status_code == 403
 
 
-def test_starting_an_export_needs_the_csrf_token(web):  # noqa: F811
+def test_starting_an_export_needs_the_csrf_token(web):
     web.sign_in("officer")
     dk = web.ids["TECHEM-DK"]
     refused = web.client.post(f"/entities/{dk}/export", data=FORM, follow_redirects=False)

@@ -8,7 +8,6 @@ import re
 
 from ropa.constraints import KEY_PATTERN
 from ropa.web.findings_pages import acceptance_key
-from tests.integration.web.web_support import web  # noqa: F401 - fixture
 
 PRIVACY_SHIELD = ("transfer.invalid_mechanism", "T-DK-PRIVACY-SHIELD")
 
@@ -47,7 +46,7 @@ def _row(page: str, rule_id: str, record_key: str) -> str:
     raise AssertionError(f"no row for {rule_id} {record_key}")
 
 
-def test_the_page_lists_the_apis_findings_with_what_to_do(web):  # noqa: F811
+def test_the_page_lists_the_apis_findings_with_what_to_do(web):
     web.sign_in("officer")
     dk = web.ids["TECHEM-DK"]
     api = _api(web)
@@ -62,7 +61,7 @@ def test_the_page_lists_the_apis_findings_with_what_to_do(web):  # noqa: F811
     assert "Findings for Techem Danmark A/S" in text and 'aria-current="page">Findings<' in page.text
 
 
-def test_the_privacy_shield_finding_is_there_with_its_remediation_and_links(web):  # noqa: F811
+def test_the_privacy_shield_finding_is_there_with_its_remediation_and_links(web):
     web.sign_in("officer")
     dk = web.ids["TECHEM-DK"]
     page = web.get(f"/entities/{dk}/findings").text
@@ -84,7 +83,7 @@ def test_the_privacy_shield_finding_is_there_with_its_remediation_and_links(web)
     assert f'href="/entities/{dk}/activities/{activities[on_activity["record_key"]]}"' in row
 
 
-def test_filters_by_severity_and_status_as_the_api_does(web):  # noqa: F811
+def test_filters_by_severity_and_status_as_the_api_does(web):
     web.sign_in("officer")
     dk = web.ids["TECHEM-DK"]
     page = web.get(f"/entities/{dk}/findings", params={"severity": "high", "status": "open"})
@@ -96,7 +95,7 @@ def test_filters_by_severity_and_status_as_the_api_does(web):  # noqa: F811
     assert "No findings." in web.get(f"/entities/{dk}/findings", params={"status": "accepted"}).text
 
 
-def test_the_page_comes_in_danish(web):  # noqa: F811
+def test_the_page_comes_in_danish(web):
     web.sign_in("officer")
     dk = web.ids["TECHEM-DK"]
     page = web.get(f"/entities/{dk}/findings", params={"lang": "da"})
@@ -108,7 +107,7 @@ def test_the_page_comes_in_danish(web):  # noqa: F811
     assert item["finding"]["message"]["en"] not in text
 
 
-def test_accepting_a_risk_moves_the_finding_to_accepted_and_is_audited(web):  # noqa: F811
+def test_accepting_a_risk_moves_the_finding_to_accepted_and_is_audited(web):
     web.sign_in("officer")
     dk = web.ids["TECHEM-DK"]
     until = _future(60)
@@ -137,7 +136,7 @@ def test_accepting_a_risk_moves_the_finding_to_accepted_and_is_audited(web):  # 
     assert [e["entity_id"] for e in events] == [record["id"]]
 
 
-def test_invalid_input_shows_the_fields_message_keeps_the_input_and_changes_nothing(web):  # noqa: F811
+def test_invalid_input_shows_the_fields_message_keeps_the_input_and_changes_nothing(web):
     web.sign_in("officer")
     rule, record = PRIVACY_SHIELD
     empty = _accept(web, rule, record, "   ", _future())
@@ -159,8 +158,8 @@ def test_invalid_input_shows_the_fields_message_keeps_the_input_and_changes_noth
     assert [f["status"] for f in _api(web, rule=rule)] == ["open"]
 
 
-def test_a_regulator_gets_findings_in_the_export_not_as_a_page(web):  # noqa: F811
-    """Issue 7: regulators see only the read-only register and the export dialog of their entities."""
+def test_a_regulator_gets_findings_in_the_export_not_as_a_page(web):
+    """Regulators see only the read-only register and the export dialog of their entities."""
     web.sign_in("regulator_dk")
     dk = web.ids["TECHEM-DK"]
     assert web.get(f"/entities/{dk}/findings").status_code == 403
@@ -174,7 +173,7 @@ def test_a_regulator_gets_findings_in_the_export_not_as_a_page(web):  # noqa: F8
     assert _acceptances(web) == []
 
 
-def test_a_post_without_the_csrf_token_is_refused(web):  # noqa: F811
+def test_a_post_without_the_csrf_token_is_refused(web):
     web.sign_in("officer")
     dk = web.ids["TECHEM-DK"]
     body = {"rule_id": "dpo.undecided", "record_key": "TECHEM-DK", "reason": "x", "until": _future()}
@@ -187,7 +186,7 @@ def test_a_post_without_the_csrf_token_is_refused(web):  # noqa: F811
     assert _acceptances(web) == []
 
 
-def test_an_expired_acceptance_is_shown_as_expired_and_a_taken_key_gets_a_suffix(web):  # noqa: F811
+def test_an_expired_acceptance_is_shown_as_expired_and_a_taken_key_gets_a_suffix(web):
     web.sign_in("officer")
     dk = web.ids["TECHEM-DK"]
     rule, record = "review.missing", "TECHEM-DK"  # one finding per entity, not one per activity

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import uuid
 
-from ropa.access import services
-from tests.integration.web.web_support import web  # noqa: F401 - fixture
+from ropa.access.limiter import LIMITER
 
 # What each role may do, and which entities it sees ("DK": Techem Danmark only; "all"; "NO").
 ROLES = {
@@ -84,7 +83,7 @@ def _page_routes(app) -> list[tuple[str, str]]:
     return sorted(found)
 
 
-def test_every_page_route_has_a_rule_in_this_table(web):  # noqa: F811
+def test_every_page_route_has_a_rule_in_this_table(web):
     routes = _page_routes(web.client.app)
     assert [r for r in routes if r not in PAGES] == [], "a page route without an access rule in this test"
     assert [r for r in PAGES if r not in routes] == [], "a rule for a page that no longer exists"
@@ -104,7 +103,7 @@ def _fill(path: str, ids: dict[str, str]) -> str:
     )
 
 
-def test_no_page_allows_what_the_role_or_its_scope_does_not(web):  # noqa: F811
+def test_no_page_allows_what_the_role_or_its_scope_does_not(web):
     dk = web.ids["TECHEM-DK"]
     web.sign_in("admin")
     activity = web.get("/api/activities", params={"entity": dk, "limit": 1}).json()["items"][0]["id"]
@@ -116,7 +115,7 @@ def test_no_page_allows_what_the_role_or_its_scope_does_not(web):  # noqa: F811
     ids |= {"processor": processor, "recipient": recipient}
     surprises = []
     for role, (may, sees) in ROLES.items():
-        services.LIMITER.hits.clear()
+        LIMITER.hits.clear()
         if role == "anonymous":
             web.client.cookies.clear()
             web.csrf = ""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from tests.integration.web.web_support import parse_form, web  # noqa: F401 - fixture
+from tests.integration.web.web_support import parse_form
 
 
 def _form(w, path: str) -> tuple[str, dict]:
@@ -22,7 +22,7 @@ def _api(w, kind: str, entity: str, key: str) -> dict:
     return w.get(f"/api/{kind}/{found['id']}").json()
 
 
-def test_an_officer_moves_a_privacy_shield_transfer_to_the_data_privacy_framework(web):  # noqa: F811
+def test_an_officer_moves_a_privacy_shield_transfer_to_the_data_privacy_framework(web):
     web.sign_in("officer")
     dk = web.ids["TECHEM-DK"]
     before = _api(web, "transfers", dk, "T-DK-PRIVACY-SHIELD")
@@ -55,7 +55,7 @@ def test_an_officer_moves_a_privacy_shield_transfer_to_the_data_privacy_framewor
     assert events["items"] and events["items"][-1]["actor_id"].startswith("user:")
 
 
-def test_an_scc_transfer_records_its_decision_and_module_and_bad_input_is_shown_by_field(web):  # noqa: F811
+def test_an_scc_transfer_records_its_decision_and_module_and_bad_input_is_shown_by_field(web):
     web.sign_in("officer")
     dk = web.ids["TECHEM-DK"]
     before = _api(web, "transfers", dk, "T-DK-SCC")
@@ -94,7 +94,7 @@ def test_an_scc_transfer_records_its_decision_and_module_and_bad_input_is_shown_
     assert _api(web, "transfers", dk, "T-DK-SCC") == latest
 
 
-def test_an_officer_changes_a_retention_rule_and_the_time_limit_must_be_stated(web):  # noqa: F811
+def test_an_officer_changes_a_retention_rule_and_the_time_limit_must_be_stated(web):
     web.sign_in("officer")
     dk = web.ids["TECHEM-DK"]
     before = _api(web, "retention-rules", dk, "RET-DK-COOKIE-OTHER")
@@ -120,7 +120,7 @@ def test_an_officer_changes_a_retention_rule_and_the_time_limit_must_be_stated(w
     assert after["sources"] == before["sources"] and after["notes"] == before["notes"]
 
 
-def test_new_records_are_created_and_retired_unless_an_activity_still_uses_them(web):  # noqa: F811
+def test_new_records_are_created_and_retired_unless_an_activity_still_uses_them(web):
     web.sign_in("officer")
     dk = web.ids["TECHEM-DK"]
     html, form = _form(web, f"/entities/{dk}/retention/new")
@@ -160,7 +160,7 @@ def test_new_records_are_created_and_retired_unless_an_activity_still_uses_them(
     assert 'value="RET-DK-INVOICES"' not in web.get(f"/entities/{dk}/activities/{activity['id']}/edit").text
 
 
-def test_only_officers_of_the_entity_may_change_transfers_and_retention_rules(web):  # noqa: F811
+def test_only_officers_of_the_entity_may_change_transfers_and_retention_rules(web):
     dk, no = web.ids["TECHEM-DK"], web.ids["TECHEM-NO"]
     web.sign_in("officer_all")
     transfer = web.get("/api/transfers", params={"entity": no, "limit": 1}).json()["items"][0]
@@ -180,7 +180,7 @@ def test_only_officers_of_the_entity_may_change_transfers_and_retention_rules(we
     assert web.get(f"/api/transfers/{transfer['id']}").json()["name"] == transfer["name"]
 
 
-def test_an_officer_records_a_processors_dpf_check_and_adds_a_recipient(web):  # noqa: F811
+def test_an_officer_records_a_processors_dpf_check_and_adds_a_recipient(web):
     web.sign_in("officer")
     dk = web.ids["TECHEM-DK"]
     processor = web.get("/api/processors", params={"entity": dk, "limit": 1}).json()["items"][0]
@@ -215,7 +215,7 @@ def test_an_officer_records_a_processors_dpf_check_and_adds_a_recipient(web):  #
     assert rec["processor"] == processor["key"] and rec["in_third_country"] is None
 
 
-def test_an_officer_creates_a_new_activity_as_a_draft_and_continues_in_the_editor(web):  # noqa: F811
+def test_an_officer_creates_a_new_activity_as_a_draft_and_continues_in_the_editor(web):
     web.sign_in("officer")
     dk = web.ids["TECHEM-DK"]
     assert f'href="/entities/{dk}/activities/new"' in web.get(f"/entities/{dk}").text

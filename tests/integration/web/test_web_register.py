@@ -6,15 +6,13 @@ import html
 import re
 from urllib.parse import parse_qs
 
-from tests.integration.web.web_support import web  # noqa: F401 - fixture
-
 
 def _activity_ids(w, entity_key: str) -> dict[str, str]:
     items = w.get("/api/activities", params={"entity": entity_key, "limit": 500}).json()["items"]
     return {a["key"]: a["id"] for a in items}
 
 
-def test_a_page_without_a_session_goes_to_the_sign_in_form_and_back(web):  # noqa: F811
+def test_a_page_without_a_session_goes_to_the_sign_in_form_and_back(web):
     dk = web.ids["TECHEM-DK"]
     response = web.get(f"/entities/{dk}?q=portal", follow_redirects=False)
     assert response.status_code == 303
@@ -36,7 +34,7 @@ def test_a_page_without_a_session_goes_to_the_sign_in_form_and_back(web):  # noq
     assert "httponly" in cookie and "samesite=strict" in cookie
 
 
-def test_wrong_password_is_refused_on_the_form_and_never_redirects_off_site(web):  # noqa: F811
+def test_wrong_password_is_refused_on_the_form_and_never_redirects_off_site(web):
     bad = web.client.post("/sign-in", data={"username": "w-officer-dk", "password": "nope", "next": "/"})
     assert bad.status_code == 401 and "Wrong username or password." in bad.text
     assert "ropa_session" not in bad.headers.get("set-cookie", "")
@@ -52,7 +50,7 @@ def test_wrong_password_is_refused_on_the_form_and_never_redirects_off_site(web)
     assert off_site.headers["location"] == "/"
 
 
-def test_sign_in_is_rate_limited_on_the_form_too(web):  # noqa: F811
+def test_sign_in_is_rate_limited_on_the_form_too(web):
     statuses = [
         web.client.post("/sign-in", data={"username": "w-auditor-dk", "password": f"guess {i}"}).status_code
         for i in range(7)
@@ -60,7 +58,7 @@ def test_sign_in_is_rate_limited_on_the_form_too(web):  # noqa: F811
     assert statuses[:5] == [401] * 5 and statuses[-1] == 429
 
 
-def test_the_dashboard_counts_what_the_officer_may_see(web):  # noqa: F811
+def test_the_dashboard_counts_what_the_officer_may_see(web):
     page = web.sign_in("officer").get("/").text
     assert "Techem Danmark A/S" in page and "Techem Norge AS" not in page
     api = web.get("/api/activities", params={"entity": "TECHEM-DK", "limit": 500}).json()["items"]
@@ -72,7 +70,7 @@ def test_the_dashboard_counts_what_the_officer_may_see(web):  # noqa: F811
     assert "Latest checkpoint" in page
 
 
-def test_the_register_lists_filters_and_searches_activities(web):  # noqa: F811
+def test_the_register_lists_filters_and_searches_activities(web):
     web.sign_in("officer")
     dk = web.ids["TECHEM-DK"]
     names = {
@@ -93,7 +91,7 @@ def test_the_register_lists_filters_and_searches_activities(web):  # noqa: F811
     assert "No activity matches." in none
 
 
-def test_an_activity_shows_every_element_and_its_source_sentences(web):  # noqa: F811
+def test_an_activity_shows_every_element_and_its_source_sentences(web):
     web.sign_in("officer")
     dk = web.ids["TECHEM-DK"]
     first = web.get("/api/activities", params={"entity": dk, "limit": 1}).json()["items"][0]
@@ -113,7 +111,7 @@ def test_an_activity_shows_every_element_and_its_source_sentences(web):  # noqa:
     assert 'href="/entities/' in page and "/edit" in page  # the officer may edit
 
 
-def test_pages_come_in_danish_and_norwegian(web):  # noqa: F811
+def test_pages_come_in_danish_and_norwegian(web):
     web.sign_in("officer")
     dk = web.ids["TECHEM-DK"]
     danish = web.get(f"/entities/{dk}", params={"lang": "da"})
@@ -124,7 +122,7 @@ def test_pages_come_in_danish_and_norwegian(web):  # noqa: F811
     assert "Databehandlere og underdatabehandlere" in norsk and '<html lang="nb">' in norsk
 
 
-def test_switching_language_keeps_the_search_and_filter(web):  # noqa: F811
+def test_switching_language_keeps_the_search_and_filter(web):
     web.sign_in("officer")
     dk = web.ids["TECHEM-DK"]
     page = web.get(f"/entities/{dk}", params={"q": "support", "status": "draft"}).text
@@ -133,7 +131,7 @@ def test_switching_language_keeps_the_search_and_filter(web):  # noqa: F811
     assert parse_qs(html.unescape(links[0])) == {"q": ["support"], "status": ["draft"], "lang": ["da"]}
 
 
-def test_processors_transfers_and_retention_pages_show_the_annexes(web):  # noqa: F811
+def test_processors_transfers_and_retention_pages_show_the_annexes(web):
     web.sign_in("officer")
     dk = web.ids["TECHEM-DK"]
     processors = web.get("/api/processors", params={"entity": dk, "limit": 500}).json()["items"]
@@ -147,7 +145,7 @@ def test_processors_transfers_and_retention_pages_show_the_annexes(web):  # noqa
     assert rules and all(r["name"].replace("'", "&#39;") in page for r in rules)
 
 
-def test_a_regulator_reads_its_authoritys_register_only_and_cannot_edit(web):  # noqa: F811
+def test_a_regulator_reads_its_authoritys_register_only_and_cannot_edit(web):
     web.sign_in("regulator_no")
     no, dk = web.ids["TECHEM-NO"], web.ids["TECHEM-DK"]
     dashboard = web.get("/").text

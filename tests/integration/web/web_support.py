@@ -1,17 +1,13 @@
-"""A browser-like client of the web interface with access control on: sign in as a role, post forms."""
+"""A browser-like client of the web interface with access control on: sign in as a role, post forms.
+
+The ``web`` fixture that builds it is in ``tests/integration/web/conftest.py``.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterator
 from typing import Any
-
-import pytest
-
-from ropa.access import services
-from ropa.settings import get_settings
-from tests.conftest import ENGINE, run
 
 PASSWORD = "correct horse battery staple"
 # Role name -> (username, role, entity keys, authority country)
@@ -86,27 +82,3 @@ def unescape(text: str) -> str:
     import html
 
     return html.unescape(text)
-
-
-def _entity_ids() -> dict[str, str]:
-    from ropa.tables import LegalEntity
-
-    return {r["key"]: str(r["id"]) for r in LegalEntity.select(LegalEntity.id, LegalEntity.key).run_sync()}
-
-
-@pytest.fixture
-def web(demo_database: str) -> Iterator[Web]:
-    """The demo register, access control on, one account per role (see ACCOUNTS), nobody signed in."""
-    from litestar.testing import TestClient
-
-    from ropa.app import create_app
-
-    services.LIMITER.hits.clear()
-    services.CACHE.clear()
-    for username, role, entities, country in ACCOUNTS.values():
-        run(services.add_user(username, role, PASSWORD, entities, country))
-    settings = dataclasses.replace(get_settings(), auth_enabled=True, cookie_secure=False)
-    app = create_app(settings, pool=ENGINE == "sqlite", integrator=False)
-    with TestClient(app, raise_server_exceptions=False) as client:
-        client.headers["origin"] = "http://testserver.local"  # browsers send it; the sign-in form needs it
-        yield Web(client, _entity_ids())

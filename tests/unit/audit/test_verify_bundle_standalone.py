@@ -58,7 +58,7 @@ def test_standalone_verifier_runs_outside_the_project(tmp_path: Path) -> None:
 def test_standalone_verifier_imports_only_stdlib_and_cryptography() -> None:
     tree = ast.parse(Path(vb.__file__).read_text())
     roots = {
-        (node.module if isinstance(node, ast.ImportFrom) else alias.name).split(".")[0]
+        ((node.module or "") if isinstance(node, ast.ImportFrom) else alias.name).split(".")[0]
         for node in ast.walk(tree)
         if isinstance(node, ast.Import | ast.ImportFrom)
         for alias in node.names

@@ -1,6 +1,7 @@
 """The engine on the Techem demo reports the seed findings; on a clean register it reports nothing.
 
-F-number -> rule ids (seed-findings.md; the seed's "Critical" maps to "high"):
+F-number (the flaws the demo register was built to show; ropa/demo/techem.yaml names the main ones)
+-> rule ids; a flaw rated "Critical" when the demo was drawn up maps to "high":
   F-01 transfer.invalid_mechanism (DK, Privacy Shield)      F-02 transfer.scc_incomplete (DK, NO)
   F-03 transfer.dpf_unverified (NO)                          F-04 transfer.no_destination (DK, NO)
   F-05 processor.no_contract (DK, NO), recipient.non_exhaustive (DK, low)

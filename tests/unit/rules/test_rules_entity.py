@@ -147,7 +147,7 @@ def test_a_dpo_decision_replaces_a_named_dpo() -> None:
 
 
 # ------------------------------------------------------------------------------------------
-# What the engine must not report (issue 19): each of these was a false or inflated finding
+# What the engine must not report: each of these was a false or inflated finding
 # ------------------------------------------------------------------------------------------
 
 

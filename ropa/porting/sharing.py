@@ -1,4 +1,4 @@
-"""One string object per distinct short text of a register read for an export.
+"""One string object per distinct short text of a register read (an export, a page, a dump).
 
 Decoding gives every string its own object. A register repeats its short texts across records:
 vocabulary keys, references to documents, processors, recipients, transfers and retention rules,

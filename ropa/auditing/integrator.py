@@ -1,4 +1,6 @@
-"""The process-wide integrator, built from the settings with its anchor file and witnesses."""
+"""The process-wide integrator, built from the settings with its anchor file and witnesses, and the
+checkpoints kept outside the database (anchor file, witness directories) that it and a verification
+of the log answer to."""
 
 from __future__ import annotations
 
