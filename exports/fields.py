@@ -2,7 +2,7 @@
 
 A field returns a list of values (text or dates); an empty list means the register holds nothing
 for it, which the completeness check reports when a layout requires the field. Labels are in
-labels.yaml under ``field.<id>``; a layout may override them.
+ropa/i18n/fields.yaml under ``field.<id>``; a layout may override them.
 """
 
 from __future__ import annotations
