@@ -26,20 +26,25 @@ class EventFilter:
     action: str | None = None
     entity_type: str | None = None
     entity_id: str | None = None
+    # Several records at once (a key the reader typed that names records in several entities).
+    entity_ids: tuple[str, ...] | None = None
     since: dt.datetime | None = None
     until: dt.datetime | None = None
     # The legal entities the reader may see (None: all); events of no entity are then left out.
     within: frozenset[str] | None = None
 
     def as_dict(self) -> dict[str, str]:
-        return {
-            k: (timestamp(v) if isinstance(v, dt.datetime) else str(v))
-            for k, v in dataclasses.asdict(self).items()
-            if v is not None and k != "within"
-        }
+        return {k: _text(v) for k, v in dataclasses.asdict(self).items() if v is not None and k != "within"}
 
 
-def _where(f: EventFilter, after: int | None) -> Any:
+def _text(value: Any) -> str:
+    """A filter's value as the log's read event records it."""
+    if isinstance(value, dt.datetime):
+        return timestamp(value)
+    return ",".join(value) if isinstance(value, tuple) else str(value)
+
+
+def _where(f: EventFilter, after: int | None, newest_first: bool = False) -> Any:
     e = AuditEvent
     clauses: list[Any] = []
     if f.legal_entity_id:
@@ -54,12 +59,14 @@ def _where(f: EventFilter, after: int | None) -> Any:
         clauses.append(e.entity_type == f.entity_type)
     if f.entity_id:
         clauses.append(e.entity_id == f.entity_id)
+    if f.entity_ids is not None:
+        clauses.append(e.entity_id.is_in(list(f.entity_ids) or ["-"]))
     if f.since:
         clauses.append(e.created_at >= f.since)
     if f.until:
         clauses.append(e.created_at < f.until)
     if after is not None:
-        clauses.append(e.event_id > after)
+        clauses.append(e.event_id < after if newest_first else e.event_id > after)
     where = None
     for clause in clauses:
         where = clause if where is None else where & clause
@@ -75,14 +82,19 @@ def _shape(row: dict[str, Any], with_body: bool) -> dict[str, Any]:
 
 
 async def page(
-    f: EventFilter, after: int | None = None, limit: int = 100, with_body: bool = True
+    f: EventFilter,
+    after: int | None = None,
+    limit: int = 100,
+    with_body: bool = True,
+    newest_first: bool = False,
 ) -> tuple[list[dict[str, Any]], int | None]:
-    """Events in log order after event id ``after``; the second value continues the listing."""
+    """Events in log order after event id ``after`` (``newest_first``: in reverse order, before it);
+    the second value continues the listing."""
     columns = [getattr(AuditEvent, n) for n in _FIELDS] + ([AuditEvent.body] if with_body else [])
     query = AuditEvent.select(*columns)
-    if (where := _where(f, after)) is not None:
+    if (where := _where(f, after, newest_first)) is not None:
         query = query.where(where)
-    rows = await query.order_by(AuditEvent.event_id).limit(limit + 1)
+    rows = await query.order_by(AuditEvent.event_id, ascending=not newest_first).limit(limit + 1)
     events = [_shape(r, with_body) for r in rows[:limit]]
     return events, (events[-1]["event_id"] if len(rows) > limit else None)
 

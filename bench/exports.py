@@ -53,6 +53,12 @@ CASES = (
 )
 
 
+def _cpu_s() -> float:
+    """This process's processor time so far (user and system), in seconds."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _rss_mb() -> float:
     """This process's peak resident set so far (ru_maxrss is in KiB on Linux), in MB."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / 1e6
@@ -107,17 +113,18 @@ async def _export(spec: dict[str, Any]) -> dict[str, Any]:
     await db.open_pool()
     try:
         chosen = integrator()
-        before = _rss_mb()
+        before, cpu = _rss_mb(), _cpu_s()
         started = time.perf_counter()
         result = await service.export(_request(spec), chosen, progress)
         finished = time.perf_counter()
-        peak = _rss_mb()
+        peak, cpu = _rss_mb(), _cpu_s() - cpu
     finally:
         await db.close_pool()
     inside = [(s, t) for s, t in stamps if marks["render"] <= t <= marks["rendered"]]
     ends = [t for _, t in inside[1:]] + [marks["rendered"]]
     return {
         "seconds": finished - started,
+        "cpu_s": cpu,  # on a busy machine, the export's own share of it
         "prepare_s": marks["prepared"] - started,
         "render_s": marks["rendered"] - marks["render"],
         "after_s": finished - marks["rendered"],  # SHA-256 of the file and the audit event
@@ -194,7 +201,97 @@ async def _profile(spec: dict[str, Any]) -> dict[str, Any]:
     return {"profile": text + "\n\nBy cumulative time:\n\n" + profiler.top(20, "cumulative")}
 
 
-MODES = {"export": _export, "alone": _alone, "profile": _profile}
+# Figure 8c's lower bounds: the same export's text with less and less for WeasyPrint to do.
+NO_TABLES_CSS = "table, thead, tbody, tr, th, td { display: block; }"
+
+
+def _layout_and_write(html: str, options: Any, finisher: Any = None) -> dict[str, Any]:
+    """WeasyPrint's layout, then its PDF write, of ``html``, timed apart; pages and memory growth.
+
+    ``options()`` gives WeasyPrint's options: each use needs its own (an attachment is read once)."""
+    from exports.pdf import html_document
+
+    before, cpu = _current_mb(), _cpu_s()
+    with Timer() as layout:
+        document = html_document(html).render(**options())
+    laid_out = _current_mb()
+    with Timer() as write:
+        content = document.write_pdf(finisher=finisher, **options())
+    pages, cpu = len(document.pages), _cpu_s() - cpu
+    return {
+        "cpu_s": cpu,
+        "layout_s": layout.seconds,
+        "write_s": write.seconds,
+        "seconds": layout.seconds + write.seconds,
+        "pages": pages,
+        "bytes": len(content),
+        "layout_mb": laid_out - before,  # the laid-out pages, all held until the PDF is written
+        "mb_per_page": (laid_out - before) / pages,
+    }
+
+
+def _plain_text(html: str) -> str:
+    """The export's text: every text node of the body, spaces collapsed, a line per block."""
+    import html as html_module
+    import re
+
+    body = html.split("<body>", 1)[1]
+    body = re.sub(r"<style>.*?</style>", "", body, flags=re.S)
+    text = html_module.unescape(re.sub(r"<[^>]+>", " ", body))
+    return re.sub(r"[ \t]*\n[ \t\n]*", "\n", re.sub(r"[ \t]+", " ", text)).strip()
+
+
+def _plain_text_html(text: str) -> str:
+    """``text`` as one pre-wrapped block in the export's font, size and page: no other element."""
+    import html as html_module
+
+    style = (
+        '@page { size: A4; margin: 22mm 16mm; } html { font-family: "DejaVu Sans", sans-serif; '
+        "font-size: 9pt; line-height: 1.35; } pre { font-family: inherit; white-space: pre-wrap; margin: 0; }"
+    )
+    head = f'<!doctype html><html lang="en"><head><style>{style}</style></head>'
+    return f"{head}<body><pre>{html_module.escape(text)}</pre></body></html>"
+
+
+async def _bounds(spec: dict[str, Any]) -> dict[str, Any]:
+    """Figure 8c's bounds on a small clone: the export's render, then WeasyPrint with less to do.
+
+    1. the export as shipped (layout, tagged write with the finisher);
+    2. the same, untagged: what PDF/UA tagging costs;
+    3. the same HTML with no table layout at all (every table part a block), untagged;
+    4. the export's text alone, as one pre-wrapped block: Pango shaping and line breaking, about
+       nothing else; no time on this machine can be below it for this much text."""
+    from exports.pdf import finish, pdf_options, render_html
+
+    doc = await _prepared(spec)
+    html = render_html(doc)
+
+    def tagged() -> dict[str, Any]:
+        return pdf_options(doc)
+
+    def untagged() -> dict[str, Any]:
+        return {**pdf_options(doc), "pdf_tags": False}
+
+    text = _plain_text(html)
+    variants = {
+        "export": _layout_and_write(html, tagged, finish),
+        "untagged": _layout_and_write(html, untagged),
+        "no_tables": _layout_and_write(html.replace("</style>", NO_TABLES_CSS + "\n</style>", 1), untagged),
+        "text_only": _layout_and_write(_plain_text_html(text), untagged),
+    }
+    return {"activities": int(spec["activities"]), "text_chars": len(text), "variants": variants}
+
+
+def _current_mb() -> float:
+    """This process's resident set now (not the high-water mark), in MB."""
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024 / 1e6
+    return _rss_mb()
+
+
+MODES = {"export": _export, "alone": _alone, "profile": _profile, "bounds": _bounds}
 
 
 def _child(spec: dict[str, Any]) -> None:
@@ -246,9 +343,9 @@ async def _load(cases: tuple[Case, ...]) -> tuple[dict[str, tuple[str, int]], fl
     return entities, timer.seconds
 
 
-def _spawn(mode: str, entity: str, fmt: str, work: Path) -> dict[str, Any]:
+def _spawn(mode: str, entity: str, fmt: str, work: Path, activities: int = 0) -> dict[str, Any]:
     out = work / f"child-{mode}-{entity}.json"
-    spec = {"mode": mode, "entity": entity, "format": fmt, "out": str(out)}
+    spec = {"mode": mode, "entity": entity, "format": fmt, "out": str(out), "activities": activities}
     command = [sys.executable, "-m", "bench.exports", "child", json.dumps(spec)]
     process = subprocess.run(
         command, cwd=ROOT, env=dict(os.environ), capture_output=True, text=True, timeout=CHILD_TIMEOUT
@@ -357,6 +454,9 @@ def main() -> None:
             if args.profile or _missed(case, result):
                 profiled = entities["profile_pdf"][0] if case.name == "pdf_1k" else entity
                 result["profile"] = _spawn("profile", profiled, case.format, work)["profile"]
+            if case.name == "pdf_1k":  # figure 8c: what bounds the time and memory of a large PDF
+                small, size = entities["profile_pdf"]
+                result["bounds"] = _spawn("bounds", small, case.format, work, size)
             cases[case.name] = result
         write_result(
             args.out,
@@ -366,6 +466,7 @@ def main() -> None:
                 "load_s": load_s,
                 "libraries": _libraries(),
                 "profiled_pdf_activities": PROFILED_PDF,
+                "cpus": os.cpu_count(),
                 "cases": cases,
             },
         )

@@ -40,13 +40,15 @@ def add_export_command(sub: Any) -> None:
 async def run_export(args: argparse.Namespace) -> int:
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from exports.service import ExportRequest, check, export, parse_as_of, validate
+    from exports.service import ExportRequest, export, inspect, parse_as_of, validate
     from ropa.auditing.integrator import integrator
 
     as_of = parse_as_of(args.as_of)
-    gaps = await check(args.entity, args.layout, args.lang, as_of)
+    gaps, warnings = await inspect(args.entity, args.layout, args.lang, as_of)
     for gap in gaps:
         print(f"empty: {gap.activity_key} {gap.heading}", file=sys.stderr)
+    for warning in warnings:
+        print(f"language: {warning}", file=sys.stderr)
     if args.check:
         print(f"{len(gaps)} required fields of layout '{args.layout}' are empty")
         return 0

@@ -13,7 +13,7 @@ from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from audit.context import current_actor
 from exports.jobs import Jobs
 from exports.layouts import layouts
-from exports.service import MEDIA_TYPES, ExportRequest, ExportResult, check, export, parse_as_of, validate
+from exports.service import MEDIA_TYPES, ExportRequest, ExportResult, export, inspect, parse_as_of, validate
 from ropa.errors import Conflict, NotFound
 from ropa.i18n import LANGUAGES
 from ropa.i18n import Lang as Language
@@ -110,6 +110,8 @@ class ExportCheck(msgspec.Struct, kw_only=True):
     layout: str
     complete: bool
     gaps: list[Gap]
+    # Free text not in the export's language, vocabulary keys without a label (exports/language.py).
+    warnings: list[str] = []
 
 
 class LayoutColumn(msgspec.Struct, kw_only=True):
@@ -220,8 +222,9 @@ async def export_check(
     lang: FromQuery[Lang] = None,
     as_of: FromQuery[Moment] = None,
 ) -> ExportCheck:
-    gaps = await check(record_id, layout or "canonical", lang, parse_as_of(as_of))
+    gaps, warnings = await inspect(record_id, layout or "canonical", lang, parse_as_of(as_of))
     return ExportCheck(
+        warnings=warnings,
         layout=layout or "canonical",
         complete=not gaps,
         gaps=[

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import hashlib
@@ -116,6 +117,20 @@ class Change:
     fields: list[str]
 
 
+def field_label(t: Texts, name: str) -> str:
+    """A record field's name in the export's language (``record_field.*``, else ``field.*``); a name
+    with neither label is shown as written."""
+    for key in (f"record_field.{name}", f"field.{name}"):
+        if t.has(key):
+            return t(key)
+    return name
+
+
+def labelled(changes: list[Change], t: Texts) -> list[Change]:
+    """The changes with their changed fields named in the export's language, as the appendix shows them."""
+    return [dataclasses.replace(c, fields=[field_label(t, f) for f in c.fields]) for c in changes]
+
+
 def register_pieces(terms: list[TermData], entity: EntityIn) -> Iterator[bytes]:
     """``msgspec.json.encode(RegisterFile(vocabularies=terms, entities=[entity]))`` in pieces, one per
     activity, so a large register's file is never held whole: joined, the pieces are those bytes."""
@@ -157,9 +172,32 @@ class Document:
             return iter(())
         register = RegisterFile(vocabularies=self.vocabularies, entities=[self.source or self.entity])
         found = annotate_in_order(register, self.meta.created_at.date(), languages=(self.meta.lang,))
-        if "acceptances" in self.meta.include:
-            return found
-        return (f for f in found if f.status != "accepted")  # an accepted risk is not shown at all
+        shown = found if "acceptances" in self.meta.include else (f for f in found if f.status != "accepted")
+        return (self._worded(f) for f in shown)  # an accepted risk is not shown at all unless included
+
+    @functools.cached_property
+    def _legal_acts(self) -> dict[str, str]:
+        """The legal acts of the reference data, in English and titled in the export's language."""
+        acts = {str(t.attributes.get("legal_act") or "") for t in self.vocabularies}
+        return {act: self.view.legal_act(act) for act in sorted(acts, key=len, reverse=True) if act}
+
+    def _worded(self, out: FindingOut) -> FindingOut:
+        """A finding as the export shows it: its article cited and its field named in the export's
+        language, and the legal acts its message quotes from the reference data titled in it."""
+        f, lang = out.finding, self.meta.lang
+        message, remediation = dict(f.message), dict(f.remediation)
+        for english, titled in self._legal_acts.items():
+            if english != titled:
+                message[lang] = message.get(lang, "").replace(english, titled)
+                remediation[lang] = remediation.get(lang, "").replace(english, titled)
+        worded = msgspec.structs.replace(
+            f,
+            article=self.view.cite(f.article),
+            field=field_label(self.t, f.field) if f.field else f.field,
+            message=message,
+            remediation=remediation,
+        )
+        return msgspec.structs.replace(out, finding=worded)
 
     @functools.cached_property
     def findings(self) -> list[FindingOut]:

@@ -12,6 +12,7 @@ from typing import Any
 
 import jinja2
 import markupsafe
+import pydyf
 import structlog
 from weasyprint import HTML, Attachment
 from weasyprint.urls import URLFetcher, URLFetcherResponse
@@ -73,6 +74,26 @@ class _TextLeftOut(logging.Filter):
 for _name in ("weasyprint", "weasyprint.progress"):
     if not any(isinstance(f, _TextLeftOut) for f in logging.getLogger(_name).filters):
         logging.getLogger(_name).addFilter(_TextLeftOut())
+
+
+def _page_references(pdf: Any) -> tuple[bytes, ...]:
+    """pydyf's ``PDF.page_references``, built once per page count instead of on every use.
+
+    pydyf builds the tuple of all page references each time it is read, and WeasyPrint's tagging
+    reads it once for every structure element (``weasyprint/pdf/tags.py``): writing a tagged PDF
+    took time in pages x elements, 280 of the 568 s of a 1,000-activity export (docs/benchmarks.md,
+    8c). Pages are only ever appended to ``Kids`` (``PDF.add_page``), so the tuple for a given
+    ``Kids`` list and length never changes: the same references, the same bytes, in linear time."""
+    kids = pdf.pages["Kids"]
+    cached = pdf.__dict__.get("_ropa_page_references")
+    if cached is None or cached[0] is not kids or cached[1] != len(kids):
+        references = tuple(f"{number} 0 R".encode("ascii") for number in kids[::3])
+        cached = pdf.__dict__["_ropa_page_references"] = (kids, len(kids), references)
+    return cached[2]  # type: ignore[no-any-return]
+
+
+if getattr(pydyf.PDF.page_references, "fget", None) is not _page_references:
+    pydyf.PDF.page_references = property(_page_references)
 
 
 # Controls but tab, line feed and carriage return print as U+FFFD, and the separators of lines and
@@ -203,7 +224,7 @@ def pdf_options(doc: Document) -> dict[str, Any]:
     register = Attachment(
         file_obj=io.BytesIO(doc.register_json),
         name=f"ropa-register-{doc.entity.key}.json",
-        description="The register this export shows, in the ropa-register format (docs/register-format.md)",
+        description=doc.t("meta.attachment"),
         created=created,
         modified=created,
         relationship="Data" if doc.meta.variant == "pdfa" else "Supplement",

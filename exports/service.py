@@ -41,9 +41,11 @@ from exports.document import (
     Variant,
     diff,
     for_export,
+    labelled,
     register_sha256,
 )
 from exports.i18n import Texts, default_language
+from exports.language import notices
 from exports.layouts import Gap, gaps, layouts
 from exports.view import RecordTimes, View
 from ropa.db import read_snapshot, write_transaction
@@ -295,7 +297,10 @@ async def prepare(req: ExportRequest, integrator: Integrator) -> Document:
     if meta.baseline is not None:
         before = (await load_entity(entity_id, at=_moment(meta.baseline["state_time"]))).entity
         changes = diff(for_export(before, include), entity)
-    view = View(entity, Texts(lang, terms), {k: RecordTimes(*v) for k, v in times.items()})
+    texts = Texts(lang, terms)
+    if changes is not None:
+        changes = labelled(changes, texts)  # the changed fields named in the export's language
+    view = View(entity, texts, {k: RecordTimes(*v) for k, v in times.items()})
     return Document(meta, view, layouts()[req.layout].shown(include), changes, terms, source)
 
 
@@ -332,6 +337,15 @@ async def export(req: ExportRequest, integrator: Integrator, progress: Progress 
 
 async def check(entity: str, layout: str, lang: str | None, as_of: dt.datetime | None = None) -> list[Gap]:
     """The fields ``layout`` requires that the entity's register leaves empty (nothing is recorded)."""
+    return (await inspect(entity, layout, lang, as_of))[0]
+
+
+async def inspect(
+    entity: str, layout: str, lang: str | None, as_of: dt.datetime | None = None
+) -> tuple[list[Gap], list[str]]:
+    """The export check: the fields ``layout`` requires that the register leaves empty, and the
+    warnings about its language (``exports.language``: free text that does not read as the export's
+    language, vocabulary keys without a label), worded in the export's language."""
     req = ExportRequest(entity=entity, layout=layout, lang=lang, as_of=as_of)  # type: ignore[arg-type]
     validate(req)
     entity_id = await find_entity(entity)
@@ -342,4 +356,5 @@ async def check(entity: str, layout: str, lang: str | None, as_of: dt.datetime |
     terms = await vocabulary_terms()
     a = state.supervisory_authority
     chosen: Lang = req.lang or default_language(a.country if a else None, state.default_language)
-    return gaps(layouts()[layout], View(state, Texts(chosen, terms)))
+    view = View(state, Texts(chosen, terms))
+    return gaps(layouts()[layout], view), [n.text(view) for n in notices(view)]

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from exports.i18n import Texts
 from ropa.activities.schemas import ActivityData, Purpose
+from ropa.i18n.citations import cite, legal_act
 from ropa.porting.schemas import EntityIn, ProcessorIn, RecipientIn, RetentionIn, TransferIn
 from ropa.records.parts import Contact, SourceRef
 from ropa.rules.model import as_date
@@ -23,6 +25,9 @@ def unique(values: Iterable[str]) -> list[str]:
             seen.setdefault(value, None)
     return list(seen)
 
+
+# The mechanisms of the reference data whose legal act is a decision adopting SCCs.
+SCC_MECHANISMS = ("scc_2021", "scc_old")
 
 R = TypeVar("R")
 T = TypeVar("T")
@@ -158,6 +163,45 @@ class View:
             return None
         return term.attributes
 
+    def _decision(self, number: str) -> str:
+        """An SCC decision as the register records it ("2021/914"): the title of the reference data's
+        act of that number, when there is one, else the number as written."""
+        for key in SCC_MECHANISMS:
+            term = self.t.term_data("transfer_mechanism", key)
+            act = str(term.attributes.get("legal_act") or "") if term else ""
+            if number.strip() and re.search(rf"\b{re.escape(number.strip())}\b", act) and " and " not in act:
+                return act
+        return number
+
+    def legal_act(self, text: str) -> str:
+        """A legal act of the reference data, titled in the export's language (``citations.legal_act``)."""
+        return legal_act(text, self.t.lang, self.t.date)
+
+    def cite(self, articles: str | None, bare: bool = False) -> str:
+        """Articles in the national style of the export's language (``citations.cite``)."""
+        return cite(articles, self.t.lang, bare)
+
+    def registration(self) -> str:
+        """The entity's registration number as the export's language writes it: "CVR-nr.: 29416982",
+        "Organisasjonsnummer: 992 327 669" (a Norwegian organisation number in groups of three)."""
+        reg = self.entity.registration
+        if reg is None:
+            return ""
+        scheme = re.sub(r"[^a-z]", "", reg.scheme.lower())
+        number = reg.number.strip()
+        if scheme in ("orgnr", "organisasjonsnummer") and re.fullmatch(r"\d{9}", number.replace(" ", "")):
+            digits = number.replace(" ", "")
+            number = f"{digits[:3]} {digits[3:6]} {digits[6:]}"
+        key = f"registration.{scheme}"
+        if self.t.has(key):
+            return self.t(key, number=number)
+        return f"{reg.scheme}: {number}"
+
+    def event(self, key: str | None) -> str:
+        """A retention event (``cookie_set``): its ``retention_event`` term's label in the export's
+        language; a key the vocabulary lacks is shown as written (the language check reports it)."""
+        return self.t.term("retention_event", key) if key else ""
+
     @per_record
     def mechanism(self, x: TransferIn) -> dict[str, str]:
         """The mechanism's label, legal act, article and validity, from the dated reference data.
@@ -177,7 +221,7 @@ class View:
         if attrs.get("decision_required") and not (x.scc and x.scc.decision):
             missing.append("scc_decision")
         if x.scc and x.scc.decision and not legal_act:
-            legal_act = x.scc.decision
+            legal_act = self._decision(x.scc.decision)
         if attrs.get("type") == "adequacy":
             country = str(attrs.get("country") or "").upper()
             if country:  # a decision for one country (the DPF): only for transfers to it
@@ -207,10 +251,13 @@ class View:
             condition = t("validity.conditional", condition=x.description or t("validity.condition_missing"))
             status_text = "; ".join(p for p in (status_text, condition) if p)
         dates = " – ".join(p for p in (t.date(valid_from), t.date(valid_to)) if p)
+        article = str(attrs.get("article") or "")
         return {
             "label": t.term("transfer_mechanism", x.mechanism),
-            "legal_act": legal_act,
-            "article": str(attrs.get("article") or ""),
+            "legal_act": self.legal_act(legal_act),
+            # Without its leading word: the PDF's template writes "art." before it.
+            "article": self.cite(article, bare=True),
+            "citation": self.cite(article),
             "valid_from": t.date(valid_from),
             "valid_to": t.date(valid_to),
             "status": status_text,
@@ -237,9 +284,9 @@ class View:
     def time_limit(self, rule: RetentionIn) -> str:
         t = self.t
         duration = t.duration(rule.duration)
-        # Events are keys (account_deregistration_received); shown as words.
-        start = (rule.start_event or "").replace("_", " ")
-        trigger = (rule.trigger_event or "").replace("_", " ")
+        # Events are keys of the retention_event vocabulary (account_deregistration_received).
+        start = self.event(rule.start_event)
+        trigger = self.event(rule.trigger_event)
         if rule.kind == "fixed" and duration:
             text = t("retention.from", duration=duration, event=start) if start else duration
         elif rule.kind == "event":

@@ -39,6 +39,47 @@ def _stages(case: dict[str, Any]) -> str:
     return f"{len(sheets)} sheets {n(sum(sheets.values()), 2)} ({heaviest}) · zip {zipped}"
 
 
+_BOUNDS = {
+    "export": "the export as shipped (tagged, finished)",
+    "untagged": "the same HTML, untagged",
+    "no_tables": "the same HTML, no table layout (every table part a block), untagged",
+    "text_only": "the export's text alone, one pre-wrapped block, untagged",
+}
+
+
+def _bounds(runs: Runs) -> str:
+    """Figure 8c: WeasyPrint with less and less to do on a small clone, scaled to 1,000 activities."""
+    rows = []
+    for engine, r in ok(runs).items():
+        bounds = r["cases"].get("pdf_1k", {}).get("bounds")
+        if not bounds:
+            continue
+        size = bounds["activities"]
+        for name, label in _BOUNDS.items():
+            v = bounds["variants"][name]
+            memory = f"{n(v['mb_per_page'], 2)}" if name == "export" else "–"
+            rows.append(
+                [ENGINE_NAMES[engine], label, n(v["pages"]), n(v["layout_s"], 2), n(v["write_s"], 2)]
+                + [n(v["cpu_s"], 2), n(v["cpu_s"] / size, 3), f"**{n(v['cpu_s'] / size * 1000)}**", memory]
+            )
+    if not rows:
+        return ""
+    head = ["Engine", f"{first(runs, 'profiled_pdf_activities')} activities", "pages", "layout s", "write s"]
+    head += ["processor s", "per activity", "× 1,000 activities", "layout MB per page"]
+    return (
+        "\n**8c: what bounds a large PDF.** The export of a small clone, then WeasyPrint with less and "
+        "less to do on the same content (`bench/exports.py`, mode `bounds`), each scaled linearly to "
+        "1,000 activities (time is linear in pages once tagging is linear; see docs/exports.md, "
+        "*Large PDFs*). WeasyPrint lays out and draws on one core; *processor s* is the process's "
+        "own processor time (user and system), which a busy machine inflates less than the clock "
+        "(*layout s*, *write s*). *Layout MB per page* is the "
+        "growth of the resident set over the layout: WeasyPrint keeps every laid-out page until the "
+        "PDF is written (the footer's page count and the contents' page numbers need them all).\n\n"
+        + table(head, rows)
+        + "\n"
+    )
+
+
 def exports(runs: Runs) -> Section:
     times, memory, attached = [], [], []
     for engine, r in ok(runs).items():
@@ -117,6 +158,7 @@ def exports(runs: Runs) -> Section:
         "and memory have no target. **Result:** "
         + "; ".join(f"{row[0][4:]}: SQLite {row[2]}, PostgreSQL {row[3]}" for row in rows if row[1] != "none")
         + ".\n"
+        + _bounds(runs)
         + "".join(attached)
     )
     return text, rows

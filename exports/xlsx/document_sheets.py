@@ -32,7 +32,7 @@ def entity_sheet(doc: Document) -> Sheet:
     def rows() -> Iterator[list[Cell]]:
         yield [t("cover.processor" if e.role == "processor" else "cover.controller"), e.legal_name]
         if e.registration:
-            yield [t("cover.registration"), f"{e.registration.scheme} {e.registration.number}"]
+            yield [t("cover.registration"), view.registration()]
         yield [t("cover.address"), view.address(e.address) or None]
         yield [t("cover.email"), e.email]
         yield [t("cover.phone"), e.phone]

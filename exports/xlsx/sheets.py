@@ -276,7 +276,7 @@ def transfers_sheet(view: View) -> Sheet:
                 view.recipient(x.recipient) if x.recipient else None,
                 m["label"],
                 m["legal_act"] or None,
-                m["article"] or None,
+                m["citation"] or None,
                 as_date(attrs.get("valid_from")),
                 as_date(attrs.get("valid_to")),
                 m["status"] or None,

@@ -94,7 +94,7 @@ def _wrapped_style(ws: Any) -> StyleArray:
     return probe._style
 
 
-def _write_sheet(wb: Workbook, sheet: Sheet, list_ranges: dict[str, str]) -> int:
+def _write_sheet(wb: Workbook, sheet: Sheet, list_ranges: dict[str, str], t: Any) -> int:
     ws = wb.create_sheet(sheet.title[:31])
     for index, width in enumerate(sheet.widths, start=1):
         ws.column_dimensions[get_column_letter(index)].width = width
@@ -122,7 +122,7 @@ def _write_sheet(wb: Workbook, sheet: Sheet, list_ranges: dict[str, str]) -> int
     for column, vocabulary in sheet.lists.items():
         if vocabulary in list_ranges:
             dv = DataValidation(type="list", formula1=list_ranges[vocabulary], allow_blank=True)
-            dv.error, dv.errorTitle = "Choose a term of the list", vocabulary
+            dv.error, dv.errorTitle = t("list.error"), t("list.error_title")
             letter = get_column_letter(column + 1)
             dv.add(f"{letter}2:{letter}{max(count + 1, 2) + 1000}")
             ws.data_validations.append(dv)
@@ -160,7 +160,7 @@ def render_xlsx(doc: Document, progress: Callable[[str, float], None]) -> bytes:
     props.creator = doc.entity.legal_name
     props.lastModifiedBy = "ropa"
     props.identifier = m.export_id
-    props.keywords = f"GDPR, Article 30, {doc.entity.key}, {m.export_id}"
+    props.keywords = f"{t('meta.keywords')}, {doc.entity.key}, {m.export_id}"
     props.language = m.lang
     props.category = doc.layout.id
     state_time = m.state_time.astimezone(dt.UTC).replace(microsecond=0).isoformat()
@@ -192,7 +192,7 @@ def render_xlsx(doc: Document, progress: Callable[[str, float], None]) -> bytes:
     sheets = all_sheets(doc)
     for n, sheet in enumerate(sheets):
         progress(f"sheet {sheet.title}", 0.1 + 0.8 * n / len(sheets))
-        _write_sheet(wb, sheet, list_ranges)
+        _write_sheet(wb, sheet, list_ranges, t)
     register = wb.create_sheet(REGISTER_SHEET)
     for text in _register_rows(doc.register_pieces()):
         cell = WriteOnlyCell(register, text)

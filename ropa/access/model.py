@@ -34,6 +34,7 @@ PERMISSIONS: dict[Role, frozenset[str]] = {
         {
             "register.read",
             "register.write",
+            "register.approve",  # four eyes: approve an activity someone else last changed
             "register.history",
             "register.export",
             "findings.read",

@@ -173,7 +173,7 @@ async def _query(args: argparse.Namespace) -> int:
     )
     out = open(args.output, "wb") if args.output else sys.stdout.buffer  # noqa: SIM115, ASYNC230
     try:
-        async for chunk in query.lines(f, args.format):
+        async for chunk in services.event_lines(f, args.format):
             out.write(chunk)
     finally:
         if args.output:

@@ -104,7 +104,7 @@ async def download(
     await services.record_read("download", {"filter": f.as_dict(), "format": format}, f.legal_entity_id or "")
     media = "text/csv" if format == "csv" else "application/jsonl"  # Litestar adds "; charset=utf-8" to text/
     return Stream(
-        query.lines(f, format),
+        services.event_lines(f, format),
         media_type=media,
         headers={"content-disposition": f'attachment; filename="audit-events.{format}"'},
     )

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
+import json
+from collections.abc import AsyncIterator
 from typing import Any
 
 import msgspec
@@ -14,6 +18,7 @@ from audit.diff import diff
 from audit.merkle import consistency_proof, inclusion_proof, needed_nodes_consistency, needed_nodes_inclusion
 from audit.tables import AuditCheckpoint, AuditLeaf
 from ropa.access.model import visible_entities
+from ropa.access.users import list_users
 from ropa.db import write_transaction
 from ropa.errors import Invalid, NotFound
 from ropa.records import services as records
@@ -85,8 +90,10 @@ async def entity_id_of(ref: str | None) -> str | None:
     return await records.resolve_entity(ref) if ref else None
 
 
-async def events_page(f: query.EventFilter, cursor: int | None, limit: int) -> dict[str, Any]:
-    events, next_cursor = await query.page(f, cursor, limit)
+async def events_page(
+    f: query.EventFilter, cursor: int | None, limit: int, newest_first: bool = False
+) -> dict[str, Any]:
+    events, next_cursor = await query.page(f, cursor, limit, newest_first=newest_first)
     await record_read(
         "events", {"filter": f.as_dict(), "cursor": cursor, "limit": limit}, f.legal_entity_id or ""
     )
@@ -94,6 +101,36 @@ async def events_page(f: query.EventFilter, cursor: int | None, limit: int) -> d
     for event in events:
         event["seq"] = seqs.get(event["event_id"])
     return {"items": events, "next_cursor": next_cursor}
+
+
+CSV_COLUMNS = ["seq", *query.CSV_COLUMNS[:-1], "actor_name", "body"]
+
+
+async def event_lines(f: query.EventFilter, fmt: str) -> AsyncIterator[bytes]:
+    """The download: ``query.lines``; a CSV row also carries the entry's ``seq`` (the number the pages
+    show; empty until the event is in the tree) and the actor's user name."""
+    if fmt != "csv":
+        async for chunk in query.lines(f, fmt):
+            yield chunk
+        return
+    names = {f"user:{u.id}": u.username for u in await list_users()}
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, CSV_COLUMNS, extrasaction="ignore")
+    writer.writeheader()
+    after: int | None = None
+    while True:
+        events, after = await query.page(f, after, 1000)
+        seqs = await _seqs([e["event_id"] for e in events])
+        for event in events:
+            event["seq"] = seqs.get(event["event_id"], "")
+            event["actor_name"] = names.get(event["actor_id"], "")
+            event["body"] = json.dumps(event["body"], ensure_ascii=False, separators=(",", ":"))
+            writer.writerow(event)
+        yield buffer.getvalue().encode()
+        buffer.seek(0)
+        buffer.truncate()
+        if after is None:
+            return
 
 
 async def latest_checkpoint() -> dict[str, Any]:

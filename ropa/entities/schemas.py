@@ -37,12 +37,22 @@ class JointController(Base, kw_only=True):
 
 
 class Authority(Base, kw_only=True):
-    """A supervisory authority, and any other authority with a remit (e.g. cookies)."""
+    """A supervisory authority, and any other authority with a remit (e.g. cookies), with the contact details
+    a notice gives for it (Art. 13(2)(d), 14(2)(e))."""
 
     name: Name
     country: Country
     complaint_url: Url | None = None
     remit: LongText | None = None
+    email: Email | None = None
+    phone: Phone | None = None
+    address: Address | None = None
+    url: Url | None = None
+
+
+# The data protection law the entity is subject to: the EU GDPR (with the national law of ``national_law``,
+# e.g. DK's databeskyttelsesloven, NO's personopplysningsloven) or the UK GDPR with the DPA 2018.
+Regime = Literal["eu_gdpr", "uk_gdpr"]
 
 
 class SourceDocument(Base, kw_only=True):
@@ -65,6 +75,10 @@ class EntityData(Sourced, kw_only=True):
     email: Email | None = None
     phone: Phone | None = None
     role: EntityRole = "controller"
+    regime: Regime | None = None
+    national_law: Country | None = None
+    public_authority: bool | None = None
+    responsible: Contact | None = None
     dpo: Dpo | None = None
     dpo_decision: DpoDecision | None = None
     representative: Contact | None = None

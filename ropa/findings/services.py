@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator
+from typing import Any
 
 import msgspec
 
+from audit.tables import AuditEvent
 from ropa.access.model import visible_entities
-from ropa.db import read_snapshot
+from ropa.db import get_engine, is_postgres, read_snapshot
 from ropa.entities import lookup
 from ropa.errors import NotFound
 from ropa.i18n import LANGUAGES
@@ -102,7 +105,7 @@ async def list_findings(
     today = today or dt.datetime.now(dt.UTC).date()
     only = None
     if entity:
-        register, only = await entity_register(entity)
+        found = await _entity_findings(entity, today)
     else:
         register = await load_register()
         visible = visible_entities()
@@ -111,13 +114,60 @@ async def list_findings(
                 vocabularies=register.vocabularies,
                 entities=[e for e in register.entities if e.id in visible],
             )
+        found = annotate(register, today, only=only)
     return [
         out
-        for out in annotate(register, today, only=only)
+        for out in found
         if not (severity and out.finding.severity != severity)
         and not (rule and out.finding.rule_id != rule)
         and not (status and out.status != status)
     ]
+
+
+# One entity's findings per register state: a page of a 1,000-activity register would otherwise read
+# and judge the whole entity on every view. Bounded; each entry is one entity's findings.
+_CACHE: OrderedDict[tuple[Any, ...], list[FindingOut]] = OrderedDict()
+_CACHE_ENTRIES = 32
+
+
+async def _state() -> tuple[Any, ...]:
+    """What the committed state this snapshot sees is known by: the database, and its newest audit
+    event (every register change, vocabulary change and acceptance commits with its event). SQLite
+    commits one writer at a time, so the newest event names the state. On PostgreSQL ids are taken
+    before commit and can commit out of order, so the snapshot itself (xmin:xmax:in-progress ids)
+    is part of the name: two snapshots that print the same see the same rows."""
+    engine = get_engine()
+    rows = await AuditEvent.raw(
+        "SELECT event_id, body_sha256, created_at FROM audit_event ORDER BY event_id DESC LIMIT 1"
+    )
+    last = tuple(rows[0].values()) if rows else ()
+    if is_postgres(engine):
+        where = await AuditEvent.raw(
+            "SELECT pg_current_snapshot()::text AS snapshot, current_database() AS db"
+        )
+        return (getattr(engine, "config", {}).get("dsn"), where[0]["db"], where[0]["snapshot"], *last)
+    return (getattr(engine, "path", None), *last)
+
+
+async def _entity_findings(ref: str, today: dt.date) -> list[FindingOut]:
+    """``annotate`` over one entity's group, reused while the register's state, the caller's scope
+    and the date are the same. Inside a transaction the caller opened (a write's, whose own changes
+    no state key shows, or another read's) nothing is cached."""
+    if get_engine().current_transaction.get() is not None:
+        register, only = await entity_register(ref)
+        return annotate(register, today, only=only)
+    async with read_snapshot():
+        key = (ref, visible_entities(), today, await _state())
+        found = _CACHE.get(key)
+        if found is not None:
+            _CACHE.move_to_end(key)
+            return list(found)
+        register, only = await entity_register(ref)
+        found = annotate(register, today, only=only)
+    _CACHE[key] = found
+    while len(_CACHE) > _CACHE_ENTRIES:
+        _CACHE.popitem(last=False)
+    return list(found)
 
 
 async def entity_register(ref: str) -> tuple[RegisterFile, str]:

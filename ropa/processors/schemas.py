@@ -44,6 +44,9 @@ class ProcessorData(Sourced, kw_only=True):
     sub_processors: list[ProcessorRef] = []
     dpf: DpfCertification | None = None
     description: LongText | None = None
+    # A processor the document says will be used ("we plan to", "from 2027"): recorded, not yet processing,
+    # so the rules on current processors pass it by.
+    planned: bool = False
 
 
 class RecipientData(Sourced, kw_only=True):

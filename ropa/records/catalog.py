@@ -11,7 +11,7 @@ from ropa.acceptances.schemas import AcceptanceData
 from ropa.activities.schemas import ActivityData
 from ropa.entities.schemas import EntityData
 from ropa.processors.schemas import ProcessorData, RecipientData
-from ropa.records.hooks import EntityHooks, TermHooks
+from ropa.records.hooks import ActivityHooks, EntityHooks, TermHooks
 from ropa.records.kinds import REGISTRY, Kind, _texts, record_table, register
 from ropa.retention.schemas import RetentionData
 from ropa.transfers.schemas import TransferData
@@ -74,6 +74,7 @@ ACTIVITY = register(
         search=_activity_search,
         status_from_data=lambda data: str(data.status),
         retire_data=lambda data: msgspec.structs.replace(data, status="retired"),
+        hooks=ActivityHooks(),
     )
 )
 PROCESSOR = register(

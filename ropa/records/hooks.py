@@ -14,6 +14,7 @@ import msgspec
 
 from ropa.entities import lookup
 from ropa.errors import Conflict, Invalid
+from ropa.records import approval
 
 if TYPE_CHECKING:
     from ropa.records.resolver import Resolver
@@ -88,3 +89,13 @@ class TermHooks(KindHooks):
 
     def created(self, resolver: Resolver, record_id: str, data: Any) -> None:
         resolver.term_added(data.vocabulary, data.key, data.deprecated, data.replaced_by)
+
+
+class ActivityHooks(KindHooks):
+    """Activities: the review cycle and the four-eyes approval (``ropa.records.approval``)."""
+
+    async def before_create(self, data: Any) -> None:
+        await approval.before_create(data)
+
+    async def before_update(self, data: Any, row: dict[str, Any]) -> None:
+        await approval.before_update(data, row)

@@ -4,6 +4,7 @@ import datetime as dt
 from collections.abc import Iterator
 
 from ropa.porting.schemas import EntityIn
+from ropa.rules.authorities import dpo_named
 from ropa.rules.dates import latest_date
 from ropa.rules.model import Context, Hit, hit, rule, texts
 from ropa.rules.words import first
@@ -30,8 +31,33 @@ REVIEW_DAYS = 365
     ),
 )
 def dpo_undecided(entity: EntityIn, ctx: Context) -> Iterator[Hit]:
-    named = entity.dpo is not None and (entity.dpo.email or entity.dpo.phone)
-    if not named and entity.dpo_decision is None:
+    # a public authority without a DPO is dpo.public_authority_none (high)
+    if not dpo_named(entity) and entity.dpo_decision is None and not entity.public_authority:
+        yield hit("entity", entity.key, "dpo", name=entity.legal_name)
+
+
+# Art. 37(7), 30(1)(a): a controller that must have a DPO publishes the DPO's contact details and the record
+# names them; medium: the decision is recorded, the Art. 30(1)(a) element it calls for is missing.
+@rule(
+    "dpo.required_not_named",
+    "medium",
+    "Art. 30(1)(a), 37(1), 37(7)",
+    texts(
+        "{name} records that a data protection officer is required, but no contact details of one.",
+        "{name} angiver, at en databeskyttelsesrådgiver er påkrævet, men ingen kontaktoplysninger på en.",
+        "{name} angir at et personvernombud kreves, men ingen kontaktopplysninger til et.",
+    ),
+    texts(
+        "Record the DPO's contact details (e-mail or telephone; a name is optional) as published.",
+        "Angiv rådgiverens kontaktoplysninger (e-mail eller telefon; navn er valgfrit), "
+        "som de er offentliggjort.",
+        "Angi ombudets kontaktopplysninger (e-post eller telefon; navn er valgfritt) "
+        "slik de er offentliggjort.",
+    ),
+)
+def dpo_required_not_named(entity: EntityIn, ctx: Context) -> Iterator[Hit]:
+    required = entity.dpo_decision is not None and entity.dpo_decision.required
+    if not dpo_named(entity) and required and not entity.public_authority:
         yield hit("entity", entity.key, "dpo", name=entity.legal_name)
 
 
@@ -145,4 +171,11 @@ def document_stale(entity: EntityIn, ctx: Context) -> Iterator[Hit]:
             yield hit("document", d.key, "version", document=d.key, version=d.version)
 
 
-RULES = [dpo_undecided, review_overdue, review_missing, document_undated, document_stale]
+RULES = [
+    dpo_undecided,
+    dpo_required_not_named,
+    review_overdue,
+    review_missing,
+    document_undated,
+    document_stale,
+]

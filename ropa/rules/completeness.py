@@ -2,7 +2,8 @@
 
 from collections.abc import Iterator
 
-from ropa.porting.schemas import EntityIn
+from ropa.activities.schemas import Purpose
+from ropa.porting.schemas import ActivityIn, EntityIn
 from ropa.rules.model import Context, Hit, hit, rule, texts
 from ropa.rules.words import FIELDS, purpose
 
@@ -98,12 +99,55 @@ def security(entity: EntityIn, ctx: Context) -> Iterator[Hit]:
     ),
 )
 def no_legal_basis(entity: EntityIn, ctx: Context) -> Iterator[Hit]:
+    for a, i, p in _controller_purposes(entity):
+        # a basis stated as a law only is a basis: purpose.basis_point_unstated asks for its Art. 6(1) point
+        if not p.legal_bases and not p.national_bases:
+            yield hit("activity", a.key, f"purposes[{i}].legal_bases", activity=a.key, purpose=purpose(p))
+
+
+# Art. 6(1), 6(3), 30(1)(b): a basis laid down by law serves an Art. 6(1) point ((c) or (e)) that the record
+# names; low: the basis is stated, only the point is missing, nothing is shown to be unlawful.
+@rule(
+    "purpose.basis_point_unstated",
+    "low",
+    "Art. 6(1), 6(3), 30(1)(b)",
+    texts(
+        "Activity {activity} states the basis of a purpose as law ({acts}) without the Art. 6(1) point "
+        "it serves: {purpose}.",
+        "Aktiviteten {activity} angiver grundlaget for et formål som lov ({acts}) uden det punkt i art. 6, "
+        "stk. 1, som loven opfylder: {purpose}.",
+        "Aktiviteten {activity} angir grunnlaget for et formål som lov ({acts}) uten bokstaven i "
+        "art. 6 nr. 1 som loven oppfyller: {purpose}.",
+    ),
+    texts(
+        "Name the Art. 6(1) point the law serves, usually (c) (a legal obligation) or (e) (a public task).",
+        "Angiv det punkt i art. 6, stk. 1, som loven opfylder, som regel litra c (retlig forpligtelse) eller "
+        "litra e (opgave i samfundets interesse eller myndighedsudøvelse).",
+        "Angi bokstaven i art. 6 nr. 1 som loven oppfyller, som regel bokstav c (rettslig forpliktelse) "
+        "eller bokstav e (oppgave i allmennhetens interesse eller utøvelse av offentlig myndighet).",
+    ),
+)
+def basis_point_unstated(entity: EntityIn, ctx: Context) -> Iterator[Hit]:
+    for a, i, p in _controller_purposes(entity):
+        if p.national_bases and not p.legal_bases and all(n.point is None for n in p.national_bases):
+            acts = [n.act for n in p.national_bases]
+            yield hit(
+                "activity",
+                a.key,
+                f"purposes[{i}].national_bases",
+                activity=a.key,
+                purpose=purpose(p),
+                acts=acts,
+            )
+
+
+def _controller_purposes(entity: EntityIn) -> Iterator[tuple[ActivityIn, int, Purpose]]:
+    """Each purpose whose basis this register must state: a processor's is its controller's."""
     for a in entity.activities:
         if a.role == "processor" and a.controllers_served:
             continue  # the basis is the controller's, recorded in its own register
         for i, p in enumerate(a.purposes):
-            if not p.legal_bases:
-                yield hit("activity", a.key, f"purposes[{i}].legal_bases", activity=a.key, purpose=purpose(p))
+            yield a, i, p
 
 
-RULES = [contact, activity_elements, security, no_legal_basis]
+RULES = [contact, activity_elements, security, no_legal_basis, basis_point_unstated]

@@ -8,11 +8,14 @@ import msgspec
 from ropa.porting.schemas import EntityIn, RegisterFile
 from ropa.rules import (
     accountability,
+    authorities,
     completeness,
     cookies,
+    data,
     group,
     processors,
     retention,
+    rights,
     roles,
     special,
     transfers,
@@ -28,6 +31,9 @@ ENTITY_RULES: list[Rule] = [
     *cookies.RULES,
     *special.RULES,
     *accountability.RULES,
+    *authorities.RULES,
+    *data.RULES,
+    *rights.RULES,
 ]
 GROUP_RULES: list[GroupRule] = [*group.RULES]
 
@@ -53,6 +59,14 @@ def live(entity: EntityIn) -> EntityIn:
         for name in ("processors", "recipients", "transfers", "retention_rules")
     }
     kept["activities"] = [a for a in entity.activities if a.status != "retired"]
+    # A planned processor does not process yet: it, the recipients that stand for it and the transfers to
+    # them are recordable, and are judged once they are current (the flag is removed).
+    planned = {p.key for p in kept["processors"] if p.planned}
+    if planned:
+        kept["processors"] = [p for p in kept["processors"] if p.key not in planned]
+        later = {r.key for r in kept["recipients"] if r.processor in planned}
+        kept["recipients"] = [r for r in kept["recipients"] if r.key not in later]
+        kept["transfers"] = [t for t in kept["transfers"] if t.recipient not in later]
     return msgspec.structs.replace(entity, **kept)
 
 

@@ -102,4 +102,38 @@ def own_purposes(entity: EntityIn, ctx: Context) -> Iterator[Hit]:
             yield hit("recipient", r.key, "kind", recipient=r.key, evidence=evidence)
 
 
-RULES = [no_contract, non_exhaustive, own_purposes]
+# Art. 28(3), 30(1)(e), 44: where a processor processes decides whether a transfer takes place; medium: the
+# transfer status is unknown, an Art. 30(1)(e) element cannot be completed, no transfer is shown.
+@rule(
+    "processor.location_unrecorded",
+    "medium",
+    "Art. 28(3), 30(1)(e), 44",
+    texts(
+        "Processor recipient {recipient}: where the data are processed is not recorded, so whether they "
+        "leave the EU/EEA is unknown.",
+        "Databehandleren {recipient}: hvor oplysningerne behandles, er ikke angivet, så det vides ikke, om "
+        "de overføres ud af EU/EØS.",
+        "Databehandleren {recipient}: hvor opplysningene behandles, er ikke angitt, så det er ukjent om de "
+        "overføres ut av EU/EØS.",
+    ),
+    texts(
+        "Record the processor's country and the countries where it (and its sub-processors) process the "
+        "data; record a transfer with its basis for any outside the EU/EEA.",
+        "Angiv databehandlerens land og de lande, hvor den (og dens underdatabehandlere) behandler "
+        "oplysningerne; registrér en overførsel med grundlag for dem uden for EU/EØS.",
+        "Angi databehandlerens land og landene der den (og underdatabehandlerne) behandler opplysningene; "
+        "registrer en overføring med grunnlag for dem utenfor EU/EØS.",
+    ),
+)
+def location_unrecorded(entity: EntityIn, ctx: Context) -> Iterator[Hit]:
+    processors = {p.key: p for p in entity.processors}
+    named = {t.recipient for t in entity.transfers}  # a transfer record states where that recipient's data go
+    for r in entity.recipients:
+        if r.kind not in PROCESSOR_KINDS or r.key in named or r.country or r.in_third_country is not None:
+            continue
+        p = processors.get(r.processor) if r.processor else None
+        if p is None or not (p.country or p.data_locations):
+            yield hit("recipient", r.key, "processor", recipient=r.key)
+
+
+RULES = [no_contract, non_exhaustive, own_purposes, location_unrecorded]

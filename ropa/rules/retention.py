@@ -66,10 +66,16 @@ def criterion_only(entity: EntityIn, ctx: Context) -> Iterator[Hit]:
         vague = [
             Term("data_category", c)
             for c, rules in coverage(entity, a).items()
-            if rules and all(r.kind == "criterion" for r in rules)
+            if rules and all(_criterion(r) for r in rules)
         ]
         if vague:
             yield hit("activity", a.key, "retention", activity=a.key, categories=vague)
+
+
+def _criterion(r: RetentionIn) -> bool:
+    """A rule that gives no time limit: a criterion, or a legal obligation recorded without its period or
+    event ("as long as the law requires": the law's period is the time limit Art. 30(1)(f) asks for)."""
+    return r.kind == "criterion" or (r.kind == "legal_hold" and not r.duration and not r.trigger_event)
 
 
 # Art. 5(1)(e): a retention rule ends: a period, a trigger, a criterion or a law; medium: element incomplete.

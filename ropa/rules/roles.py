@@ -3,7 +3,7 @@
 from collections.abc import Iterator
 
 from ropa.porting.schemas import EntityIn
-from ropa.rules.model import Context, Hit, Term, hit, rule, texts
+from ropa.rules.model import Context, Hit, Term, hit, rule, texts, words
 
 
 # Art. 28(10), 30(2): a "processor" choosing its own basis or purposes is a controller; high: role is wrong.
@@ -62,4 +62,35 @@ def processor_without_controllers(entity: EntityIn, ctx: Context) -> Iterator[Hi
             yield hit("activity", a.key, "controllers_served", activity=a.key)
 
 
-RULES = [processor_own_purposes, processor_without_controllers]
+# Art. 26(1)-(2): joint controllers determine their responsibilities in an arrangement whose essence is made
+# available; medium: the record does not show it, no unlawful processing is shown.
+@rule(
+    "joint_controller.no_arrangement",
+    "medium",
+    "Art. 26(1), 26(2), 30(1)(a)",
+    texts(
+        "{record} names {controller} as a joint controller without a reference to the arrangement "
+        "between them.",
+        "{record} angiver {controller} som fælles dataansvarlig uden henvisning til ordningen mellem dem.",
+        "{record} angir {controller} som felles behandlingsansvarlig uten henvisning til avtalen mellom dem.",
+    ),
+    texts(
+        "Record the Art. 26 arrangement (its reference), which sets out each controller's responsibilities.",
+        "Angiv ordningen efter art. 26 (dens reference), som fastlægger hver dataansvarligs ansvar.",
+        "Angi avtalen etter art. 26 (referansen), som fastsetter hver behandlingsansvarligs ansvar.",
+    ),
+)
+def joint_no_arrangement(entity: EntityIn, ctx: Context) -> Iterator[Hit]:
+    for i, j in enumerate(entity.joint_controllers):
+        if not j.arrangement_ref:
+            field = f"joint_controllers[{i}].arrangement_ref"
+            yield hit("entity", entity.key, field, record=entity.legal_name, controller=j.contact.name)
+    for a in entity.activities:
+        for i, c in enumerate(a.joint_controllers):
+            if not c.arrangement_ref:
+                field = f"joint_controllers[{i}].arrangement_ref"
+                record = words(a.key, f"Activity {a.key}", f"Aktiviteten {a.key}", f"Aktiviteten {a.key}")
+                yield hit("activity", a.key, field, record=record, controller=c.controller.name)
+
+
+RULES = [processor_own_purposes, processor_without_controllers, joint_no_arrangement]

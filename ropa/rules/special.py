@@ -3,7 +3,12 @@
 from collections.abc import Iterator
 
 from ropa.porting.schemas import EntityIn
+from ropa.rules.authorities import regime
 from ropa.rules.model import Context, Hit, Term, hit, rule, texts
+from ropa.rules.words import purpose
+
+# The Art. 9(2) conditions that need a condition of DPA 2018 Sch. 1 under the UK GDPR (s. 10(1)-(3)).
+UK_SCHEDULE1 = frozenset({"art9_2_b", "art9_2_g", "art9_2_h", "art9_2_i", "art9_2_j"})
 
 
 # Art. 9(1)-(2): special-category data is prohibited without an Art. 9(2) condition; high: unlawful.
@@ -61,6 +66,42 @@ def no_art10_basis(entity: EntityIn, ctx: Context) -> Iterator[Hit]:
             yield hit("activity", a.key, "purposes", activity=a.key)
 
 
+# UK GDPR Art. 9(2)(b), (g)-(j) with DPA 2018 s. 10: these conditions are met only with a condition of Sch. 1;
+# medium: an Art. 9(2) condition is recorded, the element of UK law that completes it is missing.
+@rule(
+    "special.uk_schedule1_condition_unrecorded",
+    "medium",
+    "UK GDPR Art. 9(2); DPA 2018 s. 10(1)-(3), Sch. 1",
+    texts(
+        "Activity {activity} relies on {condition} under the UK GDPR without the DPA 2018 Schedule 1 "
+        "condition it needs: {purpose}.",
+        "Aktiviteten {activity} bygger på {condition} efter UK GDPR uden den betingelse i DPA 2018, bilag "
+        "1, som den kræver: {purpose}.",
+        "Aktiviteten {activity} bygger på {condition} etter UK GDPR uten vilkåret i DPA 2018, vedlegg 1, "
+        "som det krever: {purpose}.",
+    ),
+    texts(
+        "Record the Schedule 1 condition (Part 1 for employment, health, public health and archiving; "
+        "Part 2 for substantial public interest) and keep the appropriate policy document where Sch. 1 asks "
+        "for one.",
+        "Angiv betingelsen i bilag 1 (del 1 for ansættelse, sundhed, folkesundhed og arkivering; del 2 for "
+        "væsentlig samfundsinteresse), og hav det politikdokument, som bilag 1 kræver.",
+        "Angi vilkåret i vedlegg 1 (del 1 for arbeidsforhold, helse, folkehelse og arkiv; del 2 for viktige "
+        "allmenne interesser), og ha det policydokumentet vedlegg 1 krever.",
+    ),
+)
+def uk_schedule1_condition_unrecorded(entity: EntityIn, ctx: Context) -> Iterator[Hit]:
+    if regime(entity) != "uk_gdpr":
+        return
+    for a in entity.activities:
+        for i, p in enumerate(a.purposes):
+            c = p.special_condition
+            if c in UK_SCHEDULE1 and not p.uk_schedule1_condition:
+                condition = Term("special_condition", c)
+                field = f"purposes[{i}].uk_schedule1_condition"
+                yield hit("activity", a.key, field, activity=a.key, condition=condition, purpose=purpose(p))
+
+
 # Art. 5(2), 6(1)(f): legitimate interest needs a documented balancing test; medium: basis stated, unproven.
 @rule(
     "lia.missing",
@@ -86,4 +127,4 @@ def lia_missing(entity: EntityIn, ctx: Context) -> Iterator[Hit]:
                 break
 
 
-RULES = [no_art9_condition, no_art10_basis, lia_missing]
+RULES = [no_art9_condition, no_art10_basis, uk_schedule1_condition_unrecorded, lia_missing]

@@ -4,9 +4,13 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
+from babel.dates import format_date
+
+from ropa.i18n.citations import legal_act as national_title
 from ropa.porting.schemas import EntityIn, TransferIn
+from ropa.rules.authorities import regime
 from ropa.rules.model import Context, Hit, Term, Words, as_date, hit, rule, texts, words
-from ropa.rules.words import fields, joined
+from ropa.rules.words import PLACES, REGIONS, fields, joined
 
 # The EEA is not a third country (EU member states plus Iceland, Liechtenstein and Norway).
 EEA = frozenset(
@@ -28,8 +32,38 @@ def adequate(country: str, ctx: Context, on: dt.date) -> bool:
     return False
 
 
-def third_country(t: TransferIn) -> bool:
-    return t.destination_country is None or t.destination_country not in EEA
+def abroad(entity: EntityIn, country: str) -> bool:
+    """A transfer to the country needs a Chapter V basis under the entity's regime. Under the EU GDPR the EEA
+    (Norway, Iceland and Liechtenstein included) is not a third country; under the UK GDPR the EEA is adequate
+    by UK adequacy regulations (DPA 2018 s. 17A, Sch. 21 para. 4-5), and the UK itself is home."""
+    if country in EEA:
+        return False
+    return not (regime(entity) == "uk_gdpr" and country == "GB") and country != entity.country
+
+
+def third_country(t: TransferIn, entity: EntityIn) -> bool:
+    return t.destination_country is None or abroad(entity, t.destination_country)
+
+
+NOT_STATED = PLACES["not_stated"]
+UNNAMED_COUNTRY = PLACES["unnamed_country"]
+
+
+def _destination(t: TransferIn) -> str | Words | None:
+    """Where the transfer goes as the record names it: a country, an organisation, or a region."""
+    if t.destination_country or t.international_organisation:
+        return t.destination_country or t.international_organisation
+    return REGIONS[t.destination_region] if t.destination_region else None
+
+
+def _legal_act(text: str | None) -> Words:
+    """The mechanism's legal act as each language titles it ("Kommissionens gennemførelsesafgørelse
+    (EU) 2016/1250 af 12. juli 2016"), never the English title in a Danish or Norwegian message."""
+    if not text:
+        return words("-", "-", "-", "-")
+    da = national_title(text, "da", lambda d: format_date(d, format="long", locale="da"))
+    nb = national_title(text, "nb", lambda d: format_date(d, format="long", locale="nb"))
+    return words(text, text, da, nb)
 
 
 # Art. 44-46: a mechanism invalid or expired today, or when the transfer was agreed; high: no transfer basis.
@@ -95,7 +129,7 @@ def invalid_mechanism(entity: EntityIn, ctx: Context) -> Iterator[Hit]:
                 "mechanism",
                 transfer=t.key,
                 mechanism=Term("transfer_mechanism", t.mechanism),
-                legal_act=a.get("legal_act") or "-",
+                legal_act=_legal_act(a.get("legal_act")),
                 reason=joined(reasons),
                 successor=Term("transfer_mechanism", successor),
             )
@@ -119,8 +153,60 @@ def invalid_mechanism(entity: EntityIn, ctx: Context) -> Iterator[Hit]:
 )
 def no_destination(entity: EntityIn, ctx: Context) -> Iterator[Hit]:
     for t in entity.transfers:
-        if t.destination_country is None and t.international_organisation is None:
+        # a region ("outside the EU/EEA") does not identify the country; general adequacy is
+        # transfer.adequacy_destination_unnamed
+        if (
+            t.destination_country is None
+            and t.international_organisation is None
+            and not general_adequacy(t, ctx)
+        ):
             yield hit("transfer", t.key, "destination_country", transfer=t.key)
+
+
+def general_adequacy(t: TransferIn, ctx: Context) -> bool:
+    """The basis is "an adequacy decision" for whatever the destination is: the claim confines the transfer to
+    countries whose law the Commission found adequate. Every other mechanism (SCCs and the other safeguards,
+    which need the destination's law assessed; derogations; the DPF, for certified US recipients only) can be
+    shown valid only for a named destination."""
+    a = ctx.attrs("transfer_mechanism", t.mechanism)
+    return a.get("type") == "adequacy" and not a.get("country") and not a.get("valid_to")
+
+
+# Art. 30(1)(e), 45: an adequacy claim still needs the country it is used for (decisions are per country and
+# some partial); medium: a basis confined to adequate countries is stated, an Art. 30(1)(e) element missing.
+@rule(
+    "transfer.adequacy_destination_unnamed",
+    "medium",
+    "Art. 30(1)(e), 45",
+    texts(
+        "Transfer {transfer} relies on {mechanism} but names no third country ({destination}): "
+        "whether the basis covers the destination cannot be checked.",
+        "Overførslen {transfer} bygger på {mechanism}, men angiver intet tredjeland ({destination}): "
+        "det kan ikke kontrolleres, om grundlaget dækker modtagerlandet.",
+        "Overføringen {transfer} bygger på {mechanism}, men angir ikke noe tredjeland ({destination}): "
+        "det kan ikke kontrolleres om grunnlaget dekker mottakerlandet.",
+    ),
+    texts(
+        "Record each destination country and its recipient, one transfer per destination, and check that the "
+        "basis covers it.",
+        "Angiv hvert modtagerland og dets modtager, én overførsel pr. destination, og kontrollér, at "
+        "grundlaget dækker det.",
+        "Angi hvert mottakerland og mottakeren der, én overføring per destinasjon, og kontroller at "
+        "grunnlaget dekker det.",
+    ),
+)
+def adequacy_destination_unnamed(entity: EntityIn, ctx: Context) -> Iterator[Hit]:
+    for t in entity.transfers:
+        unnamed = t.destination_country is None and t.international_organisation is None
+        if unnamed and general_adequacy(t, ctx):
+            yield hit(
+                "transfer",
+                t.key,
+                "destination_country",
+                transfer=t.key,
+                mechanism=Term("transfer_mechanism", t.mechanism),
+                destination=_destination(t) or NOT_STATED,
+            )
 
 
 # Art. 44-46, 49: a third country needs adequacy, a safeguard or a derogation; high: no transfer basis.
@@ -145,11 +231,29 @@ def no_destination(entity: EntityIn, ctx: Context) -> Iterator[Hit]:
 def no_safeguard(entity: EntityIn, ctx: Context) -> Iterator[Hit]:
     for t in entity.transfers:
         country = t.destination_country
-        if country is None or not third_country(t):
+        destination = _destination(t)
+        if ctx.attrs("transfer_mechanism", t.mechanism).get("type") == "unspecified":
+            # "on a transfer basis" names none: whatever the destination, no Chapter V ground is shown
+            if third_country(t, entity):
+                where = destination or UNNAMED_COUNTRY
+                yield hit("transfer", t.key, "mechanism", transfer=t.key, country=where, reason=_unnamed(t))
+            continue
+        if country is None or not third_country(t, entity):
             continue
         reason = _no_safeguard_reason(t, country, ctx.attrs("transfer_mechanism", t.mechanism), ctx)
         if reason is not None:
             yield hit("transfer", t.key, "mechanism", transfer=t.key, country=country, reason=reason)
+
+
+def _unnamed(t: TransferIn) -> Words:
+    """The reason a transfer of ``unspecified`` mechanism has no ground, with the document's words if kept."""
+    claimed = f' ("{t.mechanism_claimed}")' if t.mechanism_claimed else ""
+    return words(
+        f"mechanism unspecified{claimed}",
+        f"the record names no transfer basis{claimed}",
+        f"fortegnelsen angiver intet overførselsgrundlag{claimed}",
+        f"protokollen angir ikke noe overføringsgrunnlag{claimed}",
+    )
 
 
 def _no_safeguard_reason(t: TransferIn, country: str, a: dict[str, Any], ctx: Context) -> Words | None:
@@ -303,4 +407,51 @@ def scc_incomplete(entity: EntityIn, ctx: Context) -> Iterator[Hit]:
             yield hit("transfer", t.key, "scc", transfer=t.key, missing=fields(missing))
 
 
-RULES = [invalid_mechanism, no_destination, no_safeguard, dpf_unverified, dpf_check_stale, scc_incomplete]
+# Art. 44, 30(1)(e): a recipient in a third country receives a transfer, which needs a recorded basis; high:
+# the transfer's basis is unknown.
+@rule(
+    "recipient.third_country_without_transfer",
+    "high",
+    "Art. 44, 30(1)(e)",
+    texts(
+        "Recipient {recipient} is in a third country ({country}), but no transfer to it is recorded.",
+        "Modtageren {recipient} er i et tredjeland ({country}), men ingen overførsel til den er registreret.",
+        "Mottakeren {recipient} er i et tredjeland ({country}), men ingen overføring til den er registrert.",
+    ),
+    texts(
+        "Record the transfer to the recipient with its destination country and its Chapter V basis.",
+        "Registrér overførslen til modtageren med modtagerland og grundlag efter kapitel V.",
+        "Registrer overføringen til mottakeren med mottakerland og grunnlag etter kapittel V.",
+    ),
+)
+def third_country_without_transfer(entity: EntityIn, ctx: Context) -> Iterator[Hit]:
+    processors = {p.key: p for p in entity.processors}
+    for r in entity.recipients:
+        p = processors.get(r.processor) if r.processor else None
+        places = [r.country] if r.country else (p.data_locations if p else [])
+        # outside the EEA and the entity's own country: a UK entity's UK recipient is at home
+        away = [c for c in places if abroad(entity, c)]
+        if r.in_third_country is False or not (r.in_third_country or away):
+            continue
+        if not _transfer_covers(entity, r.key):
+            yield hit("recipient", r.key, "transfers", recipient=r.key, country=away or NOT_STATED)
+
+
+def _transfer_covers(entity: EntityIn, recipient: str) -> bool:
+    """A transfer names the recipient, or an activity that discloses to it records one naming no one."""
+    if any(t.recipient == recipient for t in entity.transfers):
+        return True
+    unnamed = {t.key for t in entity.transfers if t.recipient is None}
+    return any(recipient in a.recipients and unnamed.intersection(a.transfers) for a in entity.activities)
+
+
+RULES = [
+    invalid_mechanism,
+    no_destination,
+    adequacy_destination_unnamed,
+    no_safeguard,
+    dpf_unverified,
+    dpf_check_stale,
+    scc_incomplete,
+    third_country_without_transfer,
+]

@@ -22,6 +22,8 @@ def _table(group: str) -> dict[str, Words]:
 FIELDS: dict[str, Words] = _table("field")
 RETENTION_KINDS: dict[str, Words] = _table("retention_kind")
 ROLES: dict[str, Words] = _table("role")
+REGIONS: dict[str, Words] = _table("region")
+PLACES: dict[str, Words] = _table("place")
 
 
 def named(table: dict[str, Words], key: str) -> Words:

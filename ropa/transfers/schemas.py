@@ -13,13 +13,23 @@ class SccDetails(Base, kw_only=True):
     docking: bool | None = None
 
 
+# Where a document names a region instead of a country: outside the EU/EEA, or anywhere in the world.
+DestinationRegion = Literal["outside_eea", "worldwide"]
+
+
 class TransferData(Sourced, kw_only=True):
+    """A transfer. ``mechanism`` is the basis as ropa determines it (a ``transfer_mechanism`` term;
+    ``unspecified`` where the document names none); ``mechanism_claimed`` the basis as the document
+    words it."""
+
     key: Key
     name: Name
     destination_country: Country | None = None
+    destination_region: DestinationRegion | None = None
     international_organisation: ShortText | None = None
     recipient: RecipientRef | None = None
     mechanism: TransferMechanism
+    mechanism_claimed: LongText | None = None
     scc: SccDetails | None = None
     derogation: ShortText | None = None
     safeguards_documentation: Url | None = None

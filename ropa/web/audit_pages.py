@@ -15,6 +15,7 @@ from litestar.params import FromPath, FromQuery, PathParameter, QueryParameter
 from litestar.response import Template
 
 from audit.query import EventFilter
+from exports.service import vocabulary_terms
 from ropa.access.model import visible_entities
 from ropa.auditing import services
 from ropa.auditing.controllers import MAX_INT
@@ -41,17 +42,36 @@ def _htmx(request: Request[Any, Any, Any]) -> bool:
     return request.headers.get("hx-request") == "true"
 
 
-def _page(request: Request[Any, Any, Any], template: str, **context: Any) -> Template:
-    """A page or fragment of the log: the same URL answers htmx and a plain browser differently."""
-    return page(request, template, headers={"vary": "HX-Request"}, show=views.shown, **context)
+async def _page(request: Request[Any, Any, Any], template: str, **context: Any) -> Template:
+    """A page or fragment of the log: the same URL answers htmx and a plain browser differently.
+    The vocabularies come along, so a diff shows a term's label, never its key."""
+    terms = await vocabulary_terms()
+    return page(request, template, terms, headers={"vary": "HX-Request"}, show=views.shown, **context)
 
 
-async def _filter(form: dict[str, str]) -> EventFilter:
+async def _filter(form: dict[str, str], names: dict[str, str]) -> EventFilter:
     """The API's own filter (``event_filter``), from the form; a date alone as "to" takes that day.
+    The actor may be a user name (``names``: actor id -> user name) and the record a key.
 
     Every field is checked before any is refused, so the form shows all of its mistakes at once.
     """
     errors: list[dict[str, str]] = []
+    actor = form["actor"] or None
+    by_name = {name.casefold(): actor_id for actor_id, name in names.items()}
+    if actor and actor not in names:
+        if actor.casefold() in by_name:
+            actor = by_name[actor.casefold()]
+        elif ":" not in actor and actor != "system":
+            errors.append({"name": "actor", "reason": "no user by this name"})
+    record_id, record_ids = form["record_id"] or None, None
+    if record_id:
+        try:
+            record_id = str(uuid.UUID(record_id))
+        except ValueError:
+            found = await reads.record_ids(record_id, form["record_type"] or None)
+            if not found:
+                errors.append({"name": "record_id", "reason": "no record with this key"})
+            record_id, record_ids = (found[0], None) if len(found) == 1 else (None, tuple(found))
     entity = None
     try:
         entity = await services.entity_id_of(form["entity"] or None)
@@ -68,10 +88,11 @@ async def _filter(form: dict[str, str]) -> EventFilter:
     return EventFilter(
         within=visible_entities(),
         legal_entity_id=entity,
-        actor_id=form["actor"] or None,
+        actor_id=actor,
         action=form["action"] or None,
         entity_type=form["record_type"] or None,
-        entity_id=form["record_id"] or None,
+        entity_id=record_id,
+        entity_ids=record_ids,
         **times,
     )
 
@@ -86,9 +107,11 @@ async def audit_log(
     record_id: FromQuery[Text] = None,
     since: FromQuery[Text] = None,
     until: FromQuery[Text] = None,
+    order: FromQuery[Text] = None,
     cursor: FromQuery[Cursor] = None,
 ) -> Template:
-    """The events the caller may see, filtered as the API filters them, a keyset page at a time."""
+    """The events the caller may see, filtered as the API filters them, a keyset page at a time,
+    newest first unless ``order=oldest``."""
     form = {
         "entity": entity or "",
         "actor": actor or "",
@@ -97,24 +120,27 @@ async def audit_log(
         "record_id": record_id or "",
         "since": since or "",
         "until": until or "",
+        "order": "oldest" if order == "oldest" else "",
     }
     form = {k: v.strip() for k, v in form.items()}
     errors: dict[str, str] = {}
     items: list[views.Event] = []
     next_cursor = None
     download = ""
+    several = False
     names = await views.actor_names()
     try:
-        f = await _filter(form)
+        f = await _filter(form, names)
     except Invalid as exc:
         errors = {p["name"]: p["reason"] for p in exc.invalid_params}
     else:
-        found = await services.events_page(f, cursor, PAGE_SIZE)
+        found = await services.events_page(f, cursor, PAGE_SIZE, newest_first=form["order"] != "oldest")
         items = [views.event(e, e.get("body"), names) for e in found["items"]]
         next_cursor = found["next_cursor"]
+        several = f.entity_ids is not None  # the API's download names one record: not offered
         download = urlencode(views.api_query(f))
     kept = {k: v for k, v in form.items() if v}
-    return _page(
+    return await _page(
         request,
         "audit.html",
         http_status=400 if errors else 200,
@@ -129,6 +155,7 @@ async def audit_log(
         next_href=f"/audit?{urlencode({**kept, 'cursor': next_cursor})}" if next_cursor else "",
         first_href=f"/audit?{urlencode(kept)}" if cursor is not None else "",
         download=download,
+        several=several,
         may_export=visible_entities() is None,
     )
 
@@ -140,7 +167,7 @@ async def audit_event(request: Request[Any, Any, Any], seq: FromPath[Seq]) -> Te
     row = {**found["leaf"], "seq": seq}
     shaped = views.event(row, found["body"], await views.actor_names())
     template = "_audit_event.html" if _htmx(request) else "audit_event.html"
-    return _page(request, template, e=shaped, leaf_hash=found["leaf_hash"])
+    return await _page(request, template, e=shaped, leaf_hash=found["leaf_hash"])
 
 
 VERIFY = {"perm": "audit.verify"}
@@ -149,7 +176,7 @@ VERIFY = {"perm": "audit.verify"}
 @get("/audit/verify", opt=VERIFY, include_in_schema=False, name="audit_verify_form")
 async def audit_verify_form(request: Request[Any, Any, Any]) -> Template:
     """The button alone (where the result page's language links and a reload lead): nothing is run."""
-    return _page(request, "verify.html", report=None)
+    return await _page(request, "verify.html", report=None)
 
 
 @post("/audit/verify", opt=VERIFY, include_in_schema=False, name="audit_verify", status_code=200)
@@ -157,7 +184,7 @@ async def audit_verify(request: Request[Any, Any, Any]) -> Template:
     """Check every entry, body, checkpoint and trigger now, as ``GET /api/audit/verify`` does."""
     state = request.app.state
     report = await verify_with_held(state["settings"], state["signer"].verifier_key())
-    return _page(request, "_verify_result.html" if _htmx(request) else "verify.html", report=report)
+    return await _page(request, "_verify_result.html" if _htmx(request) else "verify.html", report=report)
 
 
 async def _register_changes(entity_id: str) -> list[views.Event]:
@@ -184,7 +211,7 @@ async def entity_history(
     if before is not None:
         changes = [c for c in changes if c.event_id is not None and c.event_id < before]
     shown, rest = changes[:TIMELINE_SIZE], changes[TIMELINE_SIZE:]
-    return _page(
+    return await _page(
         request,
         "history.html",
         entity=entity,
@@ -223,7 +250,7 @@ async def activity_history(
     record = await records.get(ACTIVITY, activity_id)
     versions = await services.history(ACTIVITY, activity_id)
     names = await views.actor_names()
-    return _page(
+    return await _page(
         request,
         "activity_history.html",
         entity=entity,

@@ -23,18 +23,19 @@ from exports.service import vocabulary_terms
 from ropa.access.model import current_principal
 from ropa.access.users import actor_names
 from ropa.auditing import services as audit_services
-from ropa.errors import Conflict, Invalid, NotFound
+from ropa.errors import Conflict, Forbidden, Invalid, NotFound
 from ropa.records import listing
 from ropa.records import services as records
 from ropa.records.catalog import ACTIVITY, RECIPIENT, RETENTION, TRANSFER
 from ropa.tables import ProcessingActivity
 from ropa.vocabulary.schemas import TermData
 from ropa.web import reads
-from ropa.web.messages import friendly
+from ropa.web.messages import approval_refusal, friendly
 from ropa.web.pages import FieldErrors, page, texts
 
 WRITE = {"perm": "register.write"}
-TEXT_FIELDS = ("name", "description", "business_function", "system", "reviewed_by", "notes")
+TEXT_FIELDS = ("name", "description", "business_function", "system", "reviewed_by", "owner", "notes")
+INT_FIELDS = ("review_interval_months",)
 CHOICE_FIELDS = ("role", "status")
 DATE_FIELDS = ("last_reviewed_at", "next_review_due")
 # form field -> (vocabulary or record kind, how the record holds it)
@@ -63,9 +64,17 @@ LABELS = {
     "last_reviewed_at": "field.last_reviewed",
     "reviewed_by": "field.reviewed_by",
     "next_review_due": "field.next_review_due",
+    "owner": "field.owner",
+    "review_interval_months": "field.review_interval_months",
     "notes": "field.notes",
     "version": "reg.version",
+    "consent_mechanism": "st.consent_mechanism",
+    "consent_form": "field.consent_form",
+    "anonymity_claim": "field.anonymity_claim",
+    "data_categories_non_exhaustive": "field.data_categories_non_exhaustive",
 }
+ANONYMITY_CLAIMS = ("anonymous", "aggregated")
+CONSENT_FORMS = ("opt_in", "continued_use", "browser_settings", "pre_ticked", "implied")
 
 
 @dataclass
@@ -81,6 +90,7 @@ def form_of(data: dict[str, Any], version: int) -> Form:
     """The form's values from a stored activity."""
     values: dict[str, Any] = {name: data.get(name) or "" for name in (*TEXT_FIELDS, *CHOICE_FIELDS)}
     values |= {name: data.get(name) or "" for name in DATE_FIELDS}
+    values |= {name: str(data.get(name) or "") for name in INT_FIELDS}
     values["data_subjects"] = list(data.get("data_subjects", []))
     values["data_categories"] = [use["category"] for use in data.get("data_categories", [])]
     security = data.get("security") or {}
@@ -88,8 +98,21 @@ def form_of(data: dict[str, Any], version: int) -> Form:
     values["security_description"] = security.get("description") or ""
     for name in RECORD_PICKERS:
         values[name] = list(data.get(name, []))
+    consent = data.get("consent") or {}
+    values["consent_mechanism"] = consent.get("mechanism") or ""
+    values["consent_form"] = consent.get("form") or ""
+    values["anonymity_claim"] = data.get("anonymity_claim") or ""
+    values["data_categories_non_exhaustive"] = "yes" if data.get("data_categories_non_exhaustive") else ""
     purposes = [
-        {"description": p["description"], "legal_bases": list(p.get("legal_bases", [])), "origin": i}
+        {
+            "description": p["description"],
+            "legal_bases": list(p.get("legal_bases", [])),
+            "national_bases": [
+                {"act": b.get("act") or "", "point": b.get("point") or ""}
+                for b in p.get("national_bases", [])
+            ],
+            "origin": i,
+        }
         for i, p in enumerate(data.get("purposes", []))
     ]
     return Form(version, values, purposes)
@@ -99,9 +122,16 @@ def form_from_post(submitted: FormMultiDict) -> Form:
     """The form's values as the browser sent them."""
     values: dict[str, Any] = {name: str(submitted.get(name, "")).strip() for name in TEXT_FIELDS}
     values |= {name: str(submitted.get(name, "")) for name in (*CHOICE_FIELDS, *DATE_FIELDS)}
+    values |= {name: str(submitted.get(name, "")).strip() for name in INT_FIELDS}
     for name in (*PICKERS, *RECORD_PICKERS):
         values[name] = [str(v) for v in submitted.getall(name, []) if v]
     values["security_description"] = str(submitted.get("security_description", "")).strip()
+    values["consent_mechanism"] = str(submitted.get("consent_mechanism", "")).strip()
+    values["consent_form"] = str(submitted.get("consent_form", ""))
+    values["anonymity_claim"] = str(submitted.get("anonymity_claim", ""))
+    values["data_categories_non_exhaustive"] = (
+        "yes" if submitted.get("data_categories_non_exhaustive") else ""
+    )
     purposes = []
     count = _int(submitted.get("purpose_count"), 0)
     for i in range(min(count, 200) + 1):
@@ -110,7 +140,14 @@ def form_from_post(submitted: FormMultiDict) -> Form:
             continue  # an emptied purpose is removed; the empty new row adds nothing
         bases = [str(v) for v in submitted.getall(f"purpose-{i}-legal_bases", []) if v]
         origin = _int(submitted.get(f"purpose-{i}-origin"), None)
-        purposes.append({"description": description, "legal_bases": bases, "origin": origin})
+        national = []
+        for j in range(min(_int(submitted.get(f"purpose-{i}-nb_count"), 0), 50) + 1):
+            act = str(submitted.get(f"purpose-{i}-nb-{j}-act", "")).strip()
+            if act:  # an emptied act is removed; the empty new row adds nothing
+                national.append({"act": act, "point": str(submitted.get(f"purpose-{i}-nb-{j}-point", ""))})
+        purposes.append(
+            {"description": description, "legal_bases": bases, "national_bases": national, "origin": origin}
+        )
     return Form(_int(submitted.get("version"), 0), values, purposes)
 
 
@@ -127,6 +164,8 @@ def apply(form: Form, stored: dict[str, Any]) -> dict[str, Any]:
     v = form.values
     for name in TEXT_FIELDS + DATE_FIELDS:
         data[name] = v[name] or (None if name != "name" else "")
+    for name in INT_FIELDS:  # not a number: the API's own check names the field
+        data[name] = int(v[name]) if v[name].isdigit() else (v[name] or None)
     data["role"], data["status"] = v["role"] or data.get("role"), v["status"] or data.get("status")
     data["data_subjects"] = _in_order(stored.get("data_subjects", []), v["data_subjects"])
     kept = {use["category"]: use for use in stored.get("data_categories", [])}
@@ -138,12 +177,29 @@ def apply(form: Form, stored: dict[str, Any]) -> dict[str, Any]:
     security["measures"] = _in_order(security.get("measures", []), v["security_measures"])
     security["description"] = v["security_description"] or None
     data["security"] = security if security["measures"] or security["description"] else None
+    if v["consent_mechanism"] or v["consent_form"]:  # a form without a mechanism: refused by the API
+        consent = dict(stored.get("consent") or {})
+        consent["mechanism"] = v["consent_mechanism"] or None
+        consent["form"] = v["consent_form"] or None
+        data["consent"] = consent
+    else:
+        data["consent"] = None
+    data["anonymity_claim"] = v["anonymity_claim"] or None
+    data["data_categories_non_exhaustive"] = v["data_categories_non_exhaustive"] == "yes"
     old = stored.get("purposes", [])
     purposes = []
     for p in form.purposes:
         origin = p.get("origin")
         base = dict(old[origin]) if origin is not None and 0 <= origin < len(old) else {}
-        purposes.append({**base, "description": p["description"], "legal_bases": p["legal_bases"]})
+        national = [{"act": b["act"], "point": b["point"] or None} for b in p.get("national_bases", [])]
+        purposes.append(
+            {
+                **base,
+                "description": p["description"],
+                "legal_bases": p["legal_bases"],
+                "national_bases": national,
+            }
+        )
     data["purposes"] = purposes
     data["version"] = form.version
     return data
@@ -159,6 +215,10 @@ def _field_of(path: str, form: Form) -> str:
     """A validation path of the record (``purposes[1].legal_bases[0]``) as the form field it came from."""
     if m := re.match(r"purposes\[(\d+)\]", path):
         return f"purpose-{m[1]}" if int(m[1]) < len(form.purposes) else "purposes"
+    if path.startswith("consent.form"):
+        return "consent_form"
+    if path.startswith("consent"):
+        return "consent_mechanism"
     if path.startswith("security.measures"):
         return "security_measures"
     if path.startswith("security"):
@@ -182,6 +242,13 @@ def _review_order(form: Form) -> Invalid | None:
             return Invalid.of([("next_review_due", "the next review is before the last review")])
     except ValueError:
         return None  # not a date: the API's own check names it
+    return None
+
+
+def _consent_check(form: Form) -> Invalid | None:
+    """A form of consent describes how consent is asked: the mechanism comes first."""
+    if form.values.get("consent_form") and not form.values.get("consent_mechanism"):
+        return Invalid.of([("consent_mechanism", "consent needs its mechanism")])
     return None
 
 
@@ -254,6 +321,8 @@ async def _editor(
         form=form,
         choices=choices,
         label_of=choices.label_of,
+        consent_forms=CONSENT_FORMS,
+        anonymity_claims=ANONYMITY_CLAIMS,
         tab="activities",
         **extra,
     )
@@ -283,7 +352,7 @@ async def save(request: Request[Any, Any, Any], ref: FromPath[str], activity: Fr
             return await _editor(request, entity, record, merged)
         t = texts(request)
         try:
-            if problem := _review_order(merged):
+            if problem := _review_order(merged) or _consent_check(merged):
                 raise problem
             payload = msgspec.convert(apply(merged, msgspec.to_builtins(record)), ACTIVITY.update)
             saved = await records.update(ACTIVITY, record.id, payload)
@@ -295,7 +364,12 @@ async def save(request: Request[Any, Any, Any], ref: FromPath[str], activity: Fr
         except Invalid as exc:
             merged.errors = _errors(exc, merged, t)
             return await _editor(request, entity, record, merged, status=422)
-        except Conflict:
+        except (Conflict, Forbidden) as exc:
+            if any(p.get("name") == "status" for p in exc.invalid_params):  # four eyes refused it
+                merged.errors = {"status": [approval_refusal(exc, t) or exc.detail]}
+                return await _editor(request, entity, record, merged, status=exc.status)
+            if isinstance(exc, Forbidden):
+                raise
             latest = await _stored(entity.id, record.id)
             if latest.version == record.version:  # not a concurrent save: show it as the record's problem
                 raise
@@ -366,8 +440,12 @@ def _same(a: Any, b: Any) -> bool:
     return str(a or "").strip() == str(b or "").strip()
 
 
-def _purposes_of(form: Form) -> list[tuple[str, list[str]]]:
-    return [(p["description"].strip(), sorted(p["legal_bases"])) for p in form.purposes]
+def _national_of(p: dict[str, Any]) -> list[tuple[str, str]]:
+    return [(b["act"].strip(), b["point"] or "") for b in p.get("national_bases", [])]
+
+
+def _purposes_of(form: Form) -> list[tuple[str, list[str], list[tuple[str, str]]]]:
+    return [(p["description"].strip(), sorted(p["legal_bases"]), _national_of(p)) for p in form.purposes]
 
 
 def _differences(theirs: Form, mine: Form) -> list[tuple[str, Any, Any]]:
@@ -403,9 +481,9 @@ def merge(base_data: dict[str, Any], current: dict[str, Any], version: int, mine
             conflicts.append((name, was, now, yours))
     # Purposes: as one field. Their full content (sources, LIA ...) decides whether they changed.
     base_purposes, now_purposes = base_data.get("purposes", []), current.get("purposes", [])
-    mine_unchanged = [(p["description"], p["legal_bases"], p.get("origin")) for p in mine.purposes] == [
-        (p["description"], p["legal_bases"], p["origin"]) for p in base.purposes
-    ]
+    mine_unchanged = [
+        (p["description"], p["legal_bases"], _national_of(p), p.get("origin")) for p in mine.purposes
+    ] == [(p["description"], p["legal_bases"], _national_of(p), p["origin"]) for p in base.purposes]
     if mine_unchanged or _purposes_of(mine) == _purposes_of(theirs):
         purposes = theirs.purposes
     else:
@@ -472,6 +550,10 @@ def reapply_fields(form: Form) -> list[tuple[str, str]]:
         out.append((f"purpose-{i}-description", p["description"]))
         out.append((f"purpose-{i}-origin", "" if p.get("origin") is None else str(p["origin"])))
         out += [(f"purpose-{i}-legal_bases", b) for b in p["legal_bases"]]
+        national = p.get("national_bases", [])
+        for j, b in enumerate(national):
+            out += [(f"purpose-{i}-nb-{j}-act", b["act"]), (f"purpose-{i}-nb-{j}-point", b["point"] or "")]
+        out.append((f"purpose-{i}-nb_count", str(len(national))))
     out.append(("purpose_count", str(len(form.purposes))))
     return out
 

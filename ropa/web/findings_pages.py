@@ -57,6 +57,33 @@ class Row:
     form: AcceptForm
 
 
+@dataclasses.dataclass
+class Group:
+    """The findings of one record (or of the register as a whole), in the list's order."""
+
+    kind: str
+    key: str
+    name: str
+    link: str | None
+    rows: list[Row]
+
+
+KIND_ORDER = ("entity", "activity", "processor", "recipient", "transfer", "retention_rule")
+
+
+def _groups(rows: list[Row], names: dict[tuple[str, str], str]) -> list[Group]:
+    """Rows grouped by the record they concern: the register first, then activities, processors …"""
+    groups: dict[tuple[str, str], Group] = {}
+    for row in rows:
+        kind, key = row.item.finding.record_kind, row.item.finding.record_key or ""
+        group = groups.get((kind, key))
+        if group is None:
+            group = groups[(kind, key)] = Group(kind, key, names.get((kind, key), key), row.link, [])
+        group.rows.append(row)
+    rank = {k: n for n, k in enumerate(KIND_ORDER)}
+    return sorted(groups.values(), key=lambda g: (rank.get(g.kind, len(rank)), g.name.casefold(), g.key))
+
+
 def _choice(value: str | None, allowed: tuple[str, ...]) -> str:
     """A filter's value if it is one of ``allowed``; anything else ("", "all", junk) is no filter."""
     return value if value in allowed else ""
@@ -69,7 +96,7 @@ def _link(entity_id: str, kind: str, key: str | None, activity_ids: dict[str, st
     if kind == "activity":
         return f"/entities/{entity_id}/activities/{activity_ids[key]}" if key in activity_ids else None
     if kind in SECTIONS:
-        anchor = f"#p-{key}" if kind == "processor" else ""
+        anchor = {"processor": f"#p-{key}", "recipient": f"#r-{key}", "transfer": f"#x-{key}"}.get(kind, "")
         return f"/entities/{entity_id}/{SECTIONS[kind]}{anchor}"
     return None
 
@@ -95,6 +122,12 @@ async def _findings_page(
         )
         for n, item in enumerate(items, start=1)
     ]
+    view = got.view
+    names = {("entity", view.entity.key): view.entity.legal_name}
+    names |= {("activity", a.key): a.name for a in view.entity.activities}
+    names |= {("processor", k): p.name for k, p in view.processors.items()}
+    names |= {("recipient", k): r.name for k, r in view.recipients.items()}
+    names |= {("transfer", k): x.name for k, x in view.transfers.items()}
     return page(
         request,
         "findings.html",
@@ -103,6 +136,7 @@ async def _findings_page(
         entity=got.view.entity,
         entity_id=got.id,
         rows=rows,
+        groups=_groups(rows, names),
         severity=severity,
         status=status,
         severities=SEVERITIES,

@@ -26,6 +26,7 @@ PATTERNS: list[tuple[str, str]] = [
     (r"already used", "err.key_taken"),
     (r"Expected `int|Invalid enum value", "err.choice"),
     (r"before the last review", "err.review_order"),
+    (r"consent needs its mechanism", "st.consent_needs_mechanism"),
 ]
 
 
@@ -35,3 +36,12 @@ def friendly(reason: str, t: Any) -> str:
         if m := re.search(pattern, reason):
             return str(t(key, **{k: v for k, v in m.groupdict().items() if v is not None}))
     return str(t("err.invalid"))
+
+
+def approval_refusal(exc: Any, t: Any) -> str | None:
+    """A refused approval (``ropa.records.approval``) as the page says it; None for other errors."""
+    if exc.status == 409 and any(p.get("name") == "version" for p in exc.invalid_params):
+        return str(t("rv.stale"))
+    if not any(p.get("name") == "status" for p in exc.invalid_params):
+        return None
+    return str(t("rv.own_change" if exc.status == 409 else "rv.no_permission"))

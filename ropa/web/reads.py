@@ -20,8 +20,9 @@ from ropa.i18n import Lang
 from ropa.porting.read import load_entity
 from ropa.records import listing
 from ropa.records import services as records
-from ropa.records.catalog import ENTITY
+from ropa.records.catalog import ENTITY, REGISTRY
 from ropa.records.services import resolve_entity
+from ropa.rules.model import SEVERITY_ORDER
 from ropa.tables import ProcessingActivity
 from ropa.vocabulary.schemas import TermData
 from ropa.web.pages import UiTexts
@@ -115,6 +116,46 @@ async def entity_page(ref: str, lang: Lang, only_activity: str | None = None) ->
 
 async def entity_findings(entity_id: str, severity: str | None, status: str | None) -> list[FindingOut]:
     return await list_findings(entity=entity_id, severity=severity or None, status=status or None)
+
+
+Findings = dict[tuple[str, str], list[FindingOut]]
+
+
+async def findings_by_record(entity_id: str) -> Findings:
+    """The entity's findings per record (kind, key), most severe first; the register as a whole
+    is ``(kind, "")``. Empty for a caller who may not review findings, as the findings API is closed
+    to them."""
+    principal = current_principal()
+    if principal is not None and not principal.may("findings.review"):
+        return {}
+    grouped: Findings = {}
+    for item in await list_findings(entity=entity_id):
+        grouped.setdefault((item.finding.record_kind, item.finding.record_key or ""), []).append(item)
+    for items in grouped.values():
+        items.sort(key=lambda i: (i.status != "open", SEVERITY_ORDER[i.finding.severity]))
+    return grouped
+
+
+def open_by_severity(found: Findings, kind: str, key: str) -> Counter[str]:
+    """One record's open findings, counted by severity."""
+    return Counter(i.finding.severity for i in found.get((kind, key), []) if i.status == "open")
+
+
+async def record_ids(key: str, record_type: str | None) -> list[str]:
+    """The records a key names (of ``record_type``, or of every kind), in the entities the caller
+    may see: a key is unique within an entity and a kind, so it may name several records."""
+    visible = visible_entities()
+    found: list[str] = []
+    for name, kind in REGISTRY.items():
+        if record_type and name != record_type:
+            continue
+        table = kind.table
+        query = table.select(table.id).where(table.key == key)
+        if visible is not None:
+            column = table.entity if kind.scoped else table.id
+            query = query.where(column.is_in(sorted(visible) or ["-"]))
+        found += [str(r["id"]) for r in await query]
+    return found
 
 
 def today() -> dt.date:

@@ -75,9 +75,13 @@ TRANSFER_SPEC = Spec(
         Field("key", "col.key", required=True, hint="rec.key_hint"),
         Field("name", "col.name", required=True),
         Field("destination_country", "rec.destination_country", hint="rec.country_hint"),
+        Field(
+            "destination_region", "field.destination_region", "select", "enum:st.region:outside_eea,worldwide"
+        ),
         Field("international_organisation", "rec.international_organisation"),
         Field("recipient", "col.recipient", "select", "records:recipient"),
         Field("mechanism", "col.mechanism", "select", "mechanism", required=True),
+        Field("mechanism_claimed", "field.mechanism_claimed", "textarea"),
         Field("scc.decision", "rec.scc_decision", hint="rec.scc_decision_hint"),
         Field("scc.module", "rec.scc_module", "select", "module"),
         Field("derogation", "col.derogation", hint="rec.derogation_hint"),
@@ -135,6 +139,7 @@ PROCESSOR_SPEC = Spec(
         Field("dpf.certified", "rec.dpf_certified", "bool"),
         Field("dpf.checked_on", "rec.dpf_checked_on", "date"),
         Field("dpf.list_url", "rec.dpf_list_url", hint="rec.url_hint"),
+        Field("planned", "field.planned", "checkbox"),
         Field("description", "col.description", "textarea"),
         Field("notes", "field.notes", "textarea"),
     ),

@@ -17,14 +17,27 @@ from ropa.web.audit_pages import AUDIT_PAGES
 from ropa.web.editor import EDITOR_PAGES
 from ropa.web.export_pages import EXPORT_PAGES
 from ropa.web.findings_pages import FINDINGS_PAGES
+from ropa.web.labels import Values, path_label
 from ropa.web.pages import HERE, PAGE_ERRORS
 from ropa.web.record_pages import RECORD_PAGES
 from ropa.web.register_pages import REGISTER_PAGES
+from ropa.web.review_pages import REVIEW_PAGES
+from ropa.web.search_pages import SEARCH_PAGES
 from ropa.web.session_pages import SESSION_PAGES
+from ropa.web.stated import activity_rows, entity_rows, transfer_claimed, transfer_region
 
 
 def _term(context: Any, key: str, vocabulary: str) -> str:
     return str(context["t"].term(vocabulary, key))
+
+
+def _path_label(context: Any, path: str | None) -> str:
+    return path_label(context["t"], path) or str(context["t"]("wf.general"))
+
+
+def _shown_at(context: Any, value: Any, path: str, kind: str) -> str:
+    """A diff's value at ``path`` of a ``kind`` record: vocabulary keys as labels, objects as fields."""
+    return Values(context["t"], kind)(path, value)
 
 
 def _with_lang(context: Any, code: str) -> str:
@@ -38,6 +51,13 @@ def _configure(engine: JinjaTemplateEngine) -> None:
     env = engine.engine
     env.filters["term"] = jinja2.pass_context(_term)
     env.globals["with_lang"] = jinja2.pass_context(_with_lang)
+    env.filters["path_label"] = jinja2.pass_context(_path_label)
+    env.filters["shown_at"] = jinja2.pass_context(_shown_at)
+    # What a document states, as it states it (issue 19), in the page's words.
+    env.globals["stated_activity"] = jinja2.pass_context(lambda c, a: activity_rows(c["t"], a))
+    env.globals["stated_entity"] = jinja2.pass_context(lambda c, e: entity_rows(c["t"], e))
+    env.globals["transfer_region"] = jinja2.pass_context(lambda c, x: transfer_region(c["t"], x))
+    env.globals["transfer_claimed"] = jinja2.pass_context(lambda c, x: transfer_claimed(c["t"], x))
     env.undefined = jinja2.StrictUndefined  # a typo in a template is an error in the tests, not a blank
 
 
@@ -52,10 +72,12 @@ WEB_ROUTES = [
             *SESSION_PAGES,
             *REGISTER_PAGES,
             *EDITOR_PAGES,
+            *REVIEW_PAGES,
             *RECORD_PAGES,
             *FINDINGS_PAGES,
             *EXPORT_PAGES,
             *AUDIT_PAGES,
+            *SEARCH_PAGES,
         ],
         exception_handlers=PAGE_ERRORS,
         include_in_schema=False,

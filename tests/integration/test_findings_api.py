@@ -106,3 +106,38 @@ def test_one_entitys_findings_are_its_share_of_the_whole_registers(demo_client):
     assert unknown.status_code == 404
     assert unknown.headers["content-type"].startswith("application/problem+json")
     assert [p["name"] for p in unknown.json()["invalid_params"]] == ["entity"]
+
+
+def test_one_entitys_findings_are_reused_until_the_register_changes(demo_client, monkeypatch):
+    """A page of a large register shows its findings on every view: the same state is judged once,
+    and any change (here an accepted risk) is shown at the next read."""
+    from ropa.findings import services
+
+    judged = []
+    real = services.annotate
+
+    def counting(*args, **kwargs):
+        judged.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(services, "annotate", counting)
+    first = _findings(demo_client, entity="TECHEM-DK", rule="dpo.undecided")
+    assert [f["status"] for f in first] == ["open"]
+    assert _findings(demo_client, entity="TECHEM-DK", rule="dpo.undecided") == first
+    assert len(judged) == 1, "the same state is judged once"
+    target = first[0]["finding"]
+    body = {
+        "entity": "TECHEM-DK",
+        "key": "ACCEPT-DPO-CACHE",
+        "name": "DPO decision pending",
+        "rule_id": target["rule_id"],
+        "record_key": target["record_key"],
+        "reason": "The board decides on a DPO in its next meeting.",
+        "accepted_by": "officer-7",
+        "expires_on": (dt.date.today() + dt.timedelta(days=30)).isoformat(),
+    }
+    assert demo_client.post("/api/finding-acceptances", json=body).status_code == 201
+    assert [f["status"] for f in _findings(demo_client, entity="TECHEM-DK", rule="dpo.undecided")] == [
+        "accepted"
+    ]
+    assert len(judged) == 2, "a change is judged again"

@@ -27,6 +27,7 @@ VOCABULARIES = {
     "security_measure",
     "service_kind",
     "country_adequacy",
+    "retention_event",
 }
 REF_COLLECTIONS = {
     "processor": "processors",

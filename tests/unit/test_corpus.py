@@ -46,19 +46,23 @@ RULE_SEVERITY = {r.id: r.severity for r in RULES}
 
 # Recall floors measured on 2026-12-06 (expected findings raised / expected findings). Raise them as
 # rules improve; a change that lowers recall fails here. ``existing``: over the expected findings an
-# existing rule covers; ``all``: over every expected finding, proposed rules included.
+# existing rule covers; ``all``: over every expected finding, proposed rules included. Raised on
+# 2026-12-06 (issue 19: bases stated as law, transfer bases and regions, processor locations, cookies of
+# unstated purpose, consent by continued use, the DPO and joint-controller rules, legal obligations without
+# a period; then the regime and public-authority status, rights as stated, UK Schedule 1 conditions,
+# national identity numbers, claims of anonymity).
 FLOORS: dict[str, tuple[float, float]] = {
     "dk-datatilsynet": (1.0, 1.0),
-    "dk-nidc": (1.0, 0.777),
-    "no-datatilsynet": (1.0, 0.966),
-    "no-digdir-nobid": (1.0, 0.714),
-    "no-udi": (0.952, 0.645),
-    "no-vestnes-kommune": (0.909, 0.714),
-    "se-swedac": (0.833, 0.714),
+    "dk-nidc": (1.0, 0.842),
+    "no-datatilsynet": (1.0, 1.0),
+    "no-digdir-nobid": (1.0, 0.857),
+    "no-udi": (1.0, 0.938),
+    "no-vestnes-kommune": (1.0, 1.0),
+    "se-swedac": (1.0, 0.857),
     "uk-ico-enquiry": (1.0, 1.0),
-    "uk-lincoln-information-management": (1.0, 0.7),
+    "uk-lincoln-information-management": (1.0, 0.9),
 }
-TOTAL_FLOOR = (0.971, 0.789)
+TOTAL_FLOOR = (1.0, 0.938)
 
 
 # ------------------------------------------------------------------------------------------

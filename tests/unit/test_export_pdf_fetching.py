@@ -206,10 +206,9 @@ def squash(text: str) -> str:
 
 def printed(value: str, path: str = "") -> str:
     """How a register value reads in the PDF, whitespace aside: a control character that is not
-    whitespace shows as U+FFFD, so that no glyph is missing from the PDF's fonts. Retention events
-    are keys, shown as words."""
-    if path.endswith(("start_event", "trigger_event")):
-        value = value.replace("_", " ")
+    whitespace shows as U+FFFD, so that no glyph is missing from the PDF's fonts. A retention event
+    the vocabulary does not know is shown as written."""
+    del path
     return squash(
         "".join("\ufffd" if unicodedata.category(c) == "Cc" and not c.isspace() else c for c in value)
     )

@@ -142,13 +142,17 @@ def test_checkpoint_every_n_entries_and_on_demand(database: str, monkeypatch) ->
 def test_checkpoints_at_exact_multiples_with_single_entry_batches(database: str, monkeypatch) -> None:
     monkeypatch.setattr(integrator_module, "BATCH", 1)
     integrate(checkpoint=False, checkpoint_every=10)
-    assert [c["tree_size"] for c in checkpoints()] == list(range(10, 131, 10))
+    total = len(events())
+    assert total > 100  # the demo register's events
+    assert [c["tree_size"] for c in checkpoints()] == list(range(10, total + 1, 10))
 
 
 def test_checkpoint_after_checkpoint_seconds(database: str, monkeypatch) -> None:
     monkeypatch.setattr(integrator_module, "BATCH", 50)
     integrate(checkpoint=False, checkpoint_every=10_000, checkpoint_seconds=0)
-    assert [c["tree_size"] for c in checkpoints()] == [50, 100, len(events())] == [50, 100, 131]
+    total = len(events())
+    assert 100 < total < 150  # the demo's events: two full batches and a partial one
+    assert [c["tree_size"] for c in checkpoints()] == [50, 100, total]
 
 
 def test_two_integrators_at_once_keep_the_log_gap_free(demo_database: str, monkeypatch) -> None:

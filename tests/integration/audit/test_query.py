@@ -142,8 +142,12 @@ def test_downloads_hold_exactly_the_matching_events(log: Any, params: dict[str, 
     assert lines == expected
     rows = list(csv.DictReader(io.StringIO(_download(log, "csv", **params))))
     assert [int(r["event_id"]) for r in rows] == [e["event_id"] for e in expected]
+    seqs = {e["event_id"]: e["seq"] for e in listed}
     for row, event in zip(rows, expected, strict=True):
         assert json.loads(row.pop("body")) == event["body"]
+        # The CSV adds the entry's number, as the pages show it, and the actor's user name.
+        assert row.pop("seq") == ("" if seqs[event["event_id"]] is None else str(seqs[event["event_id"]]))
+        assert row.pop("actor_name") == ""  # these actors are not accounts
         assert row == {k: "" if v is None else str(v) for k, v in event.items() if k != "body"}
 
 

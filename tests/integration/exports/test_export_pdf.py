@@ -95,7 +95,8 @@ def test_the_same_state_exports_to_the_same_bytes_and_a_change_to_a_new_export(d
     text = squash("\n".join(pdf_pages(changed.content)))
     appendix = text[text.rindex(squash("Changes since the last export sent to the same authority")) :]
     assert squash(first.headers["x-export-id"]) in appendix
-    assert squash(f"{activity['key']} Handling support tickets, renamed Changed name") in appendix
+    # the changed field by its label ("Name"), not its key in the register format ("name")
+    assert squash(f"{activity['key']} Handling support tickets, renamed Changed Name") in appendix
 
 
 def test_as_of_renders_the_register_as_it_stood(demo_client):

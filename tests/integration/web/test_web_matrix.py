@@ -14,7 +14,7 @@ from ropa.access.limiter import LIMITER
 # What each role may do, and which entities it sees ("DK": Techem Danmark only; "all"; "NO").
 ROLES = {
     "admin": ({"read", "verify", "signed_in"}, "all"),
-    "officer": ({"read", "write", "history", "export", "findings", "signed_in"}, "DK"),
+    "officer": ({"read", "write", "approve", "history", "export", "findings", "signed_in"}, "DK"),
     "auditor": ({"read", "history", "findings", "audit", "verify", "signed_in"}, "DK"),
     # (the findings page is for officers and auditors: "findings" here is reviewing them)
     # A regulator sees the read-only register and the export dialog of its authority's entities.
@@ -36,6 +36,7 @@ PAGES = {
     ("POST", "/entities/{ref:str}/activities/new"): "write",
     ("GET", "/entities/{ref:str}/activities/{activity:str}/edit"): "write",
     ("POST", "/entities/{ref:str}/activities/{activity:str}/edit"): "write",
+    ("POST", "/entities/{ref:str}/activities/{activity:str}/approve"): "approve",
     ("GET", "/entities/{ref:str}/transfers/new"): "write",
     ("POST", "/entities/{ref:str}/transfers/new"): "write",
     ("GET", "/entities/{ref:str}/transfers/{record:str}/edit"): "write",
@@ -62,6 +63,7 @@ PAGES = {
     ("POST", "/entities/{ref:str}/export"): "export",
     ("GET", "/exports/{job_id:str}"): "export",
     ("GET", "/exports/{job_id:str}/status"): "export",
+    ("GET", "/search"): "read",
     ("GET", "/audit"): "audit",
     ("GET", "/audit/events/{seq:int}"): "audit",
     ("GET", "/audit/verify"): "verify",

@@ -15,10 +15,13 @@ F-number (the flaws the demo register was built to show; ropa/demo/techem.yaml n
   F-15 lia.missing (DK, NO)
   F-17 document.undated (DK), document.stale (NO), review.missing (one per entity): all low, since a
        missing or old date is not something a regulator acts on (the seed rates F-17 medium)
+  F-19 processor.location_unrecorded (DK, NO; medium, the seed rates it Info): Hotjar's location, as every
+       processor's, is not recorded, so whether its data leave the EU/EEA is unknown
   F-22 group.role_divergence, group.retention_divergence, group.recipient_divergence
 Not derivable from the structured demo data: F-14 (GA4 vendor behaviour is not in the register),
-F-16 (wording and translation defects of the source texts), F-18 (no Art. 14 notice field), F-19 (no
-sub-processor locations), F-20 (headcount band not recorded), F-21 (rights-vs-basis rule not built yet);
+F-16 (wording and translation defects of the source texts), F-18 (no Art. 14 notice field), F-19's
+sub-processors (no sub-processor locations), F-20 (headcount band not recorded), F-21 (rights-vs-basis
+rule not built yet);
 F-11's "NO text predates the 2025 ekomlov" needs national-law dates that the vocabulary does not hold.
 """
 
@@ -71,6 +74,8 @@ EXPECTED = [
     ("F-17", "document.stale", NO, "low", "NO-PP"),
     ("F-17", "review.missing", DK, "low", DK),
     ("F-17", "review.missing", NO, "low", NO),
+    ("F-19", "processor.location_unrecorded", DK, "medium", "R-DK-HOTJAR"),
+    ("F-19", "processor.location_unrecorded", NO, "medium", "R-NO-HOTJAR"),
     ("F-22", "group.role_divergence", DK, "medium", DK),
     ("F-22", "group.role_divergence", NO, "medium", NO),
     ("F-22", "group.recipient_divergence", DK, "medium", "R-DK-GA"),
@@ -173,6 +178,11 @@ def test_labels_come_from_the_register_vocabulary(demo_findings: list[Finding]) 
         and "gyldig til 2020-07-16" in shield.message["da"]
     )
     assert shield.details["mechanism"] == "privacy_shield"
+    # The legal act by its national title, not the English one.
+    assert "Kommissionens gennemførelsesafgørelse (EU) 2016/1250 af 12. juli 2016" in shield.message["da"]
+    assert "Kommisjonens gjennomføringsbeslutning (EU) 2016/1250 av 12. juli 2016" in shield.message["nb"]
+    assert "Commission" not in shield.message["da"] + shield.message["nb"]
+    assert "Commission Implementing Decision (EU) 2016/1250" in shield.message["en"]
     roles = [f for f in demo_findings if f.rule_id == "group.role_divergence"][0]
     assert "TECHEM-DK: behandlingsansvarlig; TECHEM-NO: databehandler" in roles.message["nb"]
     assert "'Techem administrator portal'" in roles.message["en"]

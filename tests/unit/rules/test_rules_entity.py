@@ -62,6 +62,41 @@ def _processor_role(d: dict[str, Any]) -> None:
     _activity(d).update(role="processor")
 
 
+def _no_transfers_to_a_recipient_abroad(d: dict[str, Any]) -> None:
+    d["recipients"][0]["in_third_country"] = True
+    d["transfers"] = []
+    _activity(d)["transfers"] = []
+
+
+def _processor_nowhere(d: dict[str, Any]) -> None:
+    d["processors"][0]["country"] = None
+    d["transfers"] = []
+    _activity(d)["transfers"] = []
+
+
+def _cookie_of_unstated_purpose(d: dict[str, Any]) -> None:
+    _activity(d)["data_categories"].append({"category": "cookies_purpose_unstated"})
+    d["retention_rules"][0]["data_categories"].append("cookies_purpose_unstated")
+
+
+def _authority_on_legitimate_interest(d: dict[str, Any]) -> None:
+    d["public_authority"] = True
+    _purpose(d).update(legal_bases=["art6_1_f"], lia_reference="LIA-1")
+
+
+def _uk_health_data(d: dict[str, Any]) -> None:
+    d["regime"] = "uk_gdpr"
+    _activity(d)["data_categories"].append({"category": "health"})
+    _purpose(d)["special_condition"] = "art9_2_h"
+
+
+def _objection_for_marketing_only(d: dict[str, Any]) -> None:
+    _purpose(d)["legal_bases"] = ["art6_1_e"]
+    _activity(d)["rights"] = [
+        {"right": "objection", "availability": "limited", "limited_to": "direct_marketing"}
+    ]
+
+
 BREACHES: dict[str, Mutation] = {
     "completeness.contact": _set(lambda d: d, address=None, email=None, phone=None),
     "completeness.activity": _set(_activity, data_subjects=[]),
@@ -93,6 +128,28 @@ BREACHES: dict[str, Mutation] = {
     "review.missing": _set(_activity, last_reviewed_at=None, next_review_due=None),
     "document.undated": lambda d: d["documents"][0].update(version=None),
     "document.stale": lambda d: d["documents"][0].update(version="Desember 2023"),
+    "purpose.basis_point_unstated": _set(_purpose, legal_bases=[], national_bases=[{"act": "lov nr. 1 § 3"}]),
+    "transfer.adequacy_destination_unnamed": _set(_transfer, mechanism="adequacy", destination_country=None),
+    "recipient.third_country_without_transfer": _no_transfers_to_a_recipient_abroad,
+    "processor.location_unrecorded": _processor_nowhere,
+    "cookies.purpose_unstated": _cookie_of_unstated_purpose,
+    "dpo.required_not_named": _set(lambda d: d, dpo=None, dpo_decision={"required": True, "reason": "law"}),
+    "joint_controller.no_arrangement": _set(
+        lambda d: d, joint_controllers=[{"contact": {"name": "Partner"}}]
+    ),
+    "dpo.public_authority_none": _set(lambda d: d, public_authority=True, dpo=None),
+    "basis.public_authority_legitimate_interest": _authority_on_legitimate_interest,
+    "special.uk_schedule1_condition_unrecorded": _uk_health_data,
+    "data.national_id_unjustified": lambda d: _activity(d)["data_categories"].append(
+        {"category": "national_id"}
+    ),
+    "data.anonymity_claim_with_identifiers": _set(_activity, anonymity_claim="aggregated"),
+    "data.categories_non_exhaustive": _set(_activity, data_categories_non_exhaustive=True),
+    "rights.objection_excluded": _objection_for_marketing_only,
+    "rights.withdrawal_without_consent": _set(_activity, rights=[{"right": "withdraw_consent"}]),
+    "data.exclusion_contradicted": _set(
+        _activity, exclusions=[{"what": "children"}], data_subjects=["customer", "child"]
+    ),
 }
 RULES = {r.id: r for r in ENTITY_RULES}
 
@@ -262,9 +319,11 @@ HIGH = {
     "transfer.invalid_mechanism",  # invalid transfer basis
     "transfer.no_safeguard",  # no or unknown transfer basis
     "transfer.no_destination",  # unknown destination: the basis cannot be established
+    "recipient.third_country_without_transfer",  # a transfer with no recorded basis: the basis is unknown
     "transfer.scc_incomplete",  # unknown SCC version or no TIA: the basis cannot be shown valid
     "recipient.own_purposes",  # disclosure to a controller for its own purposes, no basis
     "role.processor_own_purposes",  # a controller recorded as processor: the record is structurally wrong
+    "dpo.public_authority_none",  # a public authority without the DPO Art. 37(1)(a) requires
 }
 
 
