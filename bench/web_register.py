@@ -1,13 +1,14 @@
-"""Figure 10: time to serve the register page (and one activity's page) of a 1,000-activity entity."""
+"""Figure 10: time to serve the register page (and one activity's page) of a 1,000-activity entity, and
+each step of the new-activity wizard (its page and its save) in that register (``bench/web_wizard.py``)."""
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import http.client
 import json
 import pstats
 import re
-import statistics
 import time
 from pathlib import Path
 from typing import Any
@@ -18,16 +19,19 @@ from bench.common import (
     cloned_register,
     format_stats,
     migrate,
-    percentile,
     throwaway,
     write_result,
 )
 from bench.list_health import _free_port, _load, _start, _stop
+from bench.web_wizard import measure as measure_wizard
+from bench.web_wizard import summary
 
 ACTIVITIES = 1000
 WARMUP = 30
 SAMPLES = 300
 PROFILE_SAMPLES = 60
+WIZARD_SAMPLES = 100  # per step and method; every save is an audited write
+WIZARD_WARMUP = 10
 
 
 class Client:
@@ -61,15 +65,7 @@ def _measure(client: Client, path: str, samples: int = SAMPLES) -> dict[str, Any
         assert status == 200, (path, status, body[:300])
         times.append(seconds * 1000)
         sizes.add(len(body))
-    return {
-        "samples": samples,
-        "p50_ms": percentile(times, 50),
-        "p95_ms": percentile(times, 95),
-        "p99_ms": percentile(times, 99),
-        "mean_ms": statistics.fmean(times),
-        "max_ms": max(times),
-        "body_bytes": max(sizes),
-    }
+    return summary(times, sizes)
 
 
 def _paths(client: Client) -> dict[str, str]:
@@ -104,7 +100,8 @@ def _profile(env: dict[str, str], path: str, work: Path) -> str:
 
 
 def main() -> None:
-    args = args_for(__doc__ or "")
+    args = args_for(__doc__ or "", _options)
+    samples, wizard_samples = args.samples or SAMPLES, args.samples or WIZARD_SAMPLES
     with throwaway(args.engine, "web") as env:
         migrate(env)
         counts = asyncio.run(_load(cloned_register(ACTIVITIES)))
@@ -119,8 +116,12 @@ def main() -> None:
             pages: dict[str, Any] = {}
             for name in ("health", "register", "activity"):
                 with CpuMeter(process.pid) as cpu:
-                    pages[name] = _measure(client, paths[name])
+                    pages[name] = _measure(client, paths[name], samples)
                 pages[name]["cpu"] = cpu.as_dict()
+            # After the pages: the wizard's saves add drafts to the register.
+            entity = paths["register"].rsplit("/", 1)[1]
+            with CpuMeter(process.pid) as cpu:
+                wizard = measure_wizard(client, entity, wizard_samples, min(WIZARD_WARMUP, wizard_samples))
         finally:
             client.close()
             _stop(process)
@@ -130,13 +131,21 @@ def main() -> None:
             "activities": counts["activities"],
             "rows": rows,
             "pages": pages,
-            "method": f"{WARMUP} warm-up then {SAMPLES} sequential requests per page",
+            "method": f"{WARMUP} warm-up then {samples} sequential requests per page",
+            "wizard": wizard,
+            "wizard_cpu": cpu.as_dict(),
+            "wizard_method": f"{min(WIZARD_WARMUP, wizard_samples)} warm-up then {wizard_samples} "
+            "sequential requests per step and method",
         }
         if args.profile:
             result["profile"] = _profile(
                 {**env, "ROPA_AUTH": "off"}, paths["register"], Path(env["BENCH_WORK"])
             )
         write_result(args.out, result)
+
+
+def _options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--samples", type=int, help="requests per page and wizard step (a smoke run: 3)")
 
 
 if __name__ == "__main__":

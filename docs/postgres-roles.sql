@@ -19,6 +19,8 @@ GRANT USAGE ON SCHEMA public TO :"app_role";
 -- (records are retired, credentials revoked, accounts disabled; nothing is deleted).
 GRANT SELECT, INSERT, UPDATE ON legal_entity, processing_activity, processor, recipient, transfer,
     retention_rule, vocabulary_term, finding_acceptance, app_user, credential TO :"app_role";
+-- The owners' questionnaire links and their answers: revoked or decided, never deleted.
+GRANT SELECT, INSERT, UPDATE ON questionnaire_link TO :"app_role";
 
 -- The audit log: append and read only.
 GRANT SELECT, INSERT ON audit_event, audit_leaf, audit_node, audit_checkpoint TO :"app_role";

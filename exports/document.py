@@ -175,27 +175,15 @@ class Document:
         shown = found if "acceptances" in self.meta.include else (f for f in found if f.status != "accepted")
         return (self._worded(f) for f in shown)  # an accepted risk is not shown at all unless included
 
-    @functools.cached_property
-    def _legal_acts(self) -> dict[str, str]:
-        """The legal acts of the reference data, in English and titled in the export's language."""
-        acts = {str(t.attributes.get("legal_act") or "") for t in self.vocabularies}
-        return {act: self.view.legal_act(act) for act in sorted(acts, key=len, reverse=True) if act}
-
     def _worded(self, out: FindingOut) -> FindingOut:
         """A finding as the export shows it: its article cited and its field named in the export's
-        language, and the legal acts its message quotes from the reference data titled in it."""
-        f, lang = out.finding, self.meta.lang
-        message, remediation = dict(f.message), dict(f.remediation)
-        for english, titled in self._legal_acts.items():
-            if english != titled:
-                message[lang] = message.get(lang, "").replace(english, titled)
-                remediation[lang] = remediation.get(lang, "").replace(english, titled)
+        language. Its message needs nothing more: the rules word the legal acts they quote in each
+        language (``ropa/rules/transfers.py``)."""
+        f = out.finding
         worded = msgspec.structs.replace(
             f,
             article=self.view.cite(f.article),
             field=field_label(self.t, f.field) if f.field else f.field,
-            message=message,
-            remediation=remediation,
         )
         return msgspec.structs.replace(out, finding=worded)
 

@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from exports import stated
 from exports.view import View, unique
 from ropa.porting.schemas import ActivityIn
 
@@ -181,6 +182,22 @@ def _dpia_link(a: ActivityIn, v: View) -> list[Value]:
     return [x for x in (a.dpia.link, a.dpia.date) if x]
 
 
+def _national_bases(a: ActivityIn, v: View) -> list[Value]:
+    return list(stated.national_bases(v, a.purposes))
+
+
+def _schedule1(a: ActivityIn, v: View) -> list[Value]:
+    return list(unique(p.uk_schedule1_condition or "" for p in a.purposes))
+
+
+def _national_basis(a: ActivityIn, v: View) -> list[Value]:
+    return list(unique(stated.category_basis(v, u) for u in a.data_categories))
+
+
+def _mechanism_claimed(a: ActivityIn, v: View) -> list[Value]:
+    return list(unique(v.transfers[k].mechanism_claimed or "" for k in a.transfers if k in v.transfers))
+
+
 def _date_list(value: dt.date | dt.datetime | None) -> list[Value]:
     if value is None:
         return []
@@ -243,6 +260,19 @@ FIELDS: dict[str, Field] = dict(
         _f("rights", "12-22", _rights),
         _f("automated_decision", "22", _automated),
         _f("consent", "7(1)", _consent),
+        _f("consent_form", "4(11), 7", lambda a, v: _text(stated.consent_form(v, a))),
+        _f("national_bases", "6(3)", _national_bases),
+        _f("uk_schedule1_condition", "9(2)", _schedule1),
+        _f("national_basis", "87", _national_basis),
+        _f("mechanism_claimed", "44", _mechanism_claimed),
+        _f("rights_stated", "12-22", lambda a, v: list(stated.rights(v, a))),
+        _f("exclusions", "", lambda a, v: list(stated.exclusions(v, a))),
+        _f("anonymity_claim", "4(1)", lambda a, v: _text(stated.anonymity(v, a))),
+        _f(
+            "data_categories_non_exhaustive",
+            "30(1)(c)",
+            lambda a, v: _text(v.t.yes_no(a.data_categories_non_exhaustive)),
+        ),
         _f("dpia_required", "35", _dpia_required),
         _f("dpia_status", "35", _dpia_status),
         _f("dpia_link", "35", _dpia_link),

@@ -18,6 +18,7 @@ from weasyprint import HTML, Attachment
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from audit import verifier
+from exports import stated
 from exports.document import Document
 from exports.fields import Value
 from exports.layouts import cells, is_required
@@ -195,10 +196,7 @@ def render_html(doc: Document) -> str:
         ("annex-completeness", t("annex.completeness")),
         ("annex-changes", t("annex.changes")),
     ]
-    other_authorities = [
-        f"{a.name} ({t.country(a.country)})" + (f": {a.remit}" if a.remit else "")
-        for a in doc.entity.other_authorities
-    ]
+    other_authorities = [stated.authority(view, a) for a in doc.entity.other_authorities]
     template = _environment().get_template("export.html")
     return template.render(
         doc=doc,
@@ -210,6 +208,7 @@ def render_html(doc: Document) -> str:
         parts=parts,
         annexes=annexes,
         other_authorities=other_authorities,
+        stated=stated,
         processor_users=lambda key: [
             a for r in view.recipients_using_processor(key) for a in view.users_of("recipients", r)
         ],

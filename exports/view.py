@@ -152,8 +152,12 @@ class View:
 
     @per_record
     def destination(self, x: TransferIn) -> str:
+        """The country or organisation; the region the record names when it names neither."""
         parts = (self.t.country(x.destination_country), x.international_organisation)
-        return ", ".join(p for p in parts if p)
+        named = ", ".join(p for p in parts if p)
+        if named or not x.destination_region:
+            return named
+        return self.t.enum("stated.region", x.destination_region)
 
     def _adequacy(self, x: TransferIn) -> dict[str, Any] | None:
         """The adequacy decision (vocabulary ``country_adequacy``) covering the transfer's destination."""

@@ -56,6 +56,11 @@ CSP = (
 )
 
 
+def _loggable(path: str) -> str:
+    """A path as logged: an owner's questionnaire link (``/q/<secret>``) without its secret."""
+    return "/q/…" if path.startswith("/q/") else path
+
+
 def request_middleware(source_key: bytes) -> Any:
     """Give each request an id and an audit actor, and log one line when it ends. No bodies."""
 
@@ -100,7 +105,7 @@ def request_middleware(source_key: bytes) -> Any:
                 log.info(
                     "http.request",
                     method=scope.get("method", ""),
-                    path=scope["path"],
+                    path=_loggable(scope["path"]),
                     status=status,
                     duration_ms=round((time.perf_counter() - started) * 1000, 2),
                 )

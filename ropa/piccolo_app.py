@@ -5,6 +5,7 @@ from pathlib import Path
 from piccolo.conf.apps import AppConfig
 
 from ropa.access.tables import TABLES as ACCESS_TABLES
+from ropa.records.questionnaire_tables import TABLES as QUESTIONNAIRE_TABLES
 from ropa.tables import TABLES
 
 # An installed wheel holds them in the package (setup.py); a checkout in the top-level migrations folder.
@@ -17,7 +18,7 @@ MIGRATIONS = next(
 APP_CONFIG = AppConfig(
     app_name="ropa",
     migrations_folder_path=str(MIGRATIONS),
-    table_classes=[*TABLES, *ACCESS_TABLES],
+    table_classes=[*TABLES, *ACCESS_TABLES, *QUESTIONNAIRE_TABLES],
     migration_dependencies=[],
     commands=[],
 )

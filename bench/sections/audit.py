@@ -98,8 +98,14 @@ def appends(runs: Runs) -> Section:
     return text, [["4. Integrated appends/s, 64 writers", "≥ 5,000 (PostgreSQL)", *verdict]]
 
 
+def _rest_ratio(b: dict[str, Any]) -> float:
+    """The raw loop's time over verify's, less the inflate and SHA-256 of entries.jsonl."""
+    raw_s, verify_s = b["entries"] / b["raw_sha256_per_s"], b["entries"] / b["verify_per_s"]
+    return float(raw_s / (verify_s - b["floor_parts_s"]["unzip_sha"]))
+
+
 def verifier(runs: Runs) -> Section:
-    rows, db_rows = [], []
+    rows, db_rows, time_rows = [], [], []
     for engine, r in ok(runs).items():
         b, v, build = r["bundle"], r["verify_log"], r["build"]
         rows.append(
@@ -111,8 +117,17 @@ def verifier(runs: Runs) -> Section:
             + [n(b["verify_per_s"]), n(b["raw_sha256_per_s"]), f"**{b['ratio']:.3f}**"]
             + [
                 f"{n(b['floor_per_s'])} ({b['floor_ratio']:.3f})",
-                f"{n(b['verify_cpu_s'], 2)} ({b['cpus']} CPUs)",
+                f"{b['cpu_ratio']:.3f} ({n(b['verify_cpu_s'], 2)} s)",
             ]
+        )
+        parts, ms = b["floor_parts_s"], 1e3 * b["entries"]
+        time_rows.append(
+            [ENGINE_NAMES[engine], n(ms / b["raw_sha256_per_s"]), n(1e3 * parts["inflate"])]
+            + [n(1e3 * (parts["unzip_sha"] - parts["inflate"])), n(1e3 * parts["bodies"])]
+            + [n(1e3 * parts["leaves"]), n(1e3 * parts["nodes"])]
+            + [f"{n(ms / b['floor_per_s'])} ({b['floor_ratio']:.3f})", n(1e3 * b["slice_s"])]
+            + [f"{n(ms / b['bound_per_s'])} ({b['bound_ratio']:.3f})"]
+            + [f"{n(ms / b['verify_per_s'])} ({b['ratio']:.3f})"]
         )
         checked = "ok" if v["ok"] else "FAILED: " + v.get("error", "")
         db_rows.append(
@@ -123,21 +138,34 @@ def verifier(runs: Runs) -> Section:
         runs,
         lambda r: (
             f"{r['bundle']['ratio']:.3f}: {met(r['bundle']['ratio'] >= 0.25)} "
-            f"(hashing floor, one process: {r['bundle']['floor_ratio']:.3f})"
+            f"(in CPU time: {r['bundle']['cpu_ratio']:.3f}; hashing floor, one process: "
+            f"{r['bundle']['floor_ratio']:.3f}; "
+            f"floor + slicing the lines: {r['bundle']['bound_ratio']:.3f})"
         ),
+    )
+    bound = cells(runs, lambda r: f"{r['bundle']['bound_ratio']:.3f}")
+    rest = cells(runs, lambda r: f"{_rest_ratio(r['bundle']):.3f}")
+    bounded = [r["bundle"]["bound_ratio"] < 0.25 for r in ok(runs).values()]
+    reach = (
+        "So the target is out of reach for a verifier written in Python running in one process on this "
+        "machine, whatever its per-line code."
+        if bounded and all(bounded)
+        else "In this run that bound is not below the target everywhere: the rest of the gap is `verify`'s "
+        "checks."
     )
     g6 = cells(
         runs, lambda r: f"{n(r['bundle']['verify_per_s'])}/s: {met(r['bundle']['verify_per_s'] >= 1e5)}"
     )
     head = ["Log built on", "entries", "entries.jsonl", "verify entries/s", "raw sha256 lines/s", "ratio"]
-    head += ["hashing floor, one process: entries/s (ratio)", "verify CPU s (one process)"]
+    head += ["hashing floor, one process: entries/s (ratio)", "ratio in CPU time (verify CPU s, one thread)"]
     text = (
         "A real log: 100,000 audit events built by `audit.log.event_row`, bulk-inserted with `record_many`, "
         "integrated by `Integrator.integrate_all`, then a full bundle exported by "
         "`ropa.auditing.export.export_bundle`. `audit.verify_bundle.verify(path, key)` is timed against a "
         "loop of `hashlib.sha256(line).digest()` over the lines of the bundle's `entries.jsonl` (split "
         "beforehand), in the same process, interleaved, median of 5 each. `verify` runs in this one "
-        "process (no worker processes), so the ratio compares one process with one process.\n\n"
+        "process and one thread (no worker process or thread), so the ratio compares one core's work "
+        "with one core's.\n\n"
         + table(head, rows)
         + "\n\nThe hashing floor times only the hashlib and zlib work that any verifier of the bundle must "
         "do, on bytes sliced beforehand, in one process: decompress `entries.jsonl` (with its CRC) and "
@@ -147,7 +175,51 @@ def verifier(runs: Runs) -> Section:
         "each line (`bytes.find`, slices) and comparing them. The machine is shared (the machine table "
         "gives the load average): memory-bound work (zlib, copies) slows more than the raw loop under "
         "load, so the floor's ratio, and `verify`'s, move with it; the ratio within one run is the "
-        "comparison. The CPU column is `verify`'s CPU time (median run).\n\n"
+        "comparison. The last column divides the raw loop's CPU time by `verify`'s (medians), the same "
+        "ratio with the time this process waited for a CPU on the shared machine left out; both run in "
+        "one thread, so it too compares one core with one core.\n\n"
+        "Where the time goes: milliseconds for the whole log, each part timed alone in the same run "
+        "(medians of 5), with the ratio to the raw loop in brackets. The hashing floor is made of the "
+        "five parts before it (the inflate column is the floor's decompression without its SHA-256); "
+        "each column is its own median, so the floor, the median of the runs' sums, is near their sum "
+        "but not exactly it. "
+        "The slicing column splits `entries.jsonl` into lines and copies each line's 0x00‖leaf and "
+        "body out (two `find`s, two slices and a concatenation a line, no check); floor + slicing is "
+        "therefore what a one-process verifier of this format pays before it checks anything.\n\n"
+        + table(
+            [
+                "Log built on",
+                "raw sha256 loop",
+                "inflate + CRC-32",
+                "SHA-256 of entries.jsonl",
+                "SHA-256 of bodies",
+                "SHA-256 of 0x00‖leaves",
+                "node hashes",
+                "hashing floor (ratio)",
+                "split lines, slice leaf and body",
+                "floor + slicing (ratio)",
+                "verify (ratio)",
+            ],
+            time_rows,
+        )
+        + "\n\n**What bounds it.** Every entry costs three SHA-256 calls (body, 0x00‖leaf, node) against "
+        "the raw loop's one, each paying OpenSSL's fixed cost of a new hash context, on top of inflating "
+        "and hashing the whole member: that is the hashing floor. Splitting the member into lines and "
+        "copying each line's leaf and body out, with no check yet, already takes a one-process verifier "
+        f"to {bound[0]} (SQLite) and {bound[1]} (PostgreSQL) of the raw loop, below the 0.25 target "
+        "before the checks that make `verify` a verifier (each line's seq, its leaf's seq and "
+        f"body_sha256, the layout) and the folding of the tree. {reach} The profile agrees: "
+        "`_leaf_hashes` (one loop over the lines: two `find`s, a `startswith`, an `rfind`, three slices, "
+        "a concatenation and two hashes a line, no JSON parse and no call of ours) and the hashlib "
+        "calls are the time. Rewriting that loop as `map` pipelines over whole chunks (`bytes.partition`, "
+        "C-level slices and comparisons, no Python code per line), as memoryview slices of a bytearray, "
+        "or with the leaf's end found by `memchr` measured no faster than the loop, within the noise of "
+        "this shared machine: the cost is the hash contexts and the bytes copied and allocated, not the "
+        "interpreter. A second thread (zlib and hashlib release the GIL on large buffers) could take the "
+        "inflate and SHA-256 of the member off the wall clock, but the ratio would then compare two "
+        "cores with one, and the rest of `verify` alone (its time less those two columns) would still "
+        f"run at {rest[0]} (SQLite) and {rest[1]} (PostgreSQL) of the raw loop. `verify` stays in one "
+        "thread, and the ratio compares one core with one core.\n\n"
         "Building the log, and checking it in the database with `audit.verify_db.verify_log`:\n\n"
         + table(
             ["Engine", "bulk insert events/s", "integrate leaves/s", "export s", "verify_log entries/s"],

@@ -69,10 +69,60 @@ def web(runs: Runs) -> Section:
         f"SQLite {register[0]}, PostgreSQL {register[1]}; activity page SQLite {activity[0]}, "
         f"PostgreSQL {activity[1]}.\n" + profiles(runs, "register page")
     )
-    return text, [
+    wizard_text, wizard_rows = wizard(runs)
+    return text + wizard_text, [
         ["10. Register page, 1,000 activities, p95", "none stated (issue 7 asks for the figure)", *register],
         ["10b. Activity page in that register, p95", "none stated", *activity],
+        *wizard_rows,
     ]
+
+
+WIZARD_STEPS = {
+    "new": "1. name, purposes, legal basis (new: the save creates the draft)",
+    "purposes": "1. name, purposes, legal basis (of a draft)",
+    "data": "2. data subjects and data",
+    "recipients": "3. recipients",
+    "transfers": "4. transfers",
+    "retention": "5. retention per data category",
+    "security": "6. security measures",
+    "review": "7. review: the draft's findings (POST: submit)",
+}
+
+
+def wizard(runs: Runs) -> Section:
+    """The new-activity wizard's steps in the same register (bench/web_wizard.py); absent from runs
+    made before it was measured."""
+    measured = {engine: r for engine, r in ok(runs).items() if "wizard" in r}
+    if not measured:
+        return "", []
+    rows = []
+    for engine, r in measured.items():
+        for step, label in WIZARD_STEPS.items():
+            for method in ("get", "post"):
+                found = r["wizard"].get(f"{method}:{step}")
+                if found:
+                    rows.append(
+                        [ENGINE_NAMES[engine], label, method.upper(), n(found["samples"])]
+                        + [n(found[f"p{q}_ms"], 1) for q in (50, 95, 99)]
+                        + [n(found["max_ms"], 1)]
+                    )
+    slowest = cells(
+        runs,
+        lambda r: (
+            f"{n(max(v['p95_ms'] for v in r['wizard'].values()), 1)} ms" if "wizard" in r else "not measured"
+        ),
+    )
+    text = (
+        "\n**The new-activity wizard** (issue 15) in the same register and server, after the pages above "
+        "(its saves add drafts): each step's page (GET) and its save (POST, a form answered by a 303; "
+        "every save is one audited update of the draft, the first creates it), "
+        f"{first(measured, 'wizard_method')}. The review page judges the entity's findings with the "
+        "draft in it once per register state (the first view after a save), and the measured views, with no "
+        "save in between, reuse them as the register page does; submitting moves a fresh draft to review.\n\n"
+        + table(["Engine", "step", "method", "requests", "p50 ms", "p95 ms", "p99 ms", "max ms"], rows)
+        + f"\n\n**Result** (slowest step's p95): SQLite {slowest[0]}, PostgreSQL {slowest[1]}.\n"
+    )
+    return text, [["10c. Wizard, slowest step (GET or POST), p95", "none stated", *slowest]]
 
 
 LOAD_KINDS = {

@@ -7,6 +7,7 @@ import datetime as dt
 from collections.abc import Iterator
 
 from audit import verifier
+from exports import stated
 from exports.document import Document
 from exports.layouts import Layout
 from exports.view import View
@@ -36,6 +37,10 @@ def entity_sheet(doc: Document) -> Sheet:
         yield [t("cover.address"), view.address(e.address) or None]
         yield [t("cover.email"), e.email]
         yield [t("cover.phone"), e.phone]
+        yield [t("field.regime"), stated.regime(view, e)]
+        yield [t("cover.national_law"), stated.national_law(view, e)]
+        yield [t("field.public_authority"), t.yes_no(e.public_authority)]
+        yield [t("field.responsible"), view.contact(e.responsible)]
         dpo_text = view.dpo()
         if not dpo_text and e.dpo_decision:
             dpo_text = f"{t.yes_no(e.dpo_decision.required)}: {e.dpo_decision.reason}"
@@ -45,11 +50,8 @@ def entity_sheet(doc: Document) -> Sheet:
         a = e.supervisory_authority
         yield [t("cover.authority"), f"{a.name} ({t.country(a.country)})" if a else None]
         yield [t("cover.remit"), a.remit if a else None]
-        others = (
-            f"{o.name} ({t.country(o.country)})" + (f": {o.remit}" if o.remit else "")
-            for o in e.other_authorities
-        )
-        yield [t("cover.other_authorities"), _lines(others)]
+        yield [t("field.authority_contact"), stated.authority_contact(view, a)]
+        yield [t("cover.other_authorities"), _lines(stated.authority(view, o) for o in e.other_authorities)]
         yield [t("cover.authority_case"), m.authority_case]
         yield [t("cover.export_id"), m.export_id]
         yield [t("cover.exported_at"), iso(m.created_at)]

@@ -12,6 +12,7 @@ from typing import Any
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.workbook.child import INVALID_TITLE_REGEX
 
+from exports import stated
 from exports.fields import FIELDS, Value
 from exports.layouts import Gap, Layout, cells, gaps, is_required
 from exports.view import View
@@ -146,13 +147,17 @@ def purposes_sheet(view: View) -> Sheet:
                     t.term("special_condition", p.special_condition) if p.special_condition else None,
                     p.legitimate_interest,
                     _lines([p.lia_reference or "", t.date(p.lia_date)]),
+                    _lines(stated.national_basis(view, b) for b in p.national_bases),
+                    p.uk_schedule1_condition,
                 ]
 
     heads = [
         "col.key", "col.activity", "col.purpose", "col.original", "col.legal_bases",
         "col.legal_basis_note", "col.special_condition", "col.legitimate_interest", "col.lia",
+        "field.national_bases", "field.uk_schedule1_condition",
     ]  # fmt: skip
-    return Sheet(t("sheet.purposes"), [t(h) for h in heads], rows, [14, 30, 48, 48, 30, 48, 30, 48, 22])
+    widths = [14, 30, 48, 48, 30, 48, 30, 48, 22, 48, 30]
+    return Sheet(t("sheet.purposes"), [t(h) for h in heads], rows, widths)
 
 
 def categories_sheet(view: View) -> Sheet:
@@ -174,13 +179,14 @@ def categories_sheet(view: View) -> Sheet:
                     t.yes_no(use.mandatory),
                     use.description,
                     _lines(limits.get(label, [])),
+                    use.national_basis,
                 ]
 
     heads = [
         "col.key", "col.activity", "col.category", "col.special", "col.criminal", "col.mandatory",
-        "col.description", "col.retention",
+        "col.description", "col.retention", "field.national_basis",
     ]  # fmt: skip
-    widths = [14, 30, 30, 12, 12, 12, 40, 48]
+    widths = [14, 30, 30, 12, 12, 12, 40, 48, 30]
     return Sheet(t("sheet.data_categories"), [t(h) for h in heads], rows, widths, {2: "data_category"})
 
 
@@ -230,6 +236,7 @@ def recipients_sheet(view: View) -> Sheet:
                 None,
                 None,
                 None,
+                None,
                 _lines(view.users_of("recipients", r.key)),
             ]
         for p in view.processors.values():
@@ -249,15 +256,16 @@ def recipients_sheet(view: View) -> Sheet:
                 view.dpf(p) or None,
                 _lines(view.processors[s].name if s in view.processors else s for s in p.sub_processors),
                 p.description,
+                t.yes_no(p.planned),
                 _lines(dict.fromkeys(users)),
             ]
 
     heads = [
         "col.record_type", "col.key", "col.name", "col.kind", "col.processor", "col.country",
         "col.third_country", "col.data_locations", "col.contract", "col.signed_on", "col.dpf",
-        "col.sub_processors", "col.description", "col.activities",
+        "col.sub_processors", "col.description", "field.planned", "col.activities",
     ]  # fmt: skip
-    widths = [14, 16, 30, 30, 30, 16, 12, 20, 40, 12, 30, 30, 48, 14]
+    widths = [14, 16, 30, 30, 30, 16, 12, 20, 40, 12, 30, 30, 48, 16, 14]
     return Sheet(t("sheet.recipients"), [t(h) for h in heads], rows, widths)
 
 
@@ -287,6 +295,7 @@ def transfers_sheet(view: View) -> Sheet:
                 _lines(x.supplementary_measures),
                 t.yes_no(x.conditional),
                 x.description,
+                x.mechanism_claimed,
                 _lines(view.users_of("transfers", x.key)),
             ]
 
@@ -294,9 +303,9 @@ def transfers_sheet(view: View) -> Sheet:
         "col.key", "col.name", "col.destination", "col.recipient", "col.mechanism", "col.legal_act",
         "col.article", "col.valid_from", "col.valid_to", "col.status", "col.derogation", "col.safeguards",
         "col.signed_on", "col.tia", "col.supplementary", "col.conditional", "col.description",
-        "col.activities",
+        "field.mechanism_claimed", "col.activities",
     ]  # fmt: skip
-    widths = [16, 30, 20, 30, 40, 40, 10, 12, 12, 12, 30, 30, 12, 20, 30, 10, 48, 14]
+    widths = [16, 30, 20, 30, 40, 40, 10, 12, 12, 12, 30, 30, 12, 20, 30, 10, 48, 40, 14]
     return Sheet(t("sheet.transfers"), [t(h) for h in heads], rows, widths, {4: "transfer_mechanism"})
 
 

@@ -70,8 +70,9 @@ def _form(entity: Any, given: Any) -> ExportForm:
     )
 
 
-def _as_of(form: ExportForm, t: UiTexts) -> dt.datetime | None:
-    """``2026-11-22T10:00`` (a browser's date-time field, taken as UTC) or ISO 8601 with a zone."""
+def _as_of(form: ExportForm, t: UiTexts, created: dt.datetime | None = None) -> dt.datetime | None:
+    """``2026-11-22T10:00`` (a browser's date-time field, taken as UTC) or ISO 8601 with a zone; not
+    before the entity was ``created`` (there is no register to rebuild then)."""
     if not form.as_of:
         return None
     try:
@@ -83,10 +84,15 @@ def _as_of(form: ExportForm, t: UiTexts) -> dt.datetime | None:
     if moment > dt.datetime.now(dt.UTC):
         form.fail("as_of", t("exp.err.as_of_future"))
         return None
+    if created is not None and moment < created:
+        form.fail("as_of", t("exp.err.as_of_before", date=t.datetime(created)))
+        return None
     return moment
 
 
-def _request(entity_id: str, form: ExportForm, t: UiTexts) -> ExportRequest | None:
+def _request(
+    entity_id: str, form: ExportForm, t: UiTexts, created: dt.datetime | None = None
+) -> ExportRequest | None:
     """The export the dialog asks for, or None with the form's messages set."""
     if form.format not in FORMATS:
         form.fail("format", t("exp.err.format"))
@@ -100,7 +106,7 @@ def _request(entity_id: str, form: ExportForm, t: UiTexts) -> ExportRequest | No
         form.fail("purpose", "internal, authority")
     if any(i not in INCLUDES for i in form.include):
         form.fail("include", ", ".join(INCLUDES))
-    as_of = _as_of(form, t)
+    as_of = _as_of(form, t, created)
     if form.errors:
         return None
     req = ExportRequest(
@@ -160,7 +166,7 @@ def _dialog(
 
 async def _checked(request: Request[Any, Any, Any], entity: Any, form: ExportForm) -> Template:
     """The dialog with the fields the chosen layout requires that are empty (nothing is exported)."""
-    req = _request(entity.id, form, texts(request))
+    req = _request(entity.id, form, texts(request), entity.created_at)
     if req is None:
         return _dialog(request, entity, form)
     found = await check(entity.id, req.layout, req.lang, req.as_of)
@@ -188,7 +194,7 @@ async def export_start(request: Request[Any, Any, Any], ref: FromPath[str]) -> R
     form = _form(entity, await request.form())
     if request.query_params.get("check"):
         return await _checked(request, entity, form)
-    req = _request(entity.id, form, texts(request))
+    req = _request(entity.id, form, texts(request), entity.created_at)
     if req is None:
         return _dialog(request, entity, form)
     job = _jobs(request).submit(req, current_actor().id)

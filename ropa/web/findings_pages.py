@@ -144,6 +144,7 @@ async def _findings_page(
         form=form,
         form_row=next((r.n for r in rows if r.form is form), None),
         notice=notice,
+        acceptances=await reads.acceptances(got.id),
         today=reads.today().isoformat(),
         tab="findings",
     )
@@ -159,9 +160,12 @@ async def findings(
     severity: FromQuery[Text] = None,
     status: FromQuery[Text] = None,
     accepted: FromQuery[Text] = None,
+    withdrawn: FromQuery[Text] = None,
 ) -> Template:
     """The entity's findings, filtered by severity and status, in the page's language."""
-    notice = texts(request)("find.accepted_notice", record=accepted) if accepted else ""
+    t = texts(request)
+    notice = t("find.accepted_notice", record=accepted) if accepted else ""
+    notice = t("find.withdrawn_notice", record=withdrawn) if withdrawn else notice
     return await _findings_page(
         request, ref, _choice(severity, SEVERITIES), _choice(status, STATUSES), notice=notice
     )
@@ -266,4 +270,47 @@ async def accept_finding(request: Request[Any, Any, Any], ref: FromPath[str]) ->
     return await _findings_page(request, entity.id, severity, status, form=form, http_status=422)
 
 
-FINDINGS_PAGES = [findings, accept_finding]
+def _back(entity_id: str, severity: str, status: str, **notice: str) -> Redirect:
+    query = urlencode({k: v for k, v in (("severity", severity), ("status", status)) if v} | notice)
+    return Redirect(f"/entities/{entity_id}/findings?{query}", status_code=303)
+
+
+@post(
+    "/entities/{ref:str}/findings/withdraw",
+    opt={"perm": ACCEPTANCE.write_perm},  # as DELETE /api/finding-acceptances/{id}
+    include_in_schema=False,
+    name="withdraw_acceptance",
+)
+async def withdraw_acceptance(request: Request[Any, Any, Any], ref: FromPath[str]) -> Response[Any]:
+    """Withdraw a risk acceptance: the API's retire of it, audited with the reason; the finding it
+    covered is open again."""
+    entity = await reads.entity_summary(ref)
+    submitted = await request.form()
+    field = {k: str(submitted.get(k, ""))[: REASON_MAX + 1] for k in (*FORM_INPUTS, "key", "version")}
+    form = AcceptForm(field["rule_id"], field["record_key"], field["reason"])
+    severity = _choice(str(submitted.get("severity", "")), SEVERITIES)
+    status = _choice(str(submitted.get("status", "")), STATUSES)
+    t = texts(request)
+    held = (await reads.acceptances(entity.id)).get(field["key"])
+    http_status = 422
+    if held is None:
+        form.fail("general", t("find.err.withdrawn"))
+        http_status = 409
+    elif not form.reason.strip():
+        form.fail("withdraw_reason", t("find.err.reason"))
+    elif len(form.reason) > REASON_MAX:
+        form.fail("withdraw_reason", t("find.err.reason_long", max=REASON_MAX))
+    elif not field["version"].isdigit():
+        form.fail("general", t("find.err.withdraw_stale"))
+    else:
+        try:
+            await records.retire(ACCEPTANCE, held.id, int(field["version"]), form.reason.strip())
+        except Conflict:  # changed or withdrawn meanwhile
+            form.fail("general", t("find.err.withdraw_stale"))
+            http_status = 409
+        else:
+            return _back(entity.id, severity, status, withdrawn=str(held.key))
+    return await _findings_page(request, entity.id, severity, status, form=form, http_status=http_status)
+
+
+FINDINGS_PAGES = [findings, accept_finding, withdraw_acceptance]

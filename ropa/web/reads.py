@@ -20,7 +20,7 @@ from ropa.i18n import Lang
 from ropa.porting.read import load_entity
 from ropa.records import listing
 from ropa.records import services as records
-from ropa.records.catalog import ENTITY, REGISTRY
+from ropa.records.catalog import ACCEPTANCE, ENTITY, REGISTRY
 from ropa.records.services import resolve_entity
 from ropa.rules.model import SEVERITY_ORDER
 from ropa.tables import ProcessingActivity
@@ -47,15 +47,22 @@ async def entities() -> list[Any]:
     return list(page.items)
 
 
-async def dashboard() -> tuple[list[EntityCard], dict[str, Any] | None]:
-    """Per visible entity: activities by status, open findings by severity, reviews overdue; the log.
+@dataclasses.dataclass
+class Dashboard:
+    cards: list[EntityCard]
+    checkpoint: dict[str, Any] | None
+    open_findings: list[FindingOut]  # evaluated once: the counts and the to-do list share them
 
-    Read in one snapshot, so the counts and the findings describe the same register."""
+
+async def dashboard(day: dt.date) -> Dashboard:
+    """Per visible entity: activities by status, open findings by severity (as of ``day``), reviews
+    overdue; the log. Read in one snapshot, so the counts and the findings describe the same register.
+    The findings are empty for a caller who may not review them."""
     async with read_snapshot():
-        return await _dashboard()
+        return await _dashboard(day)
 
 
-async def _dashboard() -> tuple[list[EntityCard], dict[str, Any] | None]:
+async def _dashboard(day: dt.date) -> Dashboard:
     cards = {
         str(e.id): EntityCard(str(e.id), e.key, e.name, e.status, Counter(), Counter(), 0)
         for e in await entities()
@@ -71,7 +78,8 @@ async def _dashboard() -> tuple[list[EntityCard], dict[str, Any] | None]:
     by_key = {c.key: c for c in cards.values()}
     principal = current_principal()
     reviews = principal is None or principal.may("findings.review")
-    for item in await list_findings(status="open") if reviews else []:
+    open_findings = await list_findings(status="open", today=day) if reviews else []
+    for item in open_findings:
         card = by_key.get(item.finding.entity_key)
         if card:
             card.findings[item.finding.severity] += 1
@@ -81,7 +89,7 @@ async def _dashboard() -> tuple[list[EntityCard], dict[str, Any] | None]:
         checkpoint["issued"] = dt.datetime.fromisoformat(checkpoint["issued_at"])  # type: ignore[index]
     except NotFound:
         checkpoint = None
-    return list(cards.values()), checkpoint
+    return Dashboard(list(cards.values()), checkpoint, open_findings)
 
 
 async def entity_summary(ref: str) -> Any:
@@ -156,6 +164,17 @@ async def record_ids(key: str, record_type: str | None) -> list[str]:
             query = query.where(column.is_in(sorted(visible) or ["-"]))
         found += [str(r["id"]) for r in await query]
     return found
+
+
+async def acceptances(entity_id: str) -> dict[str, Any]:
+    """The entity's risk acceptances in force, by key (summaries: id, key, version, status)."""
+    held: dict[str, Any] = {}
+    cursor = None
+    while True:
+        found = await listing.list_records(ACCEPTANCE, entity=entity_id, cursor=cursor, limit=500)
+        held |= {str(a.key): a for a in found.items if a.status != ACCEPTANCE.retired_status}
+        if (cursor := found.next_cursor) is None:
+            return held
 
 
 def today() -> dt.date:

@@ -26,11 +26,12 @@ PAGE_SIZE = 100
 
 @get("/", opt={"perm": SIGNED_IN}, include_in_schema=False, name="dashboard")
 async def dashboard(request: Request[Any, Any, Any]) -> Template:
-    cards, checkpoint = await reads.dashboard()
+    today = reads.today()
+    got = await reads.dashboard(today)
     terms = await vocabulary_terms()
     # The to-do list: the officer's work (its findings need findings.review, as the findings page).
-    to_do = await todo.todo(reads.today(), texts(request, terms)) if may_review() else None
-    return page(request, "dashboard.html", terms, cards=cards, checkpoint=checkpoint, todo=to_do)
+    to_do = await todo.todo(today, texts(request, terms), got.open_findings) if may_review() else None
+    return page(request, "dashboard.html", terms, cards=got.cards, checkpoint=got.checkpoint, todo=to_do)
 
 
 @get("/entities/{ref:str}", opt=READ, include_in_schema=False, name="register")

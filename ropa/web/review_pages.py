@@ -10,9 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 import msgspec
-from litestar import Request, Response, post
+from litestar import Request, Response, get, post
 from litestar.params import FromPath
-from litestar.response import Redirect
+from litestar.response import Redirect, Template
 
 from ropa.access.model import current_principal
 from ropa.access.users import actor_names
@@ -24,6 +24,7 @@ from ropa.web import reads
 from ropa.web.editor import SERVER_FIELDS, _stored
 from ropa.web.messages import approval_refusal
 from ropa.web.pages import page, texts
+from ropa.web.proposal_pages import waiting_answers
 
 
 async def approver_name(actor_id: str | None) -> str:
@@ -63,4 +64,10 @@ async def approve(
     return Redirect(f"/entities/{entity.id}/activities/{saved.id}?saved={saved.version}", status_code=303)
 
 
-REVIEW_PAGES = [approve]
+@get("/reviews/questionnaires", opt={"perm": "register.write"}, include_in_schema=False, name="reviews")
+async def questionnaire_reviews(request: Request[Any, Any, Any]) -> Template:
+    """Owners' questionnaire answers waiting for an officer (``ropa.web.proposal_pages``)."""
+    return page(request, "questionnaire_reviews.html", rows=await waiting_answers())
+
+
+REVIEW_PAGES = [approve, questionnaire_reviews]

@@ -15,16 +15,20 @@ from litestar.template.config import TemplateConfig
 from ropa.access.model import PUBLIC
 from ropa.web.audit_pages import AUDIT_PAGES
 from ropa.web.editor import EDITOR_PAGES
+from ropa.web.entity_pages import ENTITY_PAGES
 from ropa.web.export_pages import EXPORT_PAGES
 from ropa.web.findings_pages import FINDINGS_PAGES
 from ropa.web.labels import Values, path_label
 from ropa.web.pages import HERE, PAGE_ERRORS
+from ropa.web.proposal_pages import PROPOSAL_PAGES
+from ropa.web.questionnaire_pages import QUESTIONNAIRE_PAGES
 from ropa.web.record_pages import RECORD_PAGES
 from ropa.web.register_pages import REGISTER_PAGES
 from ropa.web.review_pages import REVIEW_PAGES
 from ropa.web.search_pages import SEARCH_PAGES
 from ropa.web.session_pages import SESSION_PAGES
 from ropa.web.stated import activity_rows, entity_rows, transfer_claimed, transfer_region
+from ropa.web.wizard import WIZARD_PAGES
 
 
 def _term(context: Any, key: str, vocabulary: str) -> str:
@@ -72,12 +76,16 @@ WEB_ROUTES = [
             *SESSION_PAGES,
             *REGISTER_PAGES,
             *EDITOR_PAGES,
+            *WIZARD_PAGES,
             *REVIEW_PAGES,
+            *QUESTIONNAIRE_PAGES,
+            *PROPOSAL_PAGES,
             *RECORD_PAGES,
             *FINDINGS_PAGES,
             *EXPORT_PAGES,
             *AUDIT_PAGES,
             *SEARCH_PAGES,
+            *ENTITY_PAGES,
         ],
         exception_handlers=PAGE_ERRORS,
         include_in_schema=False,

@@ -4,7 +4,8 @@ Reviews overdue and processors whose DPF check is stale are the rules' own findi
 (``review.overdue``, ``transfer.dpf_check_stale`` with its ``DPF_RECHECK_DAYS``), so the list and
 the findings page never disagree on a threshold. Activities in review wait for a second person
 (four eyes, ``ropa.records.approval``); risk acceptances are listed in the 30 days before they
-expire, after which their findings are open again.
+expire, after which their findings are open again. Owners' answers to questionnaire links wait for
+an officer to accept, apply or reject them (``ropa.records.questionnaire``).
 """
 
 from __future__ import annotations
@@ -18,8 +19,9 @@ from ropa.acceptances.schemas import AcceptanceData
 from ropa.access.model import current_principal, visible_entities
 from ropa.activities.schemas import ActivityData
 from ropa.db import read_snapshot
-from ropa.findings.services import list_findings
-from ropa.records.approval import last_content_author
+from ropa.findings.services import FindingOut
+from ropa.records import questionnaire
+from ropa.records.approval import last_content_authors
 from ropa.tables import FindingAcceptance, ProcessingActivity
 from ropa.web import reads
 from ropa.web.pages import UiTexts
@@ -27,7 +29,7 @@ from ropa.web.pages import UiTexts
 EXPIRING_DAYS = 30
 OVERDUE_RULE = "review.overdue"
 DPF_RULE = "transfer.dpf_check_stale"
-GROUPS = ("overdue", "waiting", "high", "expiring", "dpf")
+GROUPS = ("overdue", "waiting", "answers", "high", "expiring", "dpf")
 # Where a finding's record is shown, by record kind (an activity has its own page).
 SHOWN_ON = {
     "processor": "processors",
@@ -56,13 +58,16 @@ def _record_href(entity_id: str, kind: str, key: str | None) -> str:
     return f"/entities/{entity_id}/{SHOWN_ON.get(kind, 'findings')}"
 
 
-async def todo(today: dt.date, t: UiTexts) -> dict[str, list[Item]]:
-    """The items of every group, for the entities the caller may see, read in one snapshot."""
+async def todo(today: dt.date, t: UiTexts, open_findings: list[FindingOut]) -> dict[str, list[Item]]:
+    """The items of every group, for the entities the caller may see, read in one snapshot.
+
+    ``open_findings`` are the open findings the dashboard evaluated as of ``today`` (the rules run
+    once per page, not once for the counts and again for the list)."""
     async with read_snapshot():
-        return await _todo(today, t)
+        return await _todo(today, t, open_findings)
 
 
-async def _todo(today: dt.date, t: UiTexts) -> dict[str, list[Item]]:
+async def _todo(today: dt.date, t: UiTexts, open_findings: list[FindingOut]) -> dict[str, list[Item]]:
     groups: dict[str, list[Item]] = {g: [] for g in GROUPS}
     entities = {str(e.id): e for e in await reads.entities()}
     visible = visible_entities()
@@ -83,19 +88,29 @@ async def _todo(today: dt.date, t: UiTexts) -> dict[str, list[Item]]:
     )
     names = {(str(a["entity"]), a["key"]): a["name"] for a in activities}
     principal = current_principal()
-    for a in activities:
-        if a["status"] == "in_review":
-            entity_id = str(a["entity"])
-            author = await last_content_author(str(a["id"]), ActivityData)
-            groups["waiting"].append(
-                Item(
-                    f"/entities/{entity_id}/activities/{a['id']}",
-                    t("todo.waiting_item", name=a["name"], ref=a["key"]),
-                    entities[entity_id].name,
-                    yours=principal is not None and author == principal.actor_id,
-                )
+    in_review = [a for a in activities if a["status"] == "in_review"]
+    authors = await last_content_authors([str(a["id"]) for a in in_review], ActivityData)
+    for a in in_review:
+        entity_id = str(a["entity"])
+        author = authors.get(str(a["id"]))
+        groups["waiting"].append(
+            Item(
+                f"/entities/{entity_id}/activities/{a['id']}",
+                t("todo.waiting_item", name=a["name"], ref=a["key"]),
+                entities[entity_id].name,
+                yours=principal is not None and author == principal.actor_id,
             )
-    for found in await list_findings(status="open", today=today):
+        )
+    ids_by_activity = {str(a["id"]): a for a in activities}
+    for link in await questionnaire.waiting(frozenset(ids)):
+        activity = ids_by_activity.get(link.activity or "")
+        text = (
+            t("todo.answers_item", owner=link.owner_name, name=activity["name"], ref=activity["key"])
+            if activity is not None
+            else t("todo.answers_new", owner=link.owner_name)
+        )
+        groups["answers"].append(Item(f"/questionnaires/{link.id}", text, entities[link.entity].name))
+    for found in open_findings:
         f = found.finding
         if f.entity_key not in by_key:
             continue

@@ -42,6 +42,8 @@ ACCOUNTS = {
     "auditor": ("e2e-auditor-dk", "auditor", ["TECHEM-DK"], None),
     "regulator_no": ("e2e-regulator-no", "regulator", [], "NO"),
     "regulator_dk": ("e2e-regulator-dk", "regulator", [], "DK"),
+    "admin": ("e2e-admin", "admin", [], None),
+    "officer_all": ("e2e-officer-all", "compliance_officer", ["*"], None),
 }
 TIMEOUT_MS = 15_000
 

@@ -309,7 +309,13 @@ def wrote(session: Session, name: str, table: str) -> bool:
     )
 
 
-def catch_integrator_mid_batch(url: str) -> tuple[Session, str]:
+ACTIVITY = (
+    "SELECT application_name, state, wait_event_type, wait_event, now() - xact_start AS in_transaction, "
+    "left(query, 120) AS query FROM pg_stat_activity WHERE datname = current_database()"
+)
+
+
+def catch_integrator_mid_batch(url: str, log: Callable[[], str] = str) -> tuple[Session, str]:
     """A session whose open transaction holds an integrator inside its batch, after it wrote
     leaves and before it commits; and the application name of the server it runs in.
 
@@ -324,7 +330,7 @@ def catch_integrator_mid_batch(url: str) -> tuple[Session, str]:
         wait_for(
             "an integrator waits where its batch starts",
             lambda: bool(blocked(start, "audit_leaf")),
-            detail=lambda: str(start.fetch(WAITING)),
+            detail=lambda: f"{start.fetch(ACTIVITY)}\n{log()[-3000:]}",
         )
         holders = integrating(start)
         assert len(holders) == 1, f"the integrator's advisory lock is held by {holders}"
@@ -334,7 +340,7 @@ def catch_integrator_mid_batch(url: str) -> tuple[Session, str]:
         wait_for(
             "the integrator wrote leaves and waits to write their subtrees",
             lambda: bool(blocked(held, "audit_node")) and wrote(held, holders[0], "audit_leaf"),
-            detail=lambda: str(held.fetch(WAITING)),
+            detail=lambda: f"{held.fetch(ACTIVITY)}\n{log()[-3000:]}",
         )
         assert integrating(held) == holders
     except BaseException:
@@ -406,7 +412,7 @@ def test_postgres_stopped_mid_request_then_back(cluster: pgcluster.Cluster, mode
 
             # Hold the integrator inside its batch and writers inside their transactions, then take
             # PostgreSQL away from under them.
-            session, integrator = catch_integrator_mid_batch(url)
+            session, integrator = catch_integrator_mid_batch(url, server.log)
             try:
                 assert integrator == "ropa-0"
                 session.execute("LOCK TABLE processor IN ACCESS EXCLUSIVE MODE")
@@ -477,7 +483,7 @@ def test_three_servers_one_database_leader_killed(database: str) -> None:
             wait_for("the servers integrate as they go", lambda: tree_size() >= 40)
 
             # Catch the integrator holding the advisory lock in the middle of a batch, and kill it.
-            session, integrator = catch_integrator_mid_batch(url)
+            session, integrator = catch_integrator_mid_batch(url, lambda: "\n".join(s.log() for s in started))
             try:
                 (leader,) = [s for s in started if s.name == integrator]
                 load.gone.add(leader.url)

@@ -27,6 +27,7 @@ from ropa.porting.schemas import EntityIn
 from ropa.vocabulary.schemas import TermData
 from tests.unit.test_export_pdf_fetching import pages, squash
 from tests.unit.test_export_regulator_content import document
+from tests.workbooks import visible_text
 
 CASES: dict[str, tuple[str, Lang, str]] = {
     "dk": ("TECHEM-DK", "da", "dk-datatilsynet"),
@@ -68,14 +69,7 @@ def rendered(register: Any, terms: list[TermData]) -> dict[str, tuple[str, str, 
         text = squash("\n".join(pages(pdf.render_pdf(doc, lambda s, f: None))))
         xdoc = document(entity, terms, lang, layout=layout, fmt="xlsx")
         wb = load_workbook(io.BytesIO(render_xlsx(xdoc, lambda s, f: None)))
-        cells = "\n".join(
-            str(c)
-            for ws in wb.worksheets
-            if ws.sheet_state == "visible"
-            for row in ws.iter_rows(values_only=True)
-            for c in row
-            if c is not None
-        )
+        cells = visible_text(wb)
         found[case] = (text, cells, wb, doc)
     return found
 

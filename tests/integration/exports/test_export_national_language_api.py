@@ -7,6 +7,8 @@ import io
 
 from openpyxl import load_workbook
 
+from tests.workbooks import visible_text
+
 
 def test_the_export_check_warns_of_text_not_in_the_export_language(demo_client):
     url = "/api/entities/TECHEM-DK/export/check"
@@ -27,14 +29,7 @@ def test_a_norwegian_workbook_is_worded_in_norwegian(demo_client):
     )
     assert response.status_code == 200
     wb = load_workbook(io.BytesIO(response.content))
-    cells = "\n".join(
-        str(c)
-        for ws in wb.worksheets
-        if ws.sheet_state == "visible"
-        for row in ws.iter_rows(values_only=True)
-        for c in row
-        if c is not None
-    )
+    cells = visible_text(wb)
     assert "Kommisjonens gjennomføringsbeslutning (EU) 2023/1795 av 10. juli 2023" in cells
     assert "inntil mottak av anmodningen om avregistrering av kontoen" in cells
     assert "Organisasjonsnummer: 992 327 669" in cells

@@ -13,7 +13,7 @@ from ropa.access.limiter import LIMITER
 
 # What each role may do, and which entities it sees ("DK": Techem Danmark only; "all"; "NO").
 ROLES = {
-    "admin": ({"read", "verify", "signed_in"}, "all"),
+    "admin": ({"read", "create", "verify", "signed_in"}, "all"),  # create: entities.create
     "officer": ({"read", "write", "approve", "history", "export", "findings", "signed_in"}, "DK"),
     "auditor": ({"read", "history", "findings", "audit", "verify", "signed_in"}, "DK"),
     # (the findings page is for officers and auditors: "findings" here is reviewing them)
@@ -37,6 +37,10 @@ PAGES = {
     ("GET", "/entities/{ref:str}/activities/{activity:str}/edit"): "write",
     ("POST", "/entities/{ref:str}/activities/{activity:str}/edit"): "write",
     ("POST", "/entities/{ref:str}/activities/{activity:str}/approve"): "approve",
+    ("GET", "/entities/{ref:str}/activities/wizard"): "write",
+    ("POST", "/entities/{ref:str}/activities/wizard"): "write",
+    ("GET", "/entities/{ref:str}/activities/{activity:str}/wizard/{step:str}"): "write",
+    ("POST", "/entities/{ref:str}/activities/{activity:str}/wizard/{step:str}"): "write",
     ("GET", "/entities/{ref:str}/transfers/new"): "write",
     ("POST", "/entities/{ref:str}/transfers/new"): "write",
     ("GET", "/entities/{ref:str}/transfers/{record:str}/edit"): "write",
@@ -59,6 +63,12 @@ PAGES = {
     ("POST", "/entities/{ref:str}/recipients/{record:str}/retire"): "write",
     ("GET", "/entities/{ref:str}/findings"): "findings",
     ("POST", "/entities/{ref:str}/findings/accept"): "write",
+    ("POST", "/entities/{ref:str}/findings/withdraw"): "write",
+    ("GET", "/entities/new"): "create",
+    ("POST", "/entities/new"): "create",
+    ("GET", "/entities/{ref:str}/edit"): "write",
+    ("POST", "/entities/{ref:str}/edit"): "write",
+    ("POST", "/entities/{ref:str}/retire"): "write",
     ("GET", "/entities/{ref:str}/export"): "export",
     ("POST", "/entities/{ref:str}/export"): "export",
     ("GET", "/exports/{job_id:str}"): "export",
@@ -70,6 +80,16 @@ PAGES = {
     ("POST", "/audit/verify"): "verify",
     ("GET", "/entities/{ref:str}/history"): "history",
     ("GET", "/entities/{ref:str}/activities/{activity:str}/history"): "history",
+    ("GET", "/entities/{ref:str}/activities/{activity:str}/questionnaire"): "write",
+    ("POST", "/entities/{ref:str}/activities/{activity:str}/questionnaire"): "write",
+    ("GET", "/entities/{ref:str}/questionnaires"): "write",
+    ("POST", "/entities/{ref:str}/questionnaires"): "write",
+    ("GET", "/questionnaires/{link:str}"): "write",
+    ("POST", "/questionnaires/{link:str}/revoke"): "write",
+    ("POST", "/questionnaires/{link:str}/decide"): "write",
+    ("GET", "/reviews/questionnaires"): "write",
+    ("GET", "/q/{token:str}"): "public",
+    ("POST", "/q/{token:str}"): "public",
     ("GET", "/static/{file_path:path}"): "public",
     ("HEAD", "/static/{file_path:path}"): "public",
 }
@@ -102,6 +122,9 @@ def _fill(path: str, ids: dict[str, str]) -> str:
         .replace("{file_path:path}", "app.css")
         .replace("{job_id:str}", str(uuid.uuid4()))
         .replace("{seq:int}", "1")
+        .replace("{link:str}", str(uuid.uuid4()))
+        .replace("{token:str}", "no-such-questionnaire-link")
+        .replace("{step:str}", "purposes")
     )
 
 
@@ -134,13 +157,14 @@ def test_no_page_allows_what_the_role_or_its_scope_does_not(web):
             scoped = "{ref:str}" in template
             if need == "public":
                 ok = status < 400 or (method == "POST" and status in (401, 429))
+                ok = ok or ("{token:str}" in template and status in (404, 429))  # no such link
             elif role == "anonymous":
                 ok = status == 303 and response.headers["location"].startswith("/sign-in")
             elif need not in may:
                 ok = status == 403
             elif scoped and sees not in ("all", "DK"):
                 ok = status == 404
-            elif "{job_id:str}" in template or "{seq:int}" in template:
+            elif "{job_id:str}" in template or "{seq:int}" in template or "{link:str}" in template:
                 ok = status in (200, 404)  # someone else's job, an event outside the scope: not found
             else:
                 ok = status < 400 or (method == "POST" and status in (409, 422))

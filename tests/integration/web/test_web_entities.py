@@ -1,0 +1,165 @@
+"""Legal entities in the browser: an admin creates one, a compliance officer edits and retires it,
+through the API's own services and guard; messages by field in the page's language."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from audit.tables import AuditEvent
+from tests.integration.web.web_support import parse_form
+
+
+def _form(w: Any, path: str) -> dict[str, Any]:
+    page = w.get(path)
+    assert page.status_code == 200, page.text
+    first = page.text.split("<main")[1].split("</form>")[0]  # the entity's form, not the retire form
+    return {k: v for k, v in parse_form(first).items() if k != "csrf_token"}
+
+
+def _entity(w: Any, key: str) -> dict[str, Any]:
+    items = w.get("/api/entities", params={"limit": 500}).json()["items"]
+    return w.get(f"/api/entities/{next(i for i in items if i['key'] == key)['id']}").json()
+
+
+NEW = {
+    "key": "ACME-DK",
+    "legal_name": "Acme Danmark ApS",
+    "country": "DK",
+    "role": "controller",
+    "default_language": "da",
+    "registration.scheme": "CVR",
+    "registration.number": "12345678",
+    "address.street": "Vestergade 1",
+    "address.postal_code": "1456",
+    "address.city": "København K",
+    "address.country": "DK",
+    "email": "privacy@acme.example",
+    "regime": "eu_gdpr",
+    "national_law": "DK",
+    "public_authority": "no",
+    "supervisory_authority.name": "Datatilsynet",
+    "supervisory_authority.country": "DK",
+    "dpo.name": "Mette Hansen",
+    "dpo.kind": "internal",
+    "headcount_band": "lt250",
+}
+
+
+def test_an_admin_creates_a_legal_entity_and_bad_input_is_named_by_field_in_danish(web: Any) -> None:
+    web.sign_in("officer_all")
+    assert "/entities/new" not in web.get("/").text
+    assert web.get("/entities/new").status_code == 403  # entities.create, as POST /api/entities
+    web.sign_in("admin")
+    assert 'href="/entities/new"' in web.get("/?lang=da").text
+    form = _form(web, "/entities/new?lang=da")
+    assert form["role"] == "controller" and form["default_language"] == "da" and "version" not in form
+    bad = form | NEW | {"country": "Danmark", "representative.email": "eu@rep.example", "phone": "12 34"}
+    response = web.post("/entities/new?lang=da", bad)
+    assert response.status_code == 422
+    text = html.unescape(response.text)
+    assert 'role="alert"' in text and 'id="err-f-country"' in text and 'aria-invalid="true"' in text
+    assert "Angiv en landekode på to bogstaver" in text
+    assert "Expected" not in text and "$." not in text and "regex" not in text
+    # What was typed is kept.
+    kept = parse_form(text.split("<main")[1].split("</form>")[0])
+    assert kept["legal_name"] == "Acme Danmark ApS" and kept["address.city"] == "København K"
+    assert kept["country"] == "Danmark"
+    response = web.post("/entities/new?lang=da", bad | {"country": "DK"})
+    text = html.unescape(response.text)
+    assert response.status_code == 422 and 'id="err-f-phone"' in text and "Angiv et telefonnummer" in text
+    response = web.post("/entities/new?lang=da", bad | {"country": "DK", "phone": "+4512345678"})
+    text = html.unescape(response.text)
+    # A representative needs a name: the summary names the part and the field.
+    assert response.status_code == 422 and 'id="err-f-representative-name"' in text
+    assert "Repræsentant (art. 27) – Navn" in text and "Udfyld feltet." in text
+    assert all(i["key"] != "ACME-DK" for i in web.get("/api/entities").json()["items"])
+
+    created = web.post("/entities/new", form | NEW | {"phone": "+4512345678"}, follow_redirects=False)
+    assert created.status_code == 303, created.text
+    stored = _entity(web, "ACME-DK")
+    assert created.headers["location"] == f"/entities/{stored['id']}?saved=ACME-DK"
+    assert "Saved ACME-DK." in web.get(created.headers["location"] + "&lang=en").text
+    assert stored["registration"] == {"scheme": "CVR", "number": "12345678"}
+    assert stored["address"]["city"] == "København K" and stored["public_authority"] is False
+    assert stored["supervisory_authority"]["name"] == "Datatilsynet" and stored["dpo"]["kind"] == "internal"
+    assert stored["representative"] is None and stored["responsible"] is None  # left empty: no part
+    assert stored["headcount_band"] == "lt250" and stored["version"] == 1
+    event = (
+        AuditEvent.select(AuditEvent.action, AuditEvent.actor_id)
+        .where(AuditEvent.entity_id == stored["id"])
+        .run_sync()
+    )
+    assert [e["action"] for e in event] == ["entity.create"] and event[0]["actor_id"].startswith("user:")
+    # The same registration number again, in Norwegian: refused on that field.
+    again = web.post("/entities/new?lang=nb", form | NEW | {"key": "ACME-DK-2"})
+    assert again.status_code == 409 and 'id="err-f-registration-number"' in again.text
+    assert "Dette registreringsnummeret brukes allerede" in html.unescape(again.text)
+
+
+def test_an_officer_edits_an_entity_keeps_what_the_form_does_not_show_and_merges_a_stale_form(
+    web: Any,
+) -> None:
+    dk = web.ids["TECHEM-DK"]
+    web.sign_in("admin")
+    assert web.get(f"/entities/{dk}/edit").status_code == 403  # register.write, as PUT /api/entities/{id}
+    web.sign_in("officer")
+    before = _entity(web, "TECHEM-DK")
+    assert f'href="/entities/{dk}/edit"' in web.get(f"/entities/{dk}").text
+    path = f"/entities/{dk}/edit"
+    form = _form(web, path)
+    assert form["legal_name"] == before["legal_name"] and form["version"] == str(before["version"])
+    changed = form | {
+        "dpo.name": "Jens Jensen",
+        "dpo.email": "dpo@techem.example",
+        "representative.name": "EU Rep GmbH",
+        "representative.address.country": "DE",
+        "representative.address.city": "Berlin",
+    }
+    saved = web.post(path, changed, follow_redirects=False)
+    assert saved.status_code == 303, saved.text
+    after = _entity(web, "TECHEM-DK")
+    assert after["version"] == before["version"] + 1 and after["dpo"]["name"] == "Jens Jensen"
+    assert after["representative"]["address"] == {
+        "street": None,
+        "postal_code": None,
+        "city": "Berlin",
+        "country": "DE",
+    }
+    for kept in ("documents", "sources", "joint_controllers", "other_authorities", "key"):
+        assert after[kept] == before[kept], kept
+    # The form opened before that save: another field merges, the same field is a conflict.
+    merged = web.post(path, form | {"security_statement": "ISO 27001"}, follow_redirects=False)
+    assert merged.status_code == 303, merged.text
+    latest = _entity(web, "TECHEM-DK")
+    assert latest["security_statement"] == "ISO 27001" and latest["dpo"]["name"] == "Jens Jensen"
+    stale = web.post(path + "?lang=nb", form | {"dpo.name": "Kari Nordmann"})
+    assert stale.status_code == 409 and 'id="err-f-dpo-name"' in stale.text
+    assert "Jens Jensen" in stale.text
+    assert _entity(web, "TECHEM-DK") == latest
+
+
+def test_an_entity_is_retired_only_once_it_holds_no_records(web: Any) -> None:
+    dk = web.ids["TECHEM-DK"]
+    web.sign_in("officer")
+    version = str(_entity(web, "TECHEM-DK")["version"])
+    refused = web.post(f"/entities/{dk}/retire?lang=nb", {"version": version, "reason": "x"})
+    assert refused.status_code == 409 and "Ikke faset ut: enheten har fortsatt" in html.unescape(refused.text)
+    assert _entity(web, "TECHEM-DK")["status"] == "active"
+    web.sign_in("admin")
+    form = _form(web, "/entities/new")
+    created = web.post("/entities/new", form | {"key": "EMPTY-NO", "legal_name": "Tom AS", "country": "NO"})
+    assert created.status_code == 200  # followed to the register page
+    empty = _entity(web, "EMPTY-NO")
+    web.sign_in("officer_all")
+    retired = web.post(
+        f"/entities/{empty['id']}/retire",
+        {"version": str(empty["version"]), "reason": "sold"},
+        follow_redirects=False,
+    )
+    assert retired.status_code == 303, retired.text
+    assert _entity(web, "EMPTY-NO")["status"] == "retired"
+    page = web.get(f"/entities/{empty['id']}/edit?lang=da")
+    assert "Denne juridiske enhed er udfaset" in html.unescape(page.text) and "/retire" not in page.text
+    frozen = web.post(f"/entities/{empty['id']}/edit", _form(web, f"/entities/{empty['id']}/edit"))
+    assert frozen.status_code == 409 and _entity(web, "EMPTY-NO")["version"] == empty["version"] + 1
