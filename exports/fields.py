@@ -214,6 +214,11 @@ def _updated(a: ActivityIn, v: View) -> list[Value]:
     return _date_list(times.updated if times else None)
 
 
+def _approved_by(a: ActivityIn, v: View) -> list[Value]:
+    """The second person who approved the activity (four eyes), by user name."""
+    return _text(v.approvers.get(a.approved_by, a.approved_by) if a.approved_by else None)
+
+
 def _sources(a: ActivityIn, v: View) -> list[Value]:
     refs = list(a.sources) + [s for p in a.purposes for s in p.sources]
     return list(unique(v.source(s) for s in refs))
@@ -281,6 +286,8 @@ FIELDS: dict[str, Field] = dict(
         _f("updated", "", _updated),
         _f("last_reviewed", "24(1)", lambda a, v: _date_list(a.last_reviewed_at)),
         _f("reviewed_by", "24(1)", lambda a, v: _text(a.reviewed_by)),
+        _f("approved_at", "24(1)", lambda a, v: _date_list(a.approved_at)),
+        _f("approved_by", "24(1)", _approved_by),
         _f("next_review_due", "24(1)", lambda a, v: _date_list(a.next_review_due)),
         _f("notes", "", lambda a, v: _text(a.notes), internal="notes"),
         _f("sources", "5(2)", _sources),

@@ -48,6 +48,7 @@ from exports.i18n import Texts, default_language
 from exports.language import notices
 from exports.layouts import Gap, gaps, layouts
 from exports.view import RecordTimes, View
+from ropa.access.users import actor_names
 from ropa.db import read_snapshot, write_transaction
 from ropa.errors import Invalid, NotFound
 from ropa.i18n import LANGUAGES, Lang
@@ -300,7 +301,8 @@ async def prepare(req: ExportRequest, integrator: Integrator) -> Document:
     texts = Texts(lang, terms)
     if changes is not None:
         changes = labelled(changes, texts)  # the changed fields named in the export's language
-    view = View(entity, texts, {k: RecordTimes(*v) for k, v in times.items()})
+    approvers = await actor_names(sorted({a.approved_by for a in entity.activities if a.approved_by}))
+    view = View(entity, texts, {k: RecordTimes(*v) for k, v in times.items()}, approvers)
     return Document(meta, view, layouts()[req.layout].shown(include), changes, terms, source)
 
 

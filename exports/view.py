@@ -66,6 +66,7 @@ class View:
     entity: EntityIn
     t: Texts
     times: dict[str, RecordTimes] = field(default_factory=dict)
+    approvers: dict[str, str] = field(default_factory=dict)  # approved_by actor id -> user name
 
     def __post_init__(self) -> None:
         e = self.entity

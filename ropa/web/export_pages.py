@@ -52,6 +52,17 @@ def _authority_language(entity: Any) -> str:
     return default_language(authority.country if authority else None, entity.default_language)
 
 
+def _authority_layout(entity: Any) -> str:
+    """The layout of the entity's supervisory authority (Datatilsynet's for a Norwegian entity), if
+    there is exactly one; else the canonical layout."""
+    authority = entity.supervisory_authority
+    country = authority.country if authority else None
+    theirs = [
+        x.id for x in layouts().values() if country and x.authority_country == country and not x.internal
+    ]
+    return theirs[0] if len(theirs) == 1 else "canonical"
+
+
 def _form(entity: Any, given: Any) -> ExportForm:
     """The dialog's values from a query or a posted form; what is missing takes its default."""
     values = {name: str(given.get(name) or "").strip()[:1000] for name in FIELDS}
@@ -61,7 +72,7 @@ def _form(entity: Any, given: Any) -> ExportForm:
     return ExportForm(
         format=values["format"] or "pdf",
         language=values["language"] or _authority_language(entity),
-        layout=values["layout"] or "canonical",
+        layout=values["layout"] or _authority_layout(entity),
         as_of=values["as_of"],
         authority_case=values["authority_case"],
         variant=values["variant"] or "standard",

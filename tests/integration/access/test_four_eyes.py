@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import io
 from typing import Any
+
+from openpyxl import load_workbook
 
 from audit.tables import AuditEvent
 from ropa.access.credentials import create_token
 from ropa.access.users import add_user
 from tests.conftest import run
 from tests.integration.access.access_support import PASSWORD, Secured
+from tests.workbooks import visible_text
 
 SERVER = ("id", "entity", "created_at", "updated_at")
 
@@ -69,6 +73,18 @@ def test_the_last_author_cannot_approve_and_a_second_officer_can(secured: Secure
     assert last["action"] == "activity.update" and last["actor_id"] == f"user:{other['user_id']}"
     assert f'"approved_by":"user:{other["user_id"]}"' in last["body"]
     assert me["user_id"] != other["user_id"]
+
+    # The export names the approval: its date and the second officer by user name, never the actor id.
+    exported = c.get(
+        "/api/entities/TECHEM-DK/export.xlsx", headers=officer, params={"layout": "canonical", "lang": "da"}
+    )
+    assert exported.status_code == 200, exported.text
+    sheet = load_workbook(io.BytesIO(exported.content))["Aktiviteter"]
+    header = [c.value for c in sheet[1]]
+    (row,) = [r for r in sheet.iter_rows(min_row=2, values_only=True) if "PA-4EYES" in r]
+    assert row[header.index("Godkendt af")] == "t-officer-dk-2"
+    assert str(row[header.index("Godkendt")]).startswith(got["approved_at"][:10])
+    assert f"user:{other['user_id']}" not in visible_text(exported.content)
 
 
 def test_a_caller_cannot_write_the_approval_itself_nor_create_an_approved_activity(secured: Secured) -> None:

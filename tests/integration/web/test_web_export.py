@@ -50,7 +50,8 @@ def test_the_dialog_offers_every_layout_and_the_authoritys_language(web):
     assert "Export the register of Techem Danmark A/S" in text
     for layout in layouts().values():
         assert f'name="layout" value="{layout.id}"' in page.text and layout.title["en"] in text
-    assert '<input type="radio" name="layout" value="canonical" checked>' in page.text
+    # The authority's own layout is the default: Datatilsynet's for a Danish and a Norwegian entity.
+    assert '<input type="radio" name="layout" value="dk-datatilsynet" checked>' in page.text
     assert '<option value="da" lang="da" selected>Dansk – the authority\'s language</option>' in text
     assert '<input type="radio" name="format" value="pdf" checked>' in page.text
     for name in ("format", "variant", "as_of", "authority_case", "language"):
@@ -59,6 +60,7 @@ def test_the_dialog_offers_every_layout_and_the_authoritys_language(web):
     web.sign_in("officer_all")
     norway = web.get(f"/entities/{web.ids['TECHEM-NO']}/export").text
     assert '<option value="nb" lang="nb" selected>' in norway
+    assert '<input type="radio" name="layout" value="no-datatilsynet" checked>' in norway
 
 
 def test_checking_completeness_lists_the_empty_required_fields(web):
