@@ -153,7 +153,8 @@ def paths(site) -> dict[str, str]:
         )
         owner = site.context(None).new_page()
         owner.goto(answered)
-        owner.locator("#q-owner_name").fill("Mette Lund")
+        # A name of its own: other tests find their owner's answer by name among the waiting ones.
+        owner.locator("#q-owner_name").fill(f"Ejer {uuid.uuid4().hex[:6]}")
         owner.locator("main form button[type=submit]").click()
         expect(owner.locator("h1")).to_have_count(1)
         owner.context.close()
@@ -163,6 +164,8 @@ def paths(site) -> dict[str, str]:
         page.locator("input[name=format][value=xlsx]").check()
         page.locator("main form button[type=submit]").first.click()
         expect(page).to_have_url(re.compile(r"/exports/[0-9a-f-]+$"))
+        # Finished, so the page is checked as it stays (a running job's status is swapped in every second).
+        expect(page.locator("#job-status a[download]")).to_be_visible(timeout=120_000)
         job = page.url.split("/exports/")[1]
     finally:
         context.close()
