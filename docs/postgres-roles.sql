@@ -18,9 +18,11 @@ GRANT USAGE ON SCHEMA public TO :"app_role";
 -- The register, finding acceptances, accounts and their credentials: read and write, never delete
 -- (records are retired, credentials revoked, accounts disabled; nothing is deleted).
 GRANT SELECT, INSERT, UPDATE ON legal_entity, processing_activity, processor, recipient, transfer,
-    retention_rule, vocabulary_term, finding_acceptance, app_user, credential TO :"app_role";
+    retention_rule, cookie, vocabulary_term, finding_acceptance, app_user, credential TO :"app_role";
 -- The owners' questionnaire links and their answers: revoked or decided, never deleted.
 GRANT SELECT, INSERT, UPDATE ON questionnaire_link TO :"app_role";
+-- The reminder outbox: notices are sent, failed or cancelled, never deleted.
+GRANT SELECT, INSERT, UPDATE ON reminder TO :"app_role";
 
 -- The audit log: append and read only.
 GRANT SELECT, INSERT ON audit_event, audit_leaf, audit_node, audit_checkpoint TO :"app_role";

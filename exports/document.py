@@ -19,6 +19,8 @@ from ropa.findings.services import FindingOut, annotate_in_order
 from ropa.i18n import Lang
 from ropa.porting.read import CHILDREN
 from ropa.porting.schemas import EntityIn, RegisterFile
+from ropa.rules.model import Context
+from ropa.rules.roles import processor_own_purposes
 from ropa.vocabulary.schemas import TermData
 
 Format = Literal["pdf", "xlsx"]
@@ -133,18 +135,22 @@ def labelled(changes: list[Change], t: Texts) -> list[Change]:
 
 def register_pieces(terms: list[TermData], entity: EntityIn) -> Iterator[bytes]:
     """``msgspec.json.encode(RegisterFile(vocabularies=terms, entities=[entity]))`` in pieces, one per
-    activity, so a large register's file is never held whole: joined, the pieces are those bytes."""
+    activity, so a large register's file is never held whole: joined, the pieces are those bytes.
+    The fields after ``activities`` (small lists) are encoded whole, whichever they are."""
     empty = msgspec.json.encode(RegisterFile(vocabularies=terms, entities=[]))
     assert empty.endswith(b'"entities":[]}'), "entities is the register file's last field"
     yield empty[:-2]
-    tail = b'"activities":[],"finding_acceptances":[]}'
-    shell = msgspec.json.encode(msgspec.structs.replace(entity, activities=[], finding_acceptances=[]))
-    assert shell.endswith(tail), "activities and finding_acceptances are an entity's last fields"
-    yield shell[: -len(tail)] + b'"activities":['
     encode = msgspec.json.Encoder().encode
+    fields = msgspec.structs.fields(EntityIn)
+    later = fields[[f.name for f in fields].index("activities") + 1 :]
+    after = b"".join(b',"' + f.encode_name.encode() + b'":' + encode(getattr(entity, f.name)) for f in later)
+    tail = b'"activities":[]' + after + b"}"
+    shell = encode(msgspec.structs.replace(entity, activities=[]))
+    assert shell.endswith(tail), "the fields after activities are encoded as the entity's last ones"
+    yield shell[: -len(tail)] + b'"activities":['
     for index, activity in enumerate(entity.activities):
         yield b"," + encode(activity) if index else encode(activity)
-    yield b'],"finding_acceptances":' + encode(entity.finding_acceptances) + b"}]}"
+    yield b"]" + after + b"}]}"
 
 
 def register_sha256(terms: list[TermData], entity: EntityIn) -> str:
@@ -222,6 +228,14 @@ class Document:
         if self.entity.role == "processor":
             return t("title.processor")
         return t("title.controller")
+
+    @functools.cached_property
+    def role_conflicts(self) -> list[str]:
+        """The activities recorded as processing on behalf of controllers that state purposes or legal
+        bases of their own, as the findings' rule ``role.processor_own_purposes`` finds them: the
+        cover states the conflict whether or not the findings are included."""
+        ctx = Context.build(self.vocabularies, self.meta.created_at.date(), (self.meta.lang,))
+        return [h.record_key for h in processor_own_purposes.check(self.entity, ctx) if h.record_key]
 
     @property
     def filename(self) -> str:

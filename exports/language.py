@@ -3,7 +3,8 @@
 An export words every label, heading and vocabulary term in its language, but the register's free
 text (an activity's name and description, purposes, descriptions, criteria) is shown as it was
 written. A Danish export of a register written in English is therefore half in English. The export
-check warns of it, field by field, so the text can be translated before the export is sent.
+check warns of it, field by field, so the text can be translated before the export is sent; a field
+with a translation into the export's language (``exports.localize``) is shown translated and not checked.
 
 How: the text's words are compared with short lists of frequent function words ("stopwords") of
 English, Danish, Norwegian (bokmål) and French. Danish and Norwegian share most of theirs, so only the
@@ -21,6 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from exports.document import field_label
+from exports.localize import translated
 from exports.view import View
 
 _SCANDINAVIAN = {
@@ -101,7 +103,13 @@ class Notice:
 
 
 def _texts(view: View) -> Iterator[tuple[str, str, str, str | None]]:
-    """(record kind, key, field, text) of the free text an export shows."""
+    """(record kind, key, field, text) of the free text an export shows, as written: a field shown
+    in its translation into the export's language (``exports.localize``) is left out."""
+    lang = view.t.lang
+
+    def written(part: object, field: str) -> str | None:
+        return None if translated(part, lang, field) else getattr(part, field)
+
     e = view.entity
     yield "entity", e.key, "security_statement", e.security_statement
     if e.supervisory_authority is not None:
@@ -109,24 +117,29 @@ def _texts(view: View) -> Iterator[tuple[str, str, str, str | None]]:
     for other in e.other_authorities:
         yield "entity", e.key, "other_authorities", other.remit
     for a in view.activities:
-        yield "activity", a.key, "name", a.name
-        yield "activity", a.key, "description", a.description
+        yield "activity", a.key, "name", written(a, "name")
+        yield "activity", a.key, "description", written(a, "description")
         for p in a.purposes:
-            yield "activity", a.key, "purposes", view.purpose(p)
-            yield "activity", a.key, "legitimate_interests", p.legitimate_interest
+            yield (
+                "activity",
+                a.key,
+                "purposes",
+                None if translated(p, lang, "description") else view.purpose(p),
+            )
+            yield "activity", a.key, "legitimate_interests", written(p, "legitimate_interest")
         for s in a.data_sources:
-            yield "activity", a.key, "data_sources", s.description
+            yield "activity", a.key, "data_sources", written(s, "description")
         if a.security is not None:
-            yield "activity", a.key, "security", a.security.description
+            yield "activity", a.key, "security", written(a.security, "description")
     for processor in view.processors.values():
-        yield "processor", processor.key, "description", processor.description
+        yield "processor", processor.key, "description", written(processor, "description")
     for x in view.transfers.values():
-        yield "transfer", x.key, "description", x.description
+        yield "transfer", x.key, "description", written(x, "description")
         yield "transfer", x.key, "safeguards_documentation", x.safeguards_documentation
     for r in view.retention.values():
-        yield "retention_rule", r.key, "name", r.name
-        yield "retention_rule", r.key, "criterion", r.criterion
-        yield "retention_rule", r.key, "legal_obligation", r.legal_obligation
+        yield "retention_rule", r.key, "name", written(r, "name")
+        yield "retention_rule", r.key, "criterion", written(r, "criterion")
+        yield "retention_rule", r.key, "legal_obligation", written(r, "legal_obligation")
 
 
 def _unlabelled(view: View) -> Iterator[Notice]:

@@ -18,7 +18,7 @@ from weasyprint import HTML, Attachment
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from audit import verifier
-from exports import stated
+from exports import pdf_tags, stated
 from exports.document import Document
 from exports.fields import Value
 from exports.layouts import cells, is_required
@@ -95,6 +95,8 @@ def _page_references(pdf: Any) -> tuple[bytes, ...]:
 
 if getattr(pydyf.PDF.page_references, "fget", None) is not _page_references:
     pydyf.PDF.page_references = property(_page_references)
+# The template's data-pdf-tag attributes: the watermark an artifact, the contents a /TOC.
+pdf_tags.install()
 
 
 # Controls but tab, line feed and carriage return print as U+FFFD, and the separators of lines and
@@ -142,6 +144,26 @@ def _include_label(context: jinja2.runtime.Context, include: str) -> str:
     return str(context["t"](f"include.{include}"))
 
 
+# The longest reference kept on one line: a key may have 64 characters (ropa/constraints.py), more
+# than some fixed columns hold, and a longer one breaks where it must rather than run over its cell.
+REF_UNBROKEN = 28
+
+
+def _ref(value: str) -> markupsafe.Markup:
+    """A reference (a record's key) that no line breaks at its hyphens: "PA-DK-01", never "PA-/DK-01"."""
+    if len(value) > REF_UNBROKEN:
+        return markupsafe.escape(value)
+    return markupsafe.Markup('<span class="ref">%s</span>') % value
+
+
+def _with_refs(t: Any, key: str, name: str, refs: list[str]) -> markupsafe.Markup:
+    """The catalogue text ``key`` with the references ``refs`` (joined by commas) as its ``name``."""
+    mark = "\x00"  # never in a catalogue text
+    before, after = str(t(key, **{name: mark})).split(mark)
+    joined = markupsafe.Markup(", ").join(_ref(r) for r in refs)
+    return markupsafe.escape(before) + joined + markupsafe.escape(after)
+
+
 @functools.cache
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
@@ -153,6 +175,7 @@ def _environment() -> jinja2.Environment:
     )
     env.filters.update(term=_term, country=_country, contact=_contact, processor_name=_processor_name)
     env.filters["include_label"] = _include_label
+    env.filters["ref"] = _ref
     return env
 
 
@@ -191,6 +214,7 @@ def render_html(doc: Document) -> str:
         ("annex-recipients", t("annex.recipients")),
         ("annex-transfers", t("annex.transfers")),
         ("annex-retention", t("annex.retention")),
+        ("annex-cookies", t("annex.cookies")),
         ("annex-documents", t("annex.documents")),
         *([("annex-findings", t("annex.findings"))] if "findings" in doc.meta.include else []),
         ("annex-completeness", t("annex.completeness")),
@@ -213,6 +237,7 @@ def render_html(doc: Document) -> str:
             a for r in view.recipients_using_processor(key) for a in view.users_of("recipients", r)
         ],
         verifier_sha256=verifier.sha256(),
+        with_refs=functools.partial(_with_refs, t),
         css=(TEMPLATES / "export.css").read_text(encoding="utf-8"),
     )
 

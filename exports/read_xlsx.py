@@ -26,6 +26,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from exports.document import INCLUDES
 from exports.i18n import Texts
 from exports.layouts import layouts
+from exports.localize import localized
 from exports.view import View
 from exports.xlsx import REGISTER_SHEET, clean, register_sheets
 from exports.xlsx.writer import unique_headings
@@ -171,7 +172,7 @@ def _check_shown(wb: Any, register: RegisterFile, layout_id: str, lang: str, inc
         raise Invalid.of([("file", "the workbook's export properties (layout, language) are missing")])
     layout = layouts()[layout_id]
     layout = layout.shown(INCLUDES if layout.internal else include)
-    view = View(register.entities[0], Texts(lang, list(register.vocabularies)))
+    view = localized(View(register.entities[0], Texts(lang, list(register.vocabularies))))
     skip = {i for i, c in enumerate(layout.columns) if c.field in UNCHECKED_FIELDS}
     skipped_headings = {layout.heading(c, view.t) for c in layout.columns if c.field in UNCHECKED_FIELDS}
     for n, sheet in enumerate(register_sheets(layout, view)):

@@ -47,6 +47,7 @@ from exports.document import (
 from exports.i18n import Texts, default_language
 from exports.language import notices
 from exports.layouts import Gap, gaps, layouts
+from exports.localize import localized
 from exports.view import RecordTimes, View
 from ropa.access.users import actor_names
 from ropa.db import read_snapshot, write_transaction
@@ -302,7 +303,7 @@ async def prepare(req: ExportRequest, integrator: Integrator) -> Document:
     if changes is not None:
         changes = labelled(changes, texts)  # the changed fields named in the export's language
     approvers = await actor_names(sorted({a.approved_by for a in entity.activities if a.approved_by}))
-    view = View(entity, texts, {k: RecordTimes(*v) for k, v in times.items()}, approvers)
+    view = localized(View(entity, texts, {k: RecordTimes(*v) for k, v in times.items()}, approvers))
     return Document(meta, view, layouts()[req.layout].shown(include), changes, terms, source)
 
 
@@ -358,5 +359,5 @@ async def inspect(
     terms = await vocabulary_terms()
     a = state.supervisory_authority
     chosen: Lang = req.lang or default_language(a.country if a else None, state.default_language)
-    view = View(state, Texts(chosen, terms))
+    view = localized(View(state, Texts(chosen, terms)))
     return gaps(layouts()[layout], view), [n.text(view) for n in notices(view)]

@@ -51,6 +51,7 @@ def right(v: View, stated: RightStated) -> str:
         t.enum("stated.limited_to", stated.limited_to),
         stated.limit or "",
         stated.restriction_cited or "",
+        v.cite(stated.restriction_article),
     ]
     extra = "; ".join(d for d in details if d)
     return f"{text} ({extra})" if extra else text

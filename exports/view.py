@@ -346,6 +346,7 @@ class View:
             ("recipient", self.recipients.values()),
             ("transfer", self.transfers.values()),
             ("retention_rule", self.retention.values()),
+            ("cookie", [c for c in e.cookies if not c.retired]),
         ):
             found += [(kind, r.key, list(r.sources)) for r in records]
         return [f for f in found if f[2]]

@@ -1,4 +1,4 @@
-"""The ``ropa`` command line: migrate, serve, seed, import, dump and the audit log tools."""
+"""The ``ropa`` command line: migrate, serve, seed, import, dump, the audit log tools and the reminders."""
 
 from __future__ import annotations
 
@@ -322,10 +322,12 @@ def _parser() -> argparse.ArgumentParser:
     from exports.cli import add_export_command
     from ropa.access.cli import add_access_commands
     from ropa.auditing.cli import add_audit_commands
+    from ropa.reminders.cli import add_reminder_commands
 
     add_export_command(sub)
     add_access_commands(sub)
     add_audit_commands(sub)
+    add_reminder_commands(sub)
     return parser
 
 

@@ -41,6 +41,15 @@ class Settings:
     trusted_proxies: tuple[str, ...] = ()
     # Exports of entities with more activities than this run as background jobs.
     export_sync_limit: int = 200
+    # Reminders by mail: none until an SMTP host is set. The public address of the web interface is
+    # the start of the links the mails carry.
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_from: str = ""
+    smtp_user: str = ""
+    smtp_password: str = dataclasses.field(default="", repr=False)
+    smtp_starttls: bool = True
+    public_url: str = ""
 
     @property
     def anchor_path(self) -> str:
@@ -48,6 +57,15 @@ class Settings:
         if self.audit_checkpoint_file:
             return self.audit_checkpoint_file
         return str(Path(self.audit_key_file).with_name("audit-checkpoint.txt"))
+
+    @property
+    def mail_configured(self) -> bool:
+        return bool(self.smtp_host and self.smtp_from)
+
+    @property
+    def base_url(self) -> str:
+        """Where the web interface is reached: the setting, or the address the service listens on."""
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
 
     @property
     def engine(self) -> str:
@@ -86,6 +104,13 @@ def get_settings() -> Settings:
         cors_origins=tuple(o for o in _env("CORS_ORIGINS", "").split(",") if o),
         trusted_proxies=tuple(p.strip() for p in _env("TRUSTED_PROXIES", "").split(",") if p.strip()),
         export_sync_limit=int(_env("EXPORT_SYNC_LIMIT", str(base.export_sync_limit))),
+        smtp_host=_env("SMTP_HOST", base.smtp_host),
+        smtp_port=int(_env("SMTP_PORT", str(base.smtp_port))),
+        smtp_from=_env("SMTP_FROM", base.smtp_from),
+        smtp_user=_env("SMTP_USER", base.smtp_user),
+        smtp_password=_env("SMTP_PASSWORD", base.smtp_password),
+        smtp_starttls=_env("SMTP_STARTTLS", "1") == "1",
+        public_url=_env("PUBLIC_URL", base.public_url),
     )
 
 

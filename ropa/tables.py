@@ -64,6 +64,12 @@ class FindingAcceptance(RecordColumns, Table, tablename="finding_acceptance"):
     entity = ForeignKey(LegalEntity, null=False, index=True, on_delete=OnDelete.restrict)
 
 
+class Cookie(RecordColumns, Table, tablename="cookie"):
+    """A cookie or similar technology set on or read from the user's device (ePrivacy Art. 5(3))."""
+
+    entity = ForeignKey(LegalEntity, null=False, index=True, on_delete=OnDelete.restrict)
+
+
 TABLES = (
     LegalEntity,
     ProcessingActivity,
@@ -73,4 +79,5 @@ TABLES = (
     RetentionRule,
     VocabularyTerm,
     FindingAcceptance,
+    Cookie,
 )

@@ -11,6 +11,7 @@ from exports import stated
 from exports.document import Document
 from exports.layouts import Layout
 from exports.view import View
+from exports.xlsx.cookies_sheet import cookies_sheet
 from exports.xlsx.sheets import (
     Cell,
     Completeness,
@@ -57,6 +58,8 @@ def entity_sheet(doc: Document) -> Sheet:
         yield [t("cover.exported_at"), iso(m.created_at)]
         yield [t("cover.as_of"), iso(m.state_time)]
         yield [t("cover.status"), t("draft.explained") if doc.is_draft else t("approved.explained")]
+        if doc.role_conflicts:
+            yield [t("cover.role"), t("cover.role_conflict", activities=", ".join(doc.role_conflicts))]
         yield [t("cover.layout"), doc.layout.name(t)]
         yield [t("cover.purpose"), t(f"purpose.{m.purpose}")]
         included = ", ".join(t(f"include.{i}") for i in m.include)
@@ -75,6 +78,7 @@ def entity_sheet(doc: Document) -> Sheet:
         ]
         yield [t("cover.verifier_sha256"), verifier.sha256()]
         yield [t("cover.verifier_check"), t("cover.verifier_explained")]
+        yield [t("annex.changes"), changes_compared(doc)]
 
     def shown() -> Iterator[list[Cell]]:
         for label, value in rows():
@@ -145,26 +149,29 @@ def sources_sheet(doc: Document) -> Sheet:
     return Sheet(t("annex.documents")[:31], [t(h) for h in heads], rows, widths, checked=False)
 
 
-def changes_sheet(doc: Document) -> Sheet:
+def changes_compared(doc: Document) -> str:
+    """What the changes sheet compares with, as a sentence: the entity sheet states it, so that the
+    changes sheet holds nothing but its rows."""
     t, m = doc.t, doc.meta
+    if doc.changes is None:
+        if m.sent_before:
+            return t("annex.changes.none_earlier")
+        return t("annex.changes.first" if m.purpose == "authority" else "annex.changes.never_sent")
+    base = m.baseline or {}
+    since = t(
+        "annex.changes.since",
+        export=base["export_id"],
+        date=iso(dt.datetime.fromisoformat(base["created_at"])),
+        as_of=iso(dt.datetime.fromisoformat(base["state_time"])),
+    )
+    return since if doc.changes else f"{since} {t('annex.changes.none')}"
+
+
+def changes_sheet(doc: Document) -> Sheet:
+    t = doc.t
 
     def rows() -> Iterator[list[Cell]]:
-        if doc.changes is None:
-            if m.sent_before:
-                key = "annex.changes.none_earlier"
-            else:
-                key = "annex.changes.first" if m.purpose == "authority" else "annex.changes.never_sent"
-            yield [t(key), None, None, None, None]
-            return
-        base = m.baseline or {}
-        since = t(
-            "annex.changes.since",
-            export=base["export_id"],
-            date=iso(dt.datetime.fromisoformat(base["created_at"])),
-            as_of=iso(dt.datetime.fromisoformat(base["state_time"])),
-        )
-        yield [since, None, None, None, None]
-        for c in doc.changes:
+        for c in doc.changes or []:
             change = t.enum("change", c.change)
             yield [t.enum("kind", c.kind), c.key, c.name, change, ", ".join(c.fields) or None]
 
@@ -195,6 +202,7 @@ def register_sheets(layout: Layout, view: View, noted: Completeness | None = Non
         recipients_sheet(view),
         transfers_sheet(view),
         security_sheet(view),
+        cookies_sheet(view),
     ]
     if layout.style == "fiche":
         sheets += list(fiche_sheets(layout, view))
@@ -205,7 +213,7 @@ def all_sheets(doc: Document) -> list[Sheet]:
     # The completeness sheet comes after the activities and lists the gaps their rows noted.
     noted = Completeness(doc.layout, doc.view)
     sheets = register_sheets(doc.layout, doc.view, noted)
-    fiches = sheets[7:]
+    cookies, fiches = sheets[7], sheets[8:]
     return [
         entity_sheet(doc),
         *sheets[:7],
@@ -213,5 +221,6 @@ def all_sheets(doc: Document) -> list[Sheet]:
         sources_sheet(doc),
         changes_sheet(doc),
         completeness_sheet(doc, noted),
+        cookies,
         *fiches,
     ]

@@ -1,4 +1,4 @@
-"""``ropa user add|list|disable`` and ``ropa token create|revoke|list``: accounts from the command line."""
+"""``ropa user add|list|disable|email`` and ``ropa token create|revoke|list``: accounts from the shell."""
 
 from __future__ import annotations
 
@@ -26,7 +26,9 @@ async def _user_add(args: argparse.Namespace) -> int:
     from ropa.access.users import add_user
 
     password, generated = _password(args)
-    user = await add_user(args.username, args.role, password, args.entity or [], args.authority_country)
+    user = await add_user(
+        args.username, args.role, password, args.entity or [], args.authority_country, args.email
+    )
     print(f"user {user.username} ({user.role}) id {user.id}")
     if generated:
         print(f"password: {password}  (shown once)")
@@ -47,6 +49,14 @@ async def _user_disable(args: argparse.Namespace) -> int:
 
     user = await update_user(args.username, disabled=True)
     print(f"user {user.username} disabled; its sessions and tokens are revoked")
+    return 0
+
+
+async def _user_email(args: argparse.Namespace) -> int:
+    from ropa.access.users import update_user
+
+    user = await update_user(args.username, email=args.address)
+    print(f"user {user.username}: {'e-mail address set' if user.email else 'no e-mail address'}")
     return 0
 
 
@@ -77,13 +87,14 @@ async def _token_list(args: argparse.Namespace) -> int:
 
 
 def add_access_commands(sub: Any) -> None:
-    user = sub.add_parser("user", help="accounts: add, list, disable")
+    user = sub.add_parser("user", help="accounts: add, list, disable, e-mail address")
     users = user.add_subparsers(dest="user_command", required=True)
     add = users.add_parser("add", help="add an account (the first admin: ropa user add NAME --role admin)")
     add.add_argument("username")
     add.add_argument("--role", choices=ROLES, required=True)
     add.add_argument("--entity", action="append", help="entity id or key in scope (repeat; * for all)")
     add.add_argument("--authority-country", help="regulators: the authority's country, e.g. NO")
+    add.add_argument("--email", help="where reminders go (compliance officers)")
     add.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     add.add_argument("--generate", action="store_true", help="generate a password and print it once")
     add.add_argument("--no-password", action="store_true", help="a machine account: API tokens only")
@@ -92,6 +103,10 @@ def add_access_commands(sub: Any) -> None:
     disable = users.add_parser("disable", help="disable an account and revoke its credentials")
     disable.add_argument("username")
     disable.set_defaults(handler=_user_disable)
+    email = users.add_parser("email", help="set (or, with '', clear) an account's e-mail address")
+    email.add_argument("username")
+    email.add_argument("address")
+    email.set_defaults(handler=_user_email)
 
     token = sub.add_parser("token", help="API tokens: create, list, revoke")
     tokens = token.add_subparsers(dest="token_command", required=True)

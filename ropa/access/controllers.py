@@ -36,6 +36,7 @@ class NewUser(Base, kw_only=True):
     password: Annotated[str, msgspec.Meta(min_length=12, max_length=1024)] | None = None
     entities: list[Annotated[str, msgspec.Meta(max_length=64)]] = []
     authority_country: Annotated[str, msgspec.Meta(pattern="^[A-Za-z]{2}$")] | None = None
+    email: Annotated[str, msgspec.Meta(max_length=254)] | None = None
 
 
 class UserChange(Base, kw_only=True):
@@ -44,6 +45,7 @@ class UserChange(Base, kw_only=True):
     password: Annotated[str, msgspec.Meta(min_length=12, max_length=1024)] | None = None
     entities: list[Annotated[str, msgspec.Meta(max_length=64)]] | None = None
     authority_country: Annotated[str, msgspec.Meta(pattern="^[A-Za-z]{2}$")] | None = None
+    email: Annotated[str, msgspec.Meta(max_length=254)] | None = None  # "" clears it
 
 
 class NewToken(Base, kw_only=True):
@@ -143,7 +145,7 @@ async def list_users() -> list[UserOut]:
 @post("/", operation_id="createUser", summary="Create an account", opt=ADMIN)
 async def create_user(data: JSONBody[NewUser]) -> UserOut:
     return await users.add_user(
-        data.username, data.role, data.password, data.entities, data.authority_country
+        data.username, data.role, data.password, data.entities, data.authority_country, data.email
     )
 
 
@@ -156,6 +158,7 @@ async def update_user(user: FromPath[str], data: JSONBody[UserChange]) -> UserOu
         entities=data.entities,
         authority_country=data.authority_country,
         password=data.password,
+        email=data.email,
     )
 
 

@@ -3,6 +3,11 @@
 Every route names one permission in its ``opt["perm"]``; a route without one is refused (deny by
 default). A role grants a set of permissions; a principal's scope limits which legal entities'
 records it sees, and a record outside the scope is answered as if it did not exist.
+
+A legal entity's own record (name, identifiers, contacts, regime) is kept by ``entities.manage``,
+which admins and compliance officers both hold; the records an entity holds need ``register.write``,
+which admins do not hold: an admin sets entities up and keeps them current, its officers keep
+their registers.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ PERMISSIONS: dict[Role, frozenset[str]] = {
         {
             "register.read",  # every entity: an admin assigns entities to users
             "entities.create",
+            "entities.manage",  # edit, retire and reactivate an entity's own record, not what it holds
             "vocabulary.write",
             "register.import",
             "register.dump",
@@ -34,6 +40,7 @@ PERMISSIONS: dict[Role, frozenset[str]] = {
         {
             "register.read",
             "register.write",
+            "entities.manage",  # the entity's own record, in the officer's scope
             "register.approve",  # four eyes: approve an activity someone else last changed
             "register.history",
             "register.export",

@@ -14,6 +14,7 @@ class AppUser(Table, tablename="app_user"):
     entities = Text(default="[]", help_text='JSON list of legal entity ids in scope; ["*"] for all')
     authority_country = Varchar(length=2, null=True, help_text="Regulators: the authority's country")
     disabled = Boolean(default=False)
+    email = Varchar(length=254, default="", help_text="where reminders go; empty: none")
     created_at = Timestamptz()
     updated_at = Timestamptz()
 

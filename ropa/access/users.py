@@ -10,6 +10,7 @@ import secrets
 import uuid
 from typing import Any
 
+import email_validator
 import msgspec
 from argon2 import PasswordHasher
 from piccolo.columns import Column
@@ -33,6 +34,7 @@ class UserOut(msgspec.Struct, kw_only=True):
     entities: list[str]
     authority_country: str | None
     disabled: bool
+    email: str = ""  # where the reminder outbox sends a compliance officer's notices
 
 
 def _user_out(row: dict[str, Any]) -> UserOut:
@@ -43,7 +45,20 @@ def _user_out(row: dict[str, Any]) -> UserOut:
         entities=msgspec.json.decode(row["entities"]),
         authority_country=row["authority_country"] or None,
         disabled=bool(row["disabled"]),
+        email=row.get("email") or "",
     )
+
+
+def _check_email(email: str) -> str:
+    """The address as given (trimmed), or empty; one valid address, no display name, no list."""
+    email = email.strip()
+    if not email:
+        return ""
+    try:
+        email_validator.validate_email(email, check_deliverability=False)
+    except email_validator.EmailNotValidError:
+        raise Invalid.of([("email", "one e-mail address, like name@example.org")]) from None
+    return email
 
 
 async def _entity_ids(refs: list[str]) -> list[str]:
@@ -72,8 +87,10 @@ async def add_user(
     password: str | None,
     entities: list[str] | None = None,
     authority_country: str | None = None,
+    email: str | None = None,
 ) -> UserOut:
     username = username.strip()
+    address = _check_email(email or "")
     if not (2 <= len(username) <= 64) or any(c.isspace() for c in username):
         raise Invalid.of([("username", "2 to 64 characters, no spaces")])
     if password is not None and len(password) < 12:
@@ -88,6 +105,7 @@ async def add_user(
         entities=msgspec.json.encode(scope).decode(),
         authority_country=(authority_country or "").upper() or None,
         disabled=False,
+        email=address,
         created_at=utc_now(),
         updated_at=utc_now(),
     )
@@ -99,7 +117,13 @@ async def add_user(
             "user.create",
             entity_type="user",
             entity_id=str(row.id),
-            details={"role": role, "entities": scope, "authority_country": row.authority_country},
+            # whether an address is set, never the address: the log holds no personal data
+            details={
+                "role": role,
+                "entities": scope,
+                "authority_country": row.authority_country,
+                "email_set": bool(address),
+            },
         )
     return _user_out(row.to_dict())
 
@@ -143,7 +167,9 @@ async def update_user(
     entities: list[str] | None = None,
     authority_country: str | None = None,
     password: str | None = None,
+    email: str | None = None,
 ) -> UserOut:
+    address = _check_email(email) if email is not None else None
     async with write_transaction():
         row = await find_user(ref)
         changes: dict[Column | str, Any] = {}
@@ -161,6 +187,8 @@ async def update_user(
             }
         if disabled is not None:
             changes["disabled"] = disabled
+        if address is not None and address != row["email"]:
+            changes["email"] = address
         if password is not None:
             if len(password) < 12:
                 raise Invalid.of([("password", "at least 12 characters")])
@@ -173,7 +201,9 @@ async def update_user(
             await Credential.update({Credential.revoked_at: utc_now()}).where(
                 (Credential.owner == row["id"]) & Credential.revoked_at.is_null()
             )
-        details = {str(k): v for k, v in changes.items() if k not in ("password_hash", "updated_at")}
+        details = {str(k): v for k, v in changes.items() if k not in ("password_hash", "updated_at", "email")}
+        if "email" in changes:
+            details["email_set"] = bool(address)
         if password is not None:
             details["password_changed"] = True
         await audit_log.record(

@@ -20,7 +20,7 @@ from ropa.constraints import (
     TransferRef,
     Url,
 )
-from ropa.records.parts import Base, Contact, Sourced
+from ropa.records.parts import Base, Contact, Sourced, Text, Translations
 
 ActivityRole = Literal["controller", "joint_controller", "processor"]
 ActivityStatus = Literal["draft", "in_review", "approved", "retired"]
@@ -33,6 +33,18 @@ class NationalBasis(Base, kw_only=True):
 
     act: ShortText
     point: LegalBasis | None = None
+
+
+class PurposeText(Text, kw_only=True):
+    description: LongText | None = None
+    legitimate_interest: LongText | None = None
+    legal_basis_note: LongText | None = None
+
+
+class PurposeTranslations(Translations, kw_only=True):
+    en: PurposeText | None = None
+    da: PurposeText | None = None
+    nb: PurposeText | None = None
 
 
 class Purpose(Sourced, kw_only=True):
@@ -56,6 +68,8 @@ class Purpose(Sourced, kw_only=True):
     # Under the UK GDPR, Art. 9(2)(b), (g), (h), (i) and (j) need a condition of DPA 2018 Sch. 1 (s. 10), as
     # the document cites it ("Sch. 1 Part 2 para. 6").
     uk_schedule1_condition: ShortText | None = None
+    # Translations of the free text, per export language (docs/register-format.md); unset: none.
+    translations: PurposeTranslations | msgspec.UnsetType = msgspec.UNSET
 
 
 class DataCategoryUse(Base, kw_only=True):
@@ -72,9 +86,21 @@ class DataCategoryUse(Base, kw_only=True):
     national_basis: ShortText | None = None
 
 
+class DescriptionText(Text, kw_only=True):
+    description: LongText | None = None
+
+
+class DescriptionTranslations(Translations, kw_only=True):
+    en: DescriptionText | None = None
+    da: DescriptionText | None = None
+    nb: DescriptionText | None = None
+
+
 class DataSource(Sourced, kw_only=True):
     kind: Literal["data_subject", "third_party", "observed", "public", "derived"]
     description: LongText
+    # Translations of the free text, per export language (docs/register-format.md); unset: none.
+    translations: DescriptionTranslations | msgspec.UnsetType = msgspec.UNSET
 
 
 class Security(Base, kw_only=True):
@@ -82,6 +108,8 @@ class Security(Base, kw_only=True):
 
     description: LongText | None = None
     measures: list[SecurityMeasure] = []
+    # Translations of the free text, per export language (docs/register-format.md); unset: none.
+    translations: DescriptionTranslations | msgspec.UnsetType = msgspec.UNSET
 
 
 class Dpia(Base, kw_only=True):
@@ -124,17 +152,30 @@ Right = Literal[
 ]
 
 
+# The GDPR provisions a document may give for limiting a data subject's right, as cited ("17(3)(b)"): those
+# that restrict a right of Art. 15-22 (11(2), 12(5), 15(4), 17(3), 20, 21, 22(2), 23, 85, 89), and 21(2)
+# and 21(3), which notices cite, wrongly, to confine objection to direct marketing.
+RestrictionArticle = Literal[
+    "11(2)", "12(5)", "15(4)", "17(3)(a)", "17(3)(b)", "17(3)(c)", "17(3)(d)", "17(3)(e)", "20(1)", "20(3)",
+    "20(4)", "21(1)", "21(2)", "21(3)", "21(6)", "22(2)(a)", "22(2)(b)", "22(2)(c)", "23", "85", "89(2)",
+    "89(3)",
+]  # fmt: skip
+
+
 class RightStated(Sourced, kw_only=True):
     """A data subject's right as the document states it (Art. 12-22): offered, offered with a limit, or
     said not to apply. ``limited_to`` names a limit the rules read (objection to direct marketing only);
     ``limit`` is the limit in the document's words; ``restriction_cited`` the provision the document gives
-    for the limit (an Art. 23 measure of national law, Art. 17(3), 21(1) ...)."""
+    for the limit as it cites it (an Art. 23 measure of national law, "forvaltningsloven § 19" ...);
+    ``restriction_article`` the GDPR article that provision rests on, which the rules compare with the right
+    and the activity's bases."""
 
     right: Right
     availability: Literal["offered", "limited", "not_offered"] = "offered"
     limited_to: Literal["direct_marketing"] | None = None
     limit: LongText | None = None
     restriction_cited: ShortText | None = None
+    restriction_article: RestrictionArticle | None = None
 
 
 class StatedExclusion(Sourced, kw_only=True):
@@ -154,6 +195,18 @@ class ControllerServed(Base, kw_only=True):
 class JointControl(Base, kw_only=True):
     controller: Contact
     arrangement_ref: ShortText | None = None
+
+
+class ActivityText(Text, kw_only=True):
+    name: Name | None = None
+    description: LongText | None = None
+    notes: LongText | None = None
+
+
+class ActivityTranslations(Translations, kw_only=True):
+    en: ActivityText | None = None
+    da: ActivityText | None = None
+    nb: ActivityText | None = None
 
 
 class ActivityData(Sourced, kw_only=True):
@@ -197,3 +250,5 @@ class ActivityData(Sourced, kw_only=True):
     # service, never by the caller (see ActivityHooks in ropa/records/hooks.py).
     approved_by: ShortText | None = None
     approved_at: dt.datetime | None = None
+    # Translations of the free text, per export language (docs/register-format.md); unset: none.
+    translations: ActivityTranslations | msgspec.UnsetType = msgspec.UNSET

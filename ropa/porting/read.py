@@ -23,7 +23,16 @@ from ropa.db import read_snapshot
 from ropa.errors import NotFound
 from ropa.porting.schemas import EntityIn, RegisterFile
 from ropa.porting.sharing import share_short_texts
-from ropa.records.catalog import ACCEPTANCE, ACTIVITY, ENTITY, PROCESSOR, RECIPIENT, RETENTION, TRANSFER
+from ropa.records.catalog import (
+    ACCEPTANCE,
+    ACTIVITY,
+    COOKIE,
+    ENTITY,
+    PROCESSOR,
+    RECIPIENT,
+    RETENTION,
+    TRANSFER,
+)
 from ropa.records.kinds import REGISTRY, Kind
 from ropa.tables import LegalEntity, VocabularyTerm
 from ropa.vocabulary.schemas import TermData
@@ -35,6 +44,7 @@ CHILDREN: tuple[tuple[str, Kind], ...] = (
     ("transfers", TRANSFER),
     ("retention_rules", RETENTION),
     ("activities", ACTIVITY),
+    ("cookies", COOKIE),
     ("finding_acceptances", ACCEPTANCE),
 )
 READ_BATCH = 500  # records read from the database at a time
@@ -186,8 +196,8 @@ async def _replay(entity_id: str, at: dt.datetime, only: str | None) -> Loaded:
         state = states.setdefault((kind.name, event["entity_id"]), {"retired": False})
         if event["body"]["after"] is not None:
             state["data"] = event["body"]["after"]
-        if verb == "retire":
-            state["retired"] = True
+        if verb in ("retire", "reactivate"):
+            state["retired"] = verb == "retire"
         moment = dt.datetime.fromisoformat(event["created_at"].replace("Z", "+00:00"))
         first = times.get(event["entity_id"], (moment, moment))[0]
         times[event["entity_id"]] = (first, moment)

@@ -4,6 +4,7 @@ from typing import Literal
 
 from ropa.acceptances.schemas import AcceptanceData
 from ropa.activities.schemas import ActivityData
+from ropa.cookies.schemas import CookieData
 from ropa.entities.schemas import EntityData
 from ropa.processors.schemas import ProcessorData, RecipientData
 from ropa.records.parts import Base
@@ -40,6 +41,11 @@ class AcceptanceIn(AcceptanceData, kw_only=True):
     retired: bool = False
 
 
+class CookieIn(CookieData, kw_only=True):
+    id: str | None = None
+    retired: bool = False
+
+
 class ActivityIn(ActivityData, kw_only=True):
     id: str | None = None
 
@@ -54,6 +60,7 @@ class EntityIn(EntityData, kw_only=True):
     transfers: list[TransferIn] = []
     retention_rules: list[RetentionIn] = []
     activities: list[ActivityIn] = []
+    cookies: list[CookieIn] = []
     finding_acceptances: list[AcceptanceIn] = []
 
 

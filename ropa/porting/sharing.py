@@ -56,7 +56,7 @@ def share_short_texts(record: msgspec.Struct) -> None:
     intern = sys.intern
     for name, holds in _plan(type(record)):
         value = getattr(record, name)
-        if value is None:
+        if value is None or value is msgspec.UNSET:  # an unset field (``translations``)
             continue
         if holds == TEXT:
             if len(value) <= SHORT:

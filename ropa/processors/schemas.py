@@ -2,6 +2,8 @@
 
 import datetime as dt
 
+import msgspec
+
 from ropa.constraints import (
     Country,
     DataCategory,
@@ -14,7 +16,7 @@ from ropa.constraints import (
     ShortText,
     Url,
 )
-from ropa.records.parts import Base, Sourced
+from ropa.records.parts import Base, Sourced, Text, Translations
 
 
 class Contract(Base, kw_only=True):
@@ -33,6 +35,29 @@ class DpfCertification(Base, kw_only=True):
     list_url: Url | None = None
 
 
+class ProcessorText(Text, kw_only=True):
+    name: Name | None = None
+    description: LongText | None = None
+    notes: LongText | None = None
+
+
+class ProcessorTranslations(Translations, kw_only=True):
+    en: ProcessorText | None = None
+    da: ProcessorText | None = None
+    nb: ProcessorText | None = None
+
+
+class RecipientText(Text, kw_only=True):
+    name: Name | None = None
+    notes: LongText | None = None
+
+
+class RecipientTranslations(Translations, kw_only=True):
+    en: RecipientText | None = None
+    da: RecipientText | None = None
+    nb: RecipientText | None = None
+
+
 class ProcessorData(Sourced, kw_only=True):
     key: Key
     name: Name
@@ -47,6 +72,8 @@ class ProcessorData(Sourced, kw_only=True):
     # A processor the document says will be used ("we plan to", "from 2027"): recorded, not yet processing,
     # so the rules on current processors pass it by.
     planned: bool = False
+    # Translations of the free text, per export language (docs/register-format.md); unset: none.
+    translations: ProcessorTranslations | msgspec.UnsetType = msgspec.UNSET
 
 
 class RecipientData(Sourced, kw_only=True):
@@ -59,3 +86,5 @@ class RecipientData(Sourced, kw_only=True):
     purposes: list[LongText] = []
     data_categories: list[DataCategory] = []
     non_exhaustive: bool = False
+    # Translations of the free text, per export language (docs/register-format.md); unset: none.
+    translations: RecipientTranslations | msgspec.UnsetType = msgspec.UNSET

@@ -9,6 +9,7 @@ import msgspec
 from ropa import tables
 from ropa.acceptances.schemas import AcceptanceData
 from ropa.activities.schemas import ActivityData
+from ropa.cookies import schemas as cookies
 from ropa.entities.schemas import EntityData
 from ropa.processors.schemas import ProcessorData, RecipientData
 from ropa.records.hooks import ActivityHooks, EntityHooks, TermHooks
@@ -62,6 +63,7 @@ ENTITY = register(
         search=_entity_search,
         hooks=EntityHooks(),
         create_perm="entities.create",
+        write_perm="entities.manage",
     )
 )
 ACTIVITY = register(
@@ -139,6 +141,18 @@ ACCEPTANCE = register(
         title="FindingAcceptance",
         table=record_table(tables.FindingAcceptance),
         data=AcceptanceData,
+        reactivates=False,  # a withdrawn acceptance stays withdrawn: accepting again is a new decision
+    )
+)
+COOKIE = register(
+    Kind(
+        name="cookie",
+        path="cookies",
+        title="Cookie",
+        table=record_table(tables.Cookie),
+        data=cookies.CookieData,
+        search=lambda data: _texts(data.key, data.name, data.provider, data.purpose, data.notes),
+        checks=cookies.checks,
     )
 )
 
@@ -153,6 +167,7 @@ __all__ = [
     "REGISTRY",
     "ACCEPTANCE",
     "ACTIVITY",
+    "COOKIE",
     "ENTITY",
     "PROCESSOR",
     "RECIPIENT",

@@ -2,6 +2,7 @@
 
 from typing import Annotated, Literal
 
+import msgspec
 from litestar import MediaType, Response, Router, delete, get, post, put
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
@@ -14,14 +15,21 @@ from ropa.records.kinds import Kind
 Limit = Annotated[int, QueryParameter(ge=1, le=500, description="Page size")]
 
 
+class Reactivation(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """Why a retired record comes back (kept in the audit log), and the version the caller saw."""
+
+    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=300, pattern=r"\S")]
+    version: Annotated[int, msgspec.Meta(ge=1)] | None = None
+
+
 def make_router(kind: Kind) -> Router:
     """Handlers parse, call one service function and return its struct; nothing else."""
     Create, Update, Out, Page = kind.create, kind.update, kind.out, kind.page  # noqa: N806
     SummaryPage = kind.summary_page  # noqa: N806
     label = kind.name.replace("_", " ")
     op = kind.title
-    # Who may do what (ropa/access/model.py): entities are created by admins, vocabularies are
-    # reference data, everything else is the register of an entity.
+    # Who may do what (ropa/access/model.py): entities are created by admins and kept by admins and
+    # their officers, vocabularies are reference data, everything else is the register of an entity.
     write = {"perm": kind.write_perm}
     make = {"perm": kind.create_perm or kind.write_perm}
     reading = {"perm": "register.read"}
@@ -80,6 +88,16 @@ def make_router(kind: Kind) -> Router:
     ) -> Out:  # type: ignore[valid-type]
         return await services.retire(kind, record_id, version)
 
+    @post(
+        "/{record_id:str}/reactivate",
+        operation_id=f"reactivate{op}",
+        opt=write,
+        summary=f"Bring a {kind.retired_status} {label} back (send a reason, and its version)",
+        status_code=200,
+    )
+    async def reactivate(record_id: FromPath[str], data: JSONBody[Reactivation]) -> Out:  # type: ignore[valid-type]
+        return await services.reactivate(kind, record_id, data.version, data.reason.strip())
+
     @get(
         "/{record_id:str}/history",
         operation_id=f"history{op}",
@@ -89,8 +107,11 @@ def make_router(kind: Kind) -> Router:
     async def history(record_id: FromPath[str]) -> list[HistoryEntry]:
         return await audit_services.history(kind, record_id)
 
+    handlers = [create, list_, read, update, retire, history]
+    if kind.reactivatable:
+        handlers.append(reactivate)
     return Router(
         path=f"/api/{kind.path}",
-        route_handlers=[create, list_, read, update, retire, history],
+        route_handlers=handlers,
         tags=[kind.title],
     )

@@ -72,12 +72,18 @@ class Kind:
     hooks: KindHooks = KindHooks()  # what the kind does beyond the generic services (hooks.py)
     write_perm: str = "register.write"  # the permission to create, update and retire one
     create_perm: str | None = None  # a stricter permission to create one, if any
+    reactivates: bool = True  # a retired one may be brought back (kinds whose status is not data)
     create: Any = None
     update: Any = None
     out: Any = None
     page: Any = None
     summary: Any = None
     summary_page: Any = None
+
+    @property
+    def reactivatable(self) -> bool:
+        """Has ``POST …/reactivate``: kinds whose status is data change it with ``PUT`` instead."""
+        return self.reactivates and self.status_from_data is None
 
     @property
     def status_in_data(self) -> bool:

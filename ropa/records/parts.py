@@ -61,3 +61,17 @@ def extend(base: type[msgspec.Struct], name: str, *fields: tuple[str, Any, Any] 
     return msgspec.defstruct(
         name, list(fields), bases=(base,), kw_only=True, forbid_unknown_fields=True, module=base.__module__
     )
+
+
+class Text(Base, kw_only=True, omit_defaults=True):
+    """The translations of one record part's free text into one language: a closed set of fields, each
+    bounded as the field it translates. A field left out is shown as written (``exports/localize.py``)."""
+
+
+class Translations(Base, kw_only=True, omit_defaults=True):
+    """A record part's free text translated: per language an export is made in, the part's ``Text``.
+
+    Each kind names its own (``ActivityTranslations``: ``en``, ``da``, ``nb``, each an ``ActivityText``),
+    so the API schema shows the fields; the languages are those of ``ropa.i18n.LANGUAGES`` (not imported:
+    the catalogues read the vocabulary's schema, which reads this module), and
+    tests/unit/test_translations_model.py keeps them the same. A language left out has none."""

@@ -9,6 +9,7 @@ import msgspec
 from ropa.records.catalog import (
     ACTIVITY,
     ACTIVITY_REFERENCE_FIELDS,
+    COOKIE,
     PROCESSOR,
     RECIPIENT,
     RETENTION,
@@ -53,6 +54,14 @@ async def blockers(kind: Kind, row: dict[str, Any], data: Any) -> list[tuple[str
         for processor in await _active_rows(PROCESSOR, entity_id):
             if data.key in msgspec.json.decode(processor["data"])["sub_processors"]:
                 users.append(f"processor {processor['key']}")
+    # Cookies name the activities they serve and the third party that sets them.
+    named_in = {ACTIVITY.name: "activities", PROCESSOR.name: "processor", RECIPIENT.name: "recipient"}.get(
+        kind.name
+    )
+    for cookie in await _active_rows(COOKIE, entity_id) if named_in else []:
+        named = msgspec.json.decode(cookie["data"]).get(named_in)
+        if data.key == named or (isinstance(named, list) and data.key in named):
+            users.append(f"cookie {cookie['key']}")
     return [("key", f"used by {user}") for user in users]
 
 

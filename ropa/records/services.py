@@ -302,3 +302,40 @@ async def retire(kind: Kind, record_id: str, version: int | None, reason: str = 
         if kind.retire_data:
             data = kind.retire_data(data)
         return await _write(kind, row, data, kind.retired_status, f"{kind.name}.retire", reason)
+
+
+async def reactivate(kind: Kind, record_id: str, version: int | None, reason: str) -> Any:
+    """Bring a retired record back as it was retired, if what it names is still there to name.
+
+    The record is checked as an update would check it: a reference to a record retired since (a
+    transfer's recipient, a processor's sub-processor) refuses it, naming the field and the key,
+    and a record of a retired entity stays retired until the entity is back.
+    """
+    async with write_transaction():
+        row = await _row(kind, record_id)
+        owner = kind.owner(str(row["id"]), row)
+        label = kind.name.replace("_", " ")
+        await _lock_entity_of(kind, row)
+        if kind.scoped and not await LegalEntity.exists().where(
+            (LegalEntity.id == owner) & (LegalEntity.status != "retired")
+        ):
+            why = "is retired: reactivate the legal entity first"
+            raise Conflict(f"the legal entity of this {label} {why}", [{"name": "entity", "reason": why}])
+        _check_version(row, version)
+        if row["status"] != kind.retired_status:
+            raise Conflict(
+                f"this {label} is not {kind.retired_status}",
+                [{"name": "status", "reason": f"is {row['status']}, not {kind.retired_status}"}],
+            )
+        data = msgspec.json.decode(row["data"], type=kind.data)
+        try:
+            await _validate(kind, data, owner, Resolver())
+        except Invalid as exc:
+            raise Invalid(f"this {label} names records that are not active", exc.invalid_params) from None
+        await kind.hooks.before_update(data, row)
+        try:
+            return await _write(kind, row, data, kind.active_status, f"{kind.name}.reactivate", reason)
+        except UNIQUE_VIOLATIONS as exc:  # PostgreSQL: an active entity took the number meanwhile
+            if conflict := kind.hooks.unique_conflict(data, exc):
+                raise conflict from None
+            raise

@@ -72,7 +72,7 @@ def inspect(value: msgspec.Struct) -> Findings:
 
 
 def _walk(info: Any, value: Any, path: str, found: Findings) -> None:
-    if value is None:
+    if value is None or value is msgspec.UNSET:  # an unset field (``translations``) holds nothing
         return
     if isinstance(info, mi.Metadata):
         extra = info.extra or {}

@@ -2,8 +2,26 @@
 
 from typing import Literal
 
+import msgspec
+
 from ropa.constraints import DataCategory, Duration, Key, LongText, Name, RecipientRef, ShortText, Url
-from ropa.records.parts import Sourced
+from ropa.records.parts import Sourced, Text, Translations
+
+
+class RetentionText(Text, kw_only=True):
+    name: Name | None = None
+    applies_to: LongText | None = None
+    criterion: LongText | None = None
+    legal_obligation: LongText | None = None
+    erasure_method: LongText | None = None
+    backups_note: LongText | None = None
+    notes: LongText | None = None
+
+
+class RetentionTranslations(Translations, kw_only=True):
+    en: RetentionText | None = None
+    da: RetentionText | None = None
+    nb: RetentionText | None = None
 
 
 class RetentionData(Sourced, kw_only=True):
@@ -21,3 +39,5 @@ class RetentionData(Sourced, kw_only=True):
     backups_note: LongText | None = None
     policy_link: Url | None = None
     recipient: RecipientRef | None = None
+    # Translations of the free text, per export language (docs/register-format.md); unset: none.
+    translations: RetentionTranslations | msgspec.UnsetType = msgspec.UNSET

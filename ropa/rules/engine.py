@@ -9,6 +9,7 @@ from ropa.porting.schemas import EntityIn, RegisterFile
 from ropa.rules import (
     accountability,
     authorities,
+    bases,
     completeness,
     cookies,
     data,
@@ -34,6 +35,7 @@ ENTITY_RULES: list[Rule] = [
     *authorities.RULES,
     *data.RULES,
     *rights.RULES,
+    *bases.RULES,
 ]
 GROUP_RULES: list[GroupRule] = [*group.RULES]
 

@@ -3,8 +3,10 @@
 import datetime as dt
 from typing import Literal
 
+import msgspec
+
 from ropa.constraints import Country, Key, LongText, Name, RecipientRef, ShortText, TransferMechanism, Url
-from ropa.records.parts import Base, Sourced
+from ropa.records.parts import Base, Sourced, Text, Translations
 
 
 class SccDetails(Base, kw_only=True):
@@ -15,6 +17,19 @@ class SccDetails(Base, kw_only=True):
 
 # Where a document names a region instead of a country: outside the EU/EEA, or anywhere in the world.
 DestinationRegion = Literal["outside_eea", "worldwide"]
+
+
+class TransferText(Text, kw_only=True):
+    name: Name | None = None
+    description: LongText | None = None
+    mechanism_claimed: LongText | None = None
+    notes: LongText | None = None
+
+
+class TransferTranslations(Translations, kw_only=True):
+    en: TransferText | None = None
+    da: TransferText | None = None
+    nb: TransferText | None = None
 
 
 class TransferData(Sourced, kw_only=True):
@@ -39,3 +54,5 @@ class TransferData(Sourced, kw_only=True):
     conditional: bool = False
     copy_available_to_subject: bool | None = None
     description: LongText | None = None
+    # Translations of the free text, per export language (docs/register-format.md); unset: none.
+    translations: TransferTranslations | msgspec.UnsetType = msgspec.UNSET

@@ -20,6 +20,7 @@ DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 RECORD_TYPES = [*REGISTRY, "user", "credential", "route", "register", "audit_log", "source", "database"]
 ACTIONS = [
     *(f"{kind}.{verb}" for kind in REGISTRY for verb in ("create", "update", "retire")),
+    *(f"{name}.reactivate" for name, kind in REGISTRY.items() if kind.reactivatable),
     "auth.sign_in",
     "auth.sign_out",
     "auth.denied",

@@ -1,12 +1,12 @@
-"""Create (admin), edit and retire a legal entity in the browser, with every field the entity has.
+"""Create (admin), edit, retire and reactivate a legal entity in the browser, with every field it has.
 
 The saves are the API's own ``create``, ``update`` (with the version the form was opened at; a save in
-between is merged three ways, as for the other records) and ``retire``, behind the API's guard: a new
-entity needs ``entities.create`` (admins), editing and retiring need ``register.write`` in the
-entity's scope (compliance officers), as ``POST``, ``PUT`` and ``DELETE /api/entities``. What the form
+between is merged three ways, as for the other records), ``retire`` and ``reactivate``, behind the
+API's guard: a new entity needs ``entities.create`` (admins); editing, retiring and reactivating need
+``entities.manage`` in the entity's scope (admins, and the entity's compliance officers), as
+``POST``, ``PUT``, ``DELETE /api/entities`` and ``POST /api/entities/{id}/reactivate``. What the form
 does not show (joint controllers, other authorities, documents, sources) is carried over unchanged.
-Messages are shown by field, in the page's language. The API cannot bring a retired entity back, so
-neither can the page.
+Messages are shown by field, in the page's language.
 """
 
 from __future__ import annotations
@@ -27,19 +27,22 @@ from ropa.records.catalog import ENTITY
 from ropa.web import reads
 from ropa.web.messages import friendly
 from ropa.web.pages import page, texts
-from ropa.web.record_pages import (
+from ropa.web.record_forms import (
     SERVER_FIELDS,
     Field,
     RecordForm,
     Spec,
-    _merge,
-    _options,
     form_from_post,
     form_of,
+    labeller,
+    merge,
+    options,
+    refusal,
+    status_post,
 )
 
 CREATE = {"perm": ENTITY.create_perm}  # entities.create, as POST /api/entities
-WRITE = {"perm": ENTITY.write_perm}  # register.write, as PUT and DELETE /api/entities/{id}
+WRITE = {"perm": ENTITY.write_perm}  # entities.manage, as PUT, DELETE and POST …/reactivate
 COUNTRY, URL, PHONE = "rec.country_hint", "rec.url_hint", "ent.phone_hint"
 
 
@@ -210,8 +213,8 @@ async def _form_page(
         entity_id=entity.id if entity else "",
         sections=SECTIONS,
         form=form,
-        options=await _options(SPEC, "", terms, t, form),
-        label_of=_labels(t),
+        options=await options(SPEC, "", terms, t, form),
+        label_of=labeller(_labels(t)),
         tab="",
     )
 
@@ -259,7 +262,7 @@ async def _save(request: Request[Any, Any, Any], found: Any, form: RecordForm) -
                 raise Invalid.of([("version", "required")])
             form.values["key"] = stored["key"]
             if form.version != found.version:  # saved meanwhile: merged three ways, as the other records
-                form, conflicts = await _merge(SPEC, found, form, t)
+                form, conflicts = await merge(SPEC, found, form, t)
                 if conflicts:
                     return await _form_page(request, found, form, 409)
             data = apply(form, stored) | {"key": stored["key"], "version": form.version}
@@ -288,15 +291,14 @@ async def _save(request: Request[Any, Any, Any], found: Any, form: RecordForm) -
 async def retire_entity(request: Request[Any, Any, Any], ref: FromPath[str]) -> Response[Any]:
     """Retire: kept with its history, frozen; refused while the entity holds records not retired."""
     entity = await reads.entity_summary(ref)
-    submitted = await request.form()
-    version = str(submitted.get("version", ""))
+    version, reason = status_post(await request.form())
     form = form_of(SPEC, msgspec.to_builtins(entity), entity.version)
     t = texts(request)
-    if not version.isdigit():
+    if version is None:
         form.errors = {"general": [str(t("err.required"))]}
         return await _form_page(request, entity, form, 422)
     try:
-        await records.retire(ENTITY, entity.id, int(version), str(submitted.get("reason", "")).strip())
+        await records.retire(ENTITY, entity.id, version, reason)
     except Conflict as exc:
         params = exc.invalid_params or []
         if any(p.get("name") == "version" for p in params):
@@ -308,4 +310,31 @@ async def retire_entity(request: Request[Any, Any, Any], ref: FromPath[str]) -> 
     return Redirect(f"/entities/{entity.id}?" + urlencode({"retired": entity.key}), status_code=303)
 
 
-ENTITY_PAGES = [new_entity, create_entity, edit_entity, save_entity, retire_entity]
+@post("/entities/{ref:str}/reactivate", opt=WRITE, include_in_schema=False, name="entity-reactivate")
+async def reactivate_entity(request: Request[Any, Any, Any], ref: FromPath[str]) -> Response[Any]:
+    """Bring a retired entity back as it was, with a reason; its records stay retired until each is
+    reactivated in turn."""
+    entity = await reads.entity_summary(ref)
+    version, reason = status_post(await request.form())
+    form = form_of(SPEC, msgspec.to_builtins(entity), entity.version)
+    t = texts(request)
+    if version is None or not reason:
+        form.errors = {"general": [str(t("rec.reason_required" if version else "err.required"))]}
+        return await _form_page(request, entity, form, 422)
+    try:
+        await records.reactivate(ENTITY, entity.id, version, reason)
+    except Invalid as exc:
+        form.errors = {"general": [str(t("rec.reactivate_refused"))]} | _problems(exc, t)
+        return await _form_page(request, entity, form, 422)
+    except Conflict as exc:
+        names = {str(p.get("name")) for p in exc.invalid_params or []}
+        form.errors = (
+            _problems(exc, t)
+            if "registration.number" in names
+            else {"general": [refusal(exc, entity.version, t)]}
+        )
+        return await _form_page(request, entity, form, 409)
+    return Redirect(f"/entities/{entity.id}?" + urlencode({"saved": entity.key}), status_code=303)
+
+
+ENTITY_PAGES = [new_entity, create_entity, edit_entity, save_entity, retire_entity, reactivate_entity]

@@ -33,7 +33,7 @@ REASON_MAX = 20_000
 KEY_TRIES = 20
 # A record kind -> the section page that shows it (activities have a page of their own).
 SECTIONS = {"processor": "processors", "recipient": "processors", "transfer": "transfers"}
-SECTIONS |= {"retention_rule": "retention"}
+SECTIONS |= {"retention_rule": "retention", "cookie": "cookies"}
 
 
 @dataclasses.dataclass

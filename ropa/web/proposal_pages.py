@@ -25,7 +25,7 @@ from ropa.records import questionnaire as links
 from ropa.records import services as records
 from ropa.records.catalog import ACTIVITY, ENTITY
 from ropa.web import reads
-from ropa.web.editor import _stored
+from ropa.web.editor_form import stored_activity as _stored
 from ropa.web.messages import approval_refusal, friendly
 from ropa.web.pages import FieldErrors, language, page, texts
 from ropa.web.questionnaire_pages import LABELS

@@ -175,4 +175,9 @@ async def retention(request: Request[Any, Any, Any], ref: FromPath[str]) -> Temp
     return await _section(request, ref, "retention")
 
 
-REGISTER_PAGES = [dashboard, register, activity, processors, transfers, retention]
+@get("/entities/{ref:str}/cookies", opt=READ, include_in_schema=False, name="cookies")
+async def cookies(request: Request[Any, Any, Any], ref: FromPath[str]) -> Template:
+    return await _section(request, ref, "cookies")
+
+
+REGISTER_PAGES = [dashboard, register, activity, processors, transfers, retention, cookies]

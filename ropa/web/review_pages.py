@@ -21,7 +21,8 @@ from ropa.records import services as records
 from ropa.records.approval import APPROVE
 from ropa.records.catalog import ACTIVITY
 from ropa.web import reads
-from ropa.web.editor import SERVER_FIELDS, _stored
+from ropa.web.editor_form import SERVER_FIELDS
+from ropa.web.editor_form import stored_activity as _stored
 from ropa.web.messages import approval_refusal
 from ropa.web.pages import page, texts
 from ropa.web.proposal_pages import waiting_answers

@@ -24,6 +24,7 @@ from ropa.web.proposal_pages import PROPOSAL_PAGES
 from ropa.web.questionnaire_pages import QUESTIONNAIRE_PAGES
 from ropa.web.record_pages import RECORD_PAGES
 from ropa.web.register_pages import REGISTER_PAGES
+from ropa.web.reminder_pages import REMINDER_PAGES
 from ropa.web.review_pages import REVIEW_PAGES
 from ropa.web.search_pages import SEARCH_PAGES
 from ropa.web.session_pages import SESSION_PAGES
@@ -86,6 +87,7 @@ WEB_ROUTES = [
             *AUDIT_PAGES,
             *SEARCH_PAGES,
             *ENTITY_PAGES,
+            *REMINDER_PAGES,
         ],
         exception_handlers=PAGE_ERRORS,
         include_in_schema=False,

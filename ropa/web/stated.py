@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ropa.i18n.citations import cite
+
 Row = tuple[str, list[str]]
 
 # Enum values and the label prefix that names them in ``ropa/i18n/web.yaml``.
@@ -70,6 +72,7 @@ def activity_rows(t: Any, a: Any) -> list[Row]:
             _enum(t, "limited_to", _get(r, "limited_to")),
             str(_get(r, "limit") or ""),
             str(_get(r, "restriction_cited") or ""),
+            cite(_get(r, "restriction_article"), t.lang),
         ]
         if extra := "; ".join(d for d in details if d):
             text += f" ({extra})"

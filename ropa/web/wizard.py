@@ -26,7 +26,9 @@ from ropa.records import listing
 from ropa.records import services as records
 from ropa.records.catalog import ACTIVITY, RETENTION
 from ropa.web import reads
-from ropa.web.editor import Form, _choices, _field_of, _stored, apply, form_from_post, form_of
+from ropa.web.editor_form import Form, apply, choices, field_of, form_from_post, form_of, stored_activity
+from ropa.web.editor_inline import create as create_inline
+from ropa.web.editor_inline import inline_label, inline_of, inline_view, unsent
 from ropa.web.messages import friendly
 from ropa.web.pages import page, texts
 from ropa.web.wizard_steps import (
@@ -47,6 +49,8 @@ WRITE = {"perm": "register.write"}
 NEW = "/entities/{ref:str}/activities/wizard"
 STEP = "/entities/{ref:str}/activities/{activity:str}/wizard/{step:str}"
 GO = ("next", "save", "back")
+# The step where each kind of record is picked, and so can be made in place.
+INLINE_STEPS = {"recipients": ("recipient",), "transfers": ("transfer",), "retention": ("retention",)}
 
 
 def _url(entity_id: str, record_id: str, slug: str, saved: int | None = None) -> str:
@@ -57,7 +61,7 @@ def _url(entity_id: str, record_id: str, slug: str, saved: int | None = None) ->
 
 async def _draft(entity_id: str, activity: str) -> Any:
     """The activity by id or key in this register; only a draft is walked through the wizard."""
-    record = await _stored(entity_id, activity)
+    record = await stored_activity(entity_id, activity)
     if record.status != "draft":
         reason = "only a draft activity opens in the wizard"
         raise Conflict(reason, [{"name": "status", "reason": reason}])
@@ -88,7 +92,7 @@ def _problems(exc: Exception, form: Form, t: Any) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     for param in params:
         name = str(param["name"])
-        field = controller_field(name) or ("key" if name == "key" else _field_of(name, form))
+        field = controller_field(name) or ("key" if name == "key" else field_of(name, form))
         found.setdefault(field, []).append(friendly(str(param["reason"]), t))
     return found
 
@@ -103,19 +107,13 @@ async def _step_page(
 ) -> Template:
     terms = await vocabulary_terms()
     t = texts(request, terms)
-    choices = await _choices(entity.id, terms, t)
-    for name, options in (*choices.vocab.items(), *choices.records.items()):
-        # What the draft holds but is no longer offered (a deprecated term, a retired rule) stays ticked.
-        offered = {k for k, _ in options}
-        options.extend(
-            (k, k) for k in form.values.get(name, []) if name != "legal_bases" and k not in offered
-        )
+    offered = await choices(entity.id, terms, t, held=form)
     role = form.values.get("role") or "controller"
     extra: dict[str, Any] = {}
     if step.slug == "controllers":
         extra["controllers"] = form.values.get("controllers_served", [])
     if step.slug == "retention":
-        extra["retention_groups"] = await _retention_groups(entity.id, form, choices.term_label)
+        extra["retention_groups"] = await _retention_groups(entity.id, form, offered.term_label)
     if step.slug == "review":
         found = await reads.findings_by_record(entity.id)
         extra["findings"] = found.get(("activity", record.key), [])
@@ -124,7 +122,7 @@ async def _step_page(
     def label_of(name: str) -> str:
         if name == "key":
             return str(t("field.key"))
-        return controller_label(t, name) or choices.label_of(name)
+        return controller_label(t, name) or inline_label(t, name) or offered.label_of(name)
 
     return page(
         request,
@@ -138,8 +136,9 @@ async def _step_page(
         steps=flow(role),
         article=step.article(role),
         form=form,
-        choices=choices,
+        choices=offered,
         label_of=label_of,
+        inline=inline_view(INLINE_STEPS.get(step.slug, ()), form, offered, t),
         saved=request.query_params.get("saved"),
         tab="activities",
         **extra,
@@ -194,7 +193,7 @@ async def wizard_step(
     request: Request[Any, Any, Any], ref: FromPath[str], activity: FromPath[str], step: FromPath[str]
 ) -> Response[Any]:
     entity = await reads.entity_summary(ref)
-    record = await _stored(entity.id, activity)
+    record = await stored_activity(entity.id, activity)
     if record.status != "draft":  # submitted or approved meanwhile: its page says what it is now
         return Redirect(f"/entities/{entity.id}/activities/{record.id}", status_code=303)
     stored = msgspec.to_builtins(record)
@@ -216,6 +215,13 @@ async def wizard_save(
     stored = msgspec.to_builtins(record)
     version = _version(submitted)
     form = _step_form(stored, version, current, submitted)
+    inline = inline_of(submitted)
+    if inline is not None and inline.which in INLINE_STEPS.get(current.slug, ()):
+        # A record made in place: the step is shown again with it picked; the draft is not saved.
+        made = await create_inline(inline, submitted, entity.id, form, texts(request))
+        return await _step_page(request, entity, record, current, form, 200 if made else 422)
+    if unsent(submitted, INLINE_STEPS.get(current.slug, ()), form, texts(request)):
+        return await _step_page(request, entity, record, current, form, 422)
     if current.slug == "review":
         form.values["status"] = "in_review"
     data = apply(form, stored)

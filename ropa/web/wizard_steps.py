@@ -79,7 +79,9 @@ def after(role: str, slug: str, go: str) -> str:
 
 
 # A processor's controllers (Art. 30(2)(a)-(b)): one row per controller, its contact and its
-# categories of processing one a line. The editor has no form for them.
+# categories of processing one a line. The editor has no form for them. A row carries its ``origin``
+# (its place in the version the step was opened at), so the details the form does not show (address,
+# web address) stay with their own controller when a row above it is emptied (removed).
 CONTROLLER_FIELDS = ("name", "email", "phone", "categories")
 MAX_CONTROLLERS = 50
 
@@ -87,7 +89,7 @@ MAX_CONTROLLERS = 50
 def controllers_of(stored: list[dict[str, Any]]) -> list[dict[str, str]]:
     """The form's rows from the stored ``controllers_served``."""
     rows = []
-    for served in stored:
+    for i, served in enumerate(stored):
         contact = served.get("controller") or {}
         rows.append(
             {
@@ -95,6 +97,7 @@ def controllers_of(stored: list[dict[str, Any]]) -> list[dict[str, str]]:
                 "email": contact.get("email") or "",
                 "phone": contact.get("phone") or "",
                 "categories": "\n".join(served.get("categories_of_processing", [])),
+                "origin": str(i),
             }
         )
     return rows
@@ -110,16 +113,19 @@ def controllers_from_post(submitted: FormMultiDict) -> list[dict[str, str]]:
     for i in range(min(max(count, 0), MAX_CONTROLLERS) + 1):
         row = {f: str(submitted.get(f"controller-{i}-{f}", "")).strip() for f in CONTROLLER_FIELDS}
         if any(row.values()):
-            rows.append(row)
+            rows.append({**row, "origin": str(submitted.get(f"controller-{i}-origin", "")).strip()})
     return rows
 
 
 def apply_controllers(rows: list[dict[str, str]], stored: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """``controllers_served`` from the rows; what the form does not show (address, web address) is kept
-    from the controller stored in the same place."""
+    from the controller the row came from (its ``origin``), each stored controller at most once."""
     out = []
-    for i, row in enumerate(rows):
-        base = dict(stored[i]) if i < len(stored) else {}
+    used: set[int] = set()
+    for row in rows:
+        origin = int(row["origin"]) if row.get("origin", "").isdigit() else -1
+        base = dict(stored[origin]) if 0 <= origin < len(stored) and origin not in used else {}
+        used.add(origin)
         contact = dict(base.get("controller") or {})
         contact |= {"name": row["name"], "email": row["email"] or None, "phone": row["phone"] or None}
         lines = [line.strip() for line in row["categories"].splitlines() if line.strip()]

@@ -47,11 +47,15 @@ def test_every_control_of_the_sign_in_form_and_the_editor_has_an_accessible_name
     page = open_as("officer")
     first = activities(page, "TECHEM-DK")[0]
     page.goto(f"/entities/{site.ids['TECHEM-DK']}/activities/{first['id']}/edit")
+    # A closed <details> (the translations) hides its controls until a person opens it: open them all.
+    closed = page.locator("#activity-form details:not([open]) > summary")
+    while closed.count():
+        closed.first.click()
     assert _controls_are_named(page, "#activity-form") > 20
     for group in page.locator("#activity-form fieldset").all():  # every group of checkboxes has a legend
         expect(group).to_have_accessible_name(NAMED)
     expect(page.get_by_role("combobox", name="Status")).to_be_visible()
-    expect(page.get_by_role("textbox", name="Processing activity")).to_be_visible()
+    expect(page.locator("#f-name")).to_have_accessible_name("Processing activity")
 
 
 def test_pages_say_which_language_they_are_in(site, open_as):
@@ -73,3 +77,17 @@ def test_pages_say_which_language_they_are_in(site, open_as):
     anonymous = open_as()
     anonymous.goto("/sign-in")
     expect(anonymous.locator("html")).to_have_attribute("lang", "en")
+
+
+def test_the_register_has_a_link_to_its_filter_shown_when_focused(site, open_as):
+    page = open_as("officer")
+    page.goto(f"/entities/{site.ids['TECHEM-DK']}?lang=da")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")  # "Spring til indhold"
+    page.keyboard.press("Tab")
+    to_filter = page.get_by_role("link", name="Gå til filteret")
+    expect(to_filter).to_be_focused()
+    expect(to_filter).to_be_in_viewport()  # visible when focused, like the skip link
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")  # past the new-activity buttons, straight into the filter
+    expect(page.get_by_role("searchbox", name="Søg")).to_be_focused()

@@ -1,5 +1,5 @@
-"""An admin creates a legal entity in Norwegian, an officer of every entity edits it; and at a phone's
-width (390 px) the wide tables scroll inside their box, not the page."""
+"""An admin creates a legal entity in Norwegian (and may edit it), an officer of every entity edits
+it; and at a phone's width (390 px) the wide tables scroll inside their box, not the page."""
 
 from __future__ import annotations
 
@@ -36,8 +36,10 @@ def test_an_admin_creates_an_entity_and_an_officer_edits_it_in_norwegian(site, o
     expect(admin.get_by_role("heading", level=1)).to_have_text("Protokoll for Exempel Sverige AB")
     expect(admin.get_by_role("status").filter(has_text="E2E-SE er lagret.")).to_be_visible()
     entity_url = admin.url.split("?")[0]
-    # An admin creates entities; the officers of an entity maintain it (as the API's guard says).
-    expect(admin.get_by_role("link", name="Rediger enheten")).to_have_count(0)
+    # An admin creates entities and keeps their own records, with their officers; the activities
+    # an entity holds are its officers' alone (as the API's guard says).
+    expect(admin.get_by_role("link", name="Rediger enheten")).to_have_count(1)
+    expect(admin.get_by_role("link", name="Ny behandlingsaktivitet")).to_have_count(0)
 
     officer = open_as("officer_all")
     officer.goto(entity_url + "?lang=nb")

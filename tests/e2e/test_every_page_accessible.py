@@ -1,5 +1,15 @@
 """Every page a person can reach, in Danish, through axe-core's WCAG 2.1 A/AA rules; one h1 and no skipped
-heading level; and on a page with a form, its primary button within six Tab presses of the top.
+heading level; and on a page with a form, its action within a bounded number of real Tab presses from
+the top, following the in-page links that lead there (the skip link, "go to the filter", "go to the
+buttons", ...). The bound depends on the kind of form:
+
+- a form to fill in (FORMS): its primary button within 6 Tabs;
+- a filter above a list (FILTERS): its button within 2 Tabs plus one per control of the filter, so
+  nothing but the skip link, one in-page link and the filter's own fields stands before it;
+- a list with an action per row (ROWS: the findings' accept/withdraw, the retired records): the first
+  row's action within 5 Tabs: the skip link, a link to the list, then at most 3 Tabs into it;
+- a retired record's page: Reactivate within 7 Tabs (the 6 of a form, plus the reason it asks for);
+- the reminders' "send now": within 6 Tabs, like a form.
 
 The pages come from the app's route table: a page route (GET, not the API) missing from PAGES fails
 `test_every_page_route_is_checked`, so a new page cannot ship unchecked.
@@ -15,10 +25,14 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
+from tests.e2e.keyboard import FILTER, PRIMARY, filter_controls, mark, tabs_to
 from tests.e2e.support import activities
 
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-TABS = 6
+FORM_TABS = 6
+FILTER_LEAD = 2
+ROW_TABS = 5
+REACTIVATE_TABS = 7
 # route -> (role that opens it, the key of its path in the `paths` fixture)
 PAGES: dict[str, tuple[str | None, str]] = {
     "/sign-in": (None, "sign_in"),
@@ -28,6 +42,9 @@ PAGES: dict[str, tuple[str | None, str]] = {
     "/entities/{ref:str}/processors": ("officer", "processors"),
     "/entities/{ref:str}/transfers": ("officer", "transfers"),
     "/entities/{ref:str}/retention": ("officer", "retention"),
+    "/entities/{ref:str}/cookies": ("officer", "cookies"),
+    "/entities/{ref:str}/cookies/new": ("officer", "cookie_new"),
+    "/entities/{ref:str}/cookies/{record:str}/edit": ("officer", "cookie_edit"),
     "/entities/{ref:str}/activities/new": ("officer", "activity_new"),
     "/entities/{ref:str}/activities/{activity:str}/edit": ("officer", "activity_edit"),
     "/entities/{ref:str}/activities/wizard": ("officer", "wizard_new"),
@@ -56,15 +73,19 @@ PAGES: dict[str, tuple[str | None, str]] = {
     "/search": ("officer", "search"),
     "/entities/new": ("admin", "entity_new"),
     "/entities/{ref:str}/edit": ("officer", "entity_edit"),
+    "/reminders": ("officer", "reminders"),
 }
 # Not pages: the export job's htmx fragment and the static files.
 NOT_PAGES = {"/exports/{job_id:str}/status", "/static/{file_path:path}"}
 # More pages than routes: every wizard step, and the error page.
 WIZARD = ["purposes", "data", "recipients", "transfers", "retention", "security", "review"]
-EXTRA: dict[str, tuple[str | None, str]] = {"error page": ("officer", "error")}
+EXTRA: dict[str, tuple[str | None, str]] = {
+    "error page": ("officer", "error"),
+    "retired record": ("officer", "retired_record"),
+}
 EXTRA |= {f"wizard step {s}": ("officer", f"wizard_{s}") for s in [*WIZARD[1:], "controllers"]}
 
-RECORDS = ("processor", "transfer", "retention", "recipient")
+RECORDS = ("processor", "transfer", "retention", "recipient", "cookie")
 # The pages that are a form to fill in (not a list with a filter or a form per row): their primary
 # button must be reachable from the top by keyboard.
 FORMS = {
@@ -73,26 +94,17 @@ FORMS = {
     *(f"{kind}_{action}" for kind in RECORDS for action in ("new", "edit")),
     *(f"wizard_{s}" for s in [*WIZARD, "controllers"]),
 }  # fmt: skip
+FILTERS = {"register", "findings", "audit", "reminders"}
+RETIRED_ROW = "#retired-records ~ ul li :is(a[href], button[type=submit])"
+ROWS = {"findings": "#findings-list summary"} | {
+    k: RETIRED_ROW for k in ("processors", "transfers", "retention", "cookies")
+}
+OTHERS = {
+    "reminders": ("#send-form button[type=submit]", FORM_TABS),
+    "retired_record": ("main form[action$='/reactivate'] button[type=submit]", REACTIVATE_TABS),
+}
 HEADINGS = """() => [...document.querySelectorAll('h1, h2, h3, h4, h5, h6')]
     .filter(h => h.getClientRects().length > 0).map(h => Number(h.tagName[1]))"""
-# The main form's primary button: of the forms in <main>, the one with the most controls; its first
-# submit button that is not a secondary one. Marked so the Tab walk can recognise it.
-MARK_PRIMARY = """() => {
-  const forms = [...document.querySelectorAll('main form')]
-    .filter(f => f.querySelector('button[type=submit]:not(.secondary)'));
-  if (!forms.length) return null;
-  forms.sort((a, b) => b.elements.length - a.elements.length);
-  const button = forms[0].querySelector('button[type=submit]:not(.secondary)');
-  button.setAttribute('data-primary', '');
-  return button.textContent.trim();
-}"""
-# Focus on an in-page link whose target holds the primary button: a person follows it.
-LEADS_THERE = """() => {
-  const a = document.activeElement;
-  if (!a || a.tagName !== 'A' || !(a.getAttribute('href') || '').startsWith('#')) return false;
-  const target = document.getElementById(a.getAttribute('href').slice(1));
-  return !!target && !!target.querySelector('[data-primary]');
-}"""
 
 
 def test_every_page_route_is_checked():
@@ -135,6 +147,24 @@ def _issue(page: Any, activity_url: str) -> str:
     return str(page.locator("#issued-url").input_value())
 
 
+def _retired(page: Any, register: str, plural: str) -> str:
+    """A record of the kind made and retired through its pages; the path of its (frozen) edit page."""
+    # Its own key (the site is shared), sorting last so a test taking the first record gets another one.
+    key = f"ZZ-UDFASET-{uuid.uuid4().hex[:6].upper()}"
+    page.goto(f"{register}/{plural}/new?lang=da")
+    page.locator("#f-key").fill(key)
+    page.locator("#f-name").fill(f"Udfaset {key}")
+    if plural == "retention":  # a fixed period, its one more required field
+        page.locator("#f-duration").fill("P5Y")
+    page.locator("main form button[type=submit]:not(.secondary)").first.click()
+    expect(page).to_have_url(re.compile(r"saved="))
+    page.goto(f"{register}/{plural}/{key}/edit?lang=da")
+    page.locator("form[action$='/retire'] input[name=reason]").fill("Ikke længere i brug")
+    page.locator("form[action$='/retire'] button[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"retired="))
+    return f"{register}/{plural}/{key}/edit"
+
+
 @pytest.fixture(scope="module")
 def paths(site) -> dict[str, str]:
     """A path for every page, with what some of them need made first (drafts, links, an export)."""
@@ -144,7 +174,9 @@ def paths(site) -> dict[str, str]:
         dk = site.ids["TECHEM-DK"]
         register = f"/entities/{dk}"
         activity = activities(page, "TECHEM-DK")[0]["id"]
-        records = {k: _id(page, k) for k in ("processors", "transfers", "retention-rules", "recipients")}
+        records = {
+            k: _id(page, k) for k in ("processors", "transfers", "retention-rules", "recipients", "cookies")
+        }
         controller = _draft(page, register, "controller")
         processor = _draft(page, register, "processor")
         answered, token = (
@@ -167,6 +199,14 @@ def paths(site) -> dict[str, str]:
         # Finished, so the page is checked as it stays (a running job's status is swapped in every second).
         expect(page.locator("#job-status a[download]")).to_be_visible(timeout=120_000)
         job = page.url.split("/exports/")[1]
+        # Rows on the list pages' "retired records" and in the reminders' outbox.
+        retired = {
+            plural: _retired(page, register, plural)
+            for plural in ("processors", "transfers", "retention", "cookies")
+        }
+        page.goto("/reminders?lang=da")
+        page.locator("#send-form button[type=submit]").click()
+        expect(page.locator("tr.reminder").first).to_be_visible()
     finally:
         context.close()
     auditor = site.context("auditor")
@@ -185,6 +225,7 @@ def paths(site) -> dict[str, str]:
             ("transfer", "transfers", "transfers"),
             ("retention", "retention", "retention-rules"),
             ("recipient", "recipients", "recipients"),
+            ("cookie", "cookies", "cookies"),
         )
         for action in ("new", "edit")
     }
@@ -199,6 +240,7 @@ def paths(site) -> dict[str, str]:
             "processors": f"{register}/processors",
             "transfers": f"{register}/transfers",
             "retention": f"{register}/retention",
+            "cookies": f"{register}/cookies",
             "activity_new": f"{register}/activities/new",
             "activity_edit": f"{register}/activities/{activity}/edit",
             "wizard_new": f"{register}/activities/wizard",
@@ -219,7 +261,9 @@ def paths(site) -> dict[str, str]:
             "search": "/search?q=løn",
             "entity_new": "/entities/new",
             "entity_edit": f"{register}/edit",
+            "reminders": "/reminders",
             "error": f"/entities/{uuid.uuid4()}",
+            "retired_record": retired["processors"],
         }
     )
 
@@ -241,19 +285,21 @@ def _headings(page: Any) -> list[str]:
     return problems
 
 
-def _tabs_to_primary(page: Any) -> list[str]:
-    """Tab from the top, following in-page links that lead to the primary button (Enter, not a Tab)."""
-    name = page.evaluate(MARK_PRIMARY)
-    if name is None:
-        return ["no primary button found"]
-    page.locator("body").focus()
-    for _ in range(TABS):
-        page.keyboard.press("Tab")
-        if page.evaluate("() => document.activeElement.hasAttribute('data-primary')"):
-            return []
-        if page.evaluate(LEADS_THERE):
-            page.keyboard.press("Enter")
-    return [f"'{name}' is not reached in {TABS} Tab presses"]
+def _reach(page: Any, key: str, url: str) -> list[str]:
+    """Each action the page's kind asks for, walked to by Tab from the top of a freshly opened page."""
+    checks = [(PRIMARY, FORM_TABS)] if key in FORMS else []
+    if key in FILTERS:
+        checks.append((FILTER, FILTER_LEAD + filter_controls(page)))
+    if key in ROWS:
+        checks.append((ROWS[key], ROW_TABS))
+    if key in OTHERS:
+        checks.append(OTHERS[key])
+    problems: list[str] = []
+    for n, (find, tabs) in enumerate(checks):
+        if n:
+            page.goto(url)  # the top again: a followed link moved where the next Tab starts
+        problems += tabs_to(page, find, tabs)
+    return problems
 
 
 @pytest.mark.parametrize("name", [*PAGES, *EXTRA])
@@ -261,10 +307,11 @@ def test_the_page_passes_axe_and_its_headings_and_primary_button_are_in_order(na
     role, key = (PAGES | EXTRA)[name]
     page = open_as(role)
     path = paths[key]
-    response = page.goto(path + ("&" if "?" in path else "?") + "lang=da")
+    url = path + ("&" if "?" in path else "?") + "lang=da"
+    response = page.goto(url)
     assert response.status == (404 if key == "error" else 200), path  # the page itself, not a refusal
     expect(page.locator("html")).to_have_attribute("lang", "da")
-    problems = _axe(page) + _headings(page) + (_tabs_to_primary(page) if key in FORMS else [])
+    problems = _axe(page) + _headings(page) + _reach(page, key, url)
     assert problems == [], f"{path}:\n" + "\n".join(problems)
 
 
@@ -273,7 +320,7 @@ REFUSED = [
     "activity_new",
     "wizard_new",
     "entity_new",
-    *(f"{kind}_new" for kind in ("processor", "transfer", "retention")),
+    *(f"{kind}_new" for kind in ("processor", "transfer", "retention", "cookie")),
 ]
 
 
@@ -282,7 +329,7 @@ def test_a_refused_form_passes_axe_with_its_errors_shown(key, site, open_as, pat
     role = {k: r for r, k in (PAGES | EXTRA).values()}[key]
     page = open_as(role)
     page.goto(paths[key] + "?lang=da")
-    page.evaluate(MARK_PRIMARY)
+    mark(page, PRIMARY)
     page.locator("[data-primary]").click()
     expect(page.get_by_role("alert")).to_be_visible()
     expect(page.locator("[aria-invalid=true]").first).to_be_attached()
@@ -290,8 +337,9 @@ def test_a_refused_form_passes_axe_with_its_errors_shown(key, site, open_as, pat
     assert problems == [], f"{paths[key]} refused:\n" + "\n".join(problems)
 
 
-def test_the_check_sees_what_it_should_refuse(site, open_as):
-    """The checks are not blind: an unnamed field, grey on white, a skipped heading and a far button."""
+def test_the_check_sees_what_it_should_refuse(site, open_as, paths):
+    """The checks are not blind: an unnamed field, grey on white, a skipped heading, a far button, and
+    a filter or a list's first action without the link that leads to it."""
     page = open_as("officer")
     page.goto("/search?lang=da")
     page.evaluate(
@@ -305,4 +353,15 @@ def test_the_check_sees_what_it_should_refuse(site, open_as):
     rules = {problem.split(" ")[0] for problem in _axe(page)}
     assert {"label", "color-contrast"} <= rules, rules
     assert _headings(page) == ["h3 after h1"]
-    assert _tabs_to_primary(page) == ["'Søg' is not reached in 6 Tab presses"]
+    assert tabs_to(page, PRIMARY, FORM_TABS) == ["'Søg' is not reached in 6 Tab presses"]
+    # Without its "go to the filter" link, the register's filter is too far down to count as reachable.
+    register = f"/entities/{site.ids['TECHEM-DK']}?lang=da"
+    page.goto(register)
+    page.evaluate("() => document.querySelector('a.skip[href=\"#filter\"]').remove()")
+    tabs = FILTER_LEAD + filter_controls(page)
+    assert tabs_to(page, FILTER, tabs) == [f"'Filtrér' is not reached in {tabs} Tab presses"]
+    # Nor a list's retired records without "go to the retired records": the tables stand before them.
+    page.goto(f"{paths['processors']}?lang=da")
+    page.evaluate("() => document.querySelector('a.skip[href=\"#retired-records\"]').remove()")
+    problems = tabs_to(page, ROWS["processors"], ROW_TABS)
+    assert len(problems) == 1 and problems[0].endswith(f"not reached in {ROW_TABS} Tab presses"), problems

@@ -3,12 +3,13 @@
 The fuzzing (test_fuzz_api.py) generates its requests: a random id rarely names a record, so most
 of what it sees are 4xx answers. This test walks a real server over the demo register through every
 operation in the schema with ids read back from the server: it reads, lists (with a cursor), writes,
-retires and reads the history of a record of every kind, reads the audit log, its proofs, entries,
-downloads and bundle, dumps, imports and rebuilds the register as of a moment, lists the findings and
-accepts one, exports (PDF, workbook, in the foreground and as jobs), and manages users, tokens and a
-signed-in session. schemathesis checks every answer against the operation it came from, whatever its
-status: the status code is documented, the content type is one the schema gives for it, a JSON body
-validates against the documented schema, and the documented headers are there and valid.
+retires, reactivates and reads the history of a record of every kind, reads the audit log, its
+proofs, entries, downloads and bundle, dumps, imports and rebuilds the register as of a moment,
+lists the findings and accepts one, exports (PDF, workbook, in the foreground and as jobs), and
+manages users, tokens and a signed-in session. schemathesis checks every answer against the
+operation it came from, whatever its status: the status code is documented, the content type is
+one the schema gives for it, a JSON body validates against the documented schema, and the
+documented headers are there and valid.
 
 Then the coverage: every documented success status of every operation, in each documented media
 type, was answered at least once. A new route, status or media type without a step here fails with
@@ -66,6 +67,7 @@ KINDS = [
     "recipients",
     "transfers",
     "retention-rules",
+    "cookies",
     "vocabularies",
     "finding-acceptances",
 ]
@@ -258,6 +260,11 @@ def _walk_register(api: Api) -> str:
         api("PUT", one, 409, params=ref, body=change)  # the version read is stale now
         api("GET", f"{one}/history", 200, params=ref)
         api("DELETE", one, 200, params=ref, query={"version": changed["version"]})
+        if f"{one}/reactivate" in api.spec["paths"]:  # brought back with a reason, then retired again
+            back = {"reason": "the conformance walk brings it back", "version": changed["version"] + 1}
+            api("POST", f"{one}/reactivate", 200, params=ref, body=back)
+            api("POST", f"{one}/reactivate", 409, params=ref, body={"reason": "again"})  # not retired
+            api("DELETE", one, 200, params=ref, query={"version": changed["version"] + 2})
     in_use = api("GET", "/api/processors", 200, query={"entity": entity["key"]}).json()["items"][0]
     api("DELETE", "/api/processors/{record_id}", 409, params={"record_id": in_use["id"]})
 

@@ -35,6 +35,7 @@ REF_COLLECTIONS = {
     "transfer": "transfers",
     "retention_rule": "retention_rules",
     "document": "documents",
+    "activity": "activities",
 }
 CNIL_CLASSES = {
     "identity",

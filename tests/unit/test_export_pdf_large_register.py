@@ -69,8 +69,9 @@ def test_each_activity_heading_is_tagged_on_the_page_that_prints_it(
 
     # Each activity's heading (/H2) is tagged on the page whose text shows it (not the contents).
     texts = [_squash(page.extract_text() or "") for page in reader.pages]
+    first = next(n for n, text in enumerate(texts) if text.startswith("Processingactivities"))
     for i in range(ACTIVITIES):
         key = f"BIG-{i:03d}Clonedactivity{i:03d}"
-        shown = [n for n, text in enumerate(texts) if key in text and n > 2]
+        shown = [n for n, text in enumerate(texts) if key in text and n >= first]
         assert shown, f"activity {i} is printed"
         assert shown[0] in heading_pages, f"activity {i}'s heading is tagged on page {shown[0] + 1}"

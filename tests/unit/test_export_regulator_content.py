@@ -305,3 +305,27 @@ def test_pdfa_lists_its_attachment_once_and_every_header_cell_has_a_scope(
     assert len(root["/AF"]) == 1 and list(reader.attachments) == ["ropa-register-TECHEM-DK.json"]
     scopes = _header_scopes(root["/StructTreeRoot"], {})
     assert set(scopes) == {"/Column", "/Row"}, scopes  # column heads of tables, row heads of fields
+
+
+def test_the_workbook_states_its_sentences_on_the_entity_sheet_never_in_a_data_row(
+    demo: EntityIn, terms: list[TermData]
+) -> None:
+    """A data sheet's rows are records a filter or a pivot table can take: what the changes sheet
+    compares with is said on the entity sheet."""
+    doc = document(demo, terms, "da", fmt="xlsx")
+    assert doc.changes is None and doc.meta.purpose == "internal"
+    wb = load_workbook(io.BytesIO(render_xlsx(doc, lambda s, f: None)))
+    sentences = [
+        doc.t(k)
+        for k in (
+            "annex.changes.first", "annex.changes.never_sent", "annex.changes.none_earlier",
+            "annex.changes.none", "draft.explained", "approved.explained", "cover.verifier_explained",
+        )
+    ]  # fmt: skip
+    entity, *data = [ws for ws in wb.worksheets if ws.sheet_state != "hidden"]
+    for ws in data:
+        cells = [str(c) for row in ws.iter_rows(min_row=2, values_only=True) for c in row if c is not None]
+        assert not [s for s in sentences if any(s in c for c in cells)], ws.title
+    assert wb[doc.t("sheet.changes")].max_row == 1, "no change, no row: the headings alone"
+    rows = {r[0]: r[1] for r in entity.iter_rows(values_only=True)}
+    assert rows[doc.t("annex.changes")] == doc.t("annex.changes.never_sent")

@@ -11,8 +11,12 @@ import uuid
 import pytest
 
 ROLE_MAY = {
-    "admin": {"read", "entities.create", "vocabulary", "import", "dump", "users", "verify", "signed_in"},
-    "officer": {"read", "write", "history", "export", "findings", "signed_in"},
+    # entities.manage: an entity's own record (edit, retire, reactivate), not the records it holds.
+    "admin": {
+        *("read", "entities.create", "entities.manage", "vocabulary", "import", "dump", "users"),
+        *("verify", "signed_in"),
+    },
+    "officer": {"read", "write", "entities.manage", "history", "export", "findings", "signed_in"},
     # An audit bundle holds every entity's events: only an auditor of all entities gets one.
     "auditor": {"read", "history", "findings", "audit", "verify", "signed_in"},
     "auditor_all": {"read", "history", "findings", "audit", "verify", "audit.export", "signed_in"},
@@ -39,6 +43,9 @@ def needed(operation_id: str) -> str:
         "exportAuditBundle": "audit.export",
         "listExportLayouts": "read",
         "createEntity": "entities.create",
+        "updateEntity": "entities.manage",
+        "retireEntity": "entities.manage",
+        "reactivateEntity": "entities.manage",
     }
     if operation_id in fixed:
         return fixed[operation_id]
@@ -57,7 +64,7 @@ def needed(operation_id: str) -> str:
     for verb, need in (("history", "history"), ("list", "read"), ("get", "read")):
         if operation_id.startswith(verb):
             return need
-    for verb in ("create", "update", "retire"):
+    for verb in ("create", "update", "retire", "reactivate"):
         if operation_id.startswith(verb):
             noun = operation_id[len(verb) :]
             return "vocabulary" if noun == "VocabularyTerm" else "write"

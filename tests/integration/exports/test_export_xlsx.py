@@ -166,6 +166,16 @@ def test_an_edited_workbook_is_refused_with_the_cell_named(demo_database):
         read_workbook(edited.getvalue())
     assert refused.value.invalid_params[0]["name"] == "Activities!B2"
 
+    wb = load_workbook(io.BytesIO(content))  # the cookie inventory is the register's too
+    cookies = wb["Cookies"]
+    row = next(r for r in range(2, cookies.max_row + 1) if cookies.cell(r, 1).value == "C-DK-GA")
+    cookies.cell(row, 2).value = "_ga"
+    edited = io.BytesIO()
+    wb.save(edited)
+    with pytest.raises(Invalid) as refused:
+        read_workbook(edited.getvalue())
+    assert refused.value.invalid_params[0]["name"] == f"Cookies!B{row}"
+
     wb = load_workbook(io.BytesIO(content))
     cell = next(c for (c,) in wb["ropa-register"].iter_rows() if "TECHEM-DK" in c.value)
     cell.value = cell.value.replace("TECHEM-DK", "TECHEM-XX", 1)

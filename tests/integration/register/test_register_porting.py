@@ -36,6 +36,7 @@ def test_dump_import_dump_is_byte_identical(demo_database, templates):
         "transfers": 6,
         "retention_rules": 7,
         "activities": 11,
+        "cookies": 4,
         "finding_acceptances": 0,
     }
     second = run(dump_register())

@@ -1,5 +1,6 @@
-"""Legal entities in the browser: an admin creates one, a compliance officer edits and retires it,
-through the API's own services and guard; messages by field in the page's language."""
+"""Legal entities in the browser: an admin creates one; an admin or its compliance officer edits,
+retires and reactivates it, through the API's own services and guard; messages by field in the
+page's language."""
 
 from __future__ import annotations
 
@@ -101,8 +102,6 @@ def test_an_officer_edits_an_entity_keeps_what_the_form_does_not_show_and_merges
     web: Any,
 ) -> None:
     dk = web.ids["TECHEM-DK"]
-    web.sign_in("admin")
-    assert web.get(f"/entities/{dk}/edit").status_code == 403  # register.write, as PUT /api/entities/{id}
     web.sign_in("officer")
     before = _entity(web, "TECHEM-DK")
     assert f'href="/entities/{dk}/edit"' in web.get(f"/entities/{dk}").text
@@ -163,3 +162,68 @@ def test_an_entity_is_retired_only_once_it_holds_no_records(web: Any) -> None:
     assert "Denne juridiske enhed er udfaset" in html.unescape(page.text) and "/retire" not in page.text
     frozen = web.post(f"/entities/{empty['id']}/edit", _form(web, f"/entities/{empty['id']}/edit"))
     assert frozen.status_code == 409 and _entity(web, "EMPTY-NO")["version"] == empty["version"] + 1
+
+
+def _actions(record_id: str) -> list[tuple[str, str]]:
+    rows = (
+        AuditEvent.select(AuditEvent.action, AuditEvent.actor_id)
+        .where(AuditEvent.entity_id == record_id)
+        .order_by(AuditEvent.event_id)
+        .run_sync()
+    )
+    return [(r["action"], r["actor_id"]) for r in rows]
+
+
+def test_an_admin_edits_an_entitys_own_record_but_not_the_records_it_holds(web: Any) -> None:
+    dk = web.ids["TECHEM-DK"]
+    web.sign_in("admin")
+    admin = web.get("/api/auth/me").json()
+    register = web.get(f"/entities/{dk}").text
+    assert f'href="/entities/{dk}/edit"' in register
+    assert f"/entities/{dk}/activities/new" not in register  # the activities are its officers'
+    form = _form(web, f"/entities/{dk}/edit")
+    saved = web.post(f"/entities/{dk}/edit", form | {"dpo.name": "Admin Set"}, follow_redirects=False)
+    assert saved.status_code == 303, saved.text
+    assert _entity(web, "TECHEM-DK")["dpo"]["name"] == "Admin Set"
+    assert _actions(dk)[-1] == ("entity.update", f"user:{admin['user_id']}")
+    activity = web.get("/api/activities", params={"entity": dk, "limit": 1}).json()["items"][0]
+    assert web.get(f"/entities/{dk}/activities/{activity['id']}/edit").status_code == 403
+    assert web.post(f"/entities/{dk}/activities/{activity['id']}/edit", {}).status_code == 403
+    assert web.get(f"/entities/{dk}/processors/new").status_code == 403
+
+
+def test_a_retired_entity_is_reactivated_with_a_reason_in_the_page_language(web: Any) -> None:
+    web.sign_in("admin")
+    created = web.post(
+        "/entities/new",
+        _form(web, "/entities/new") | {"key": "BACK-NO", "legal_name": "Tilbake AS", "country": "NO"},
+    )
+    assert created.status_code == 200
+    entity = _entity(web, "BACK-NO")
+    path = f"/entities/{entity['id']}"
+    retired = web.post(
+        f"{path}/retire", {"version": str(entity["version"]), "reason": "sold"}, follow_redirects=False
+    )
+    assert retired.status_code == 303, retired.text
+    page = html.unescape(web.get(f"{path}/edit?lang=nb").text)
+    assert f'action="{path}/reactivate"' in page and f'action="{path}/retire"' not in page
+    assert "Reaktiver denne juridiske enheten" in page
+    assert "Reaktiver enheten" in html.unescape(web.get(f"{path}?lang=nb").text)
+    version = str(entity["version"] + 1)
+    no_reason = web.post(f"{path}/reactivate?lang=da", {"version": version, "reason": "  "})
+    assert no_reason.status_code == 422
+    assert "Ikke genaktiveret: angiv en begrundelse." in html.unescape(no_reason.text)
+    stale = web.post(f"{path}/reactivate?lang=en", {"version": str(entity["version"]), "reason": "x"})
+    assert stale.status_code == 409 and "Someone else saved this record first" in stale.text
+    assert _entity(web, "BACK-NO")["status"] == "retired"
+    back = web.post(
+        f"{path}/reactivate", {"version": version, "reason": "bought back"}, follow_redirects=False
+    )
+    assert back.status_code == 303 and back.headers["location"] == f"{path}?saved=BACK-NO"
+    assert _entity(web, "BACK-NO")["status"] == "active"
+    assert [a for a, _ in _actions(entity["id"])] == ["entity.create", "entity.retire", "entity.reactivate"]
+    again = web.post(f"{path}/reactivate?lang=en", {"version": str(entity["version"] + 2), "reason": "x"})
+    assert again.status_code == 409 and "Already active" in again.text
+    # The entity's history names the event in the page's language.
+    web.sign_in("officer_all")
+    assert "Genaktiveret" in html.unescape(web.get(f"/entities/{entity['id']}/history?lang=da").text)

@@ -13,8 +13,9 @@ from ropa.access.limiter import LIMITER
 
 # What each role may do, and which entities it sees ("DK": Techem Danmark only; "all"; "NO").
 ROLES = {
-    "admin": ({"read", "create", "verify", "signed_in"}, "all"),  # create: entities.create
-    "officer": ({"read", "write", "approve", "history", "export", "findings", "signed_in"}, "DK"),
+    # create: entities.create; manage: entities.manage (an entity's own record, not what it holds)
+    "admin": ({"read", "create", "manage", "verify", "signed_in"}, "all"),
+    "officer": ({"read", "write", "manage", "approve", "history", "export", "findings", "signed_in"}, "DK"),
     "auditor": ({"read", "history", "findings", "audit", "verify", "signed_in"}, "DK"),
     # (the findings page is for officers and auditors: "findings" here is reviewing them)
     # A regulator sees the read-only register and the export dialog of its authority's entities.
@@ -46,29 +47,41 @@ PAGES = {
     ("GET", "/entities/{ref:str}/transfers/{record:str}/edit"): "write",
     ("POST", "/entities/{ref:str}/transfers/{record:str}/edit"): "write",
     ("POST", "/entities/{ref:str}/transfers/{record:str}/retire"): "write",
+    ("POST", "/entities/{ref:str}/transfers/{record:str}/reactivate"): "write",
     ("GET", "/entities/{ref:str}/retention/new"): "write",
     ("POST", "/entities/{ref:str}/retention/new"): "write",
     ("GET", "/entities/{ref:str}/retention/{record:str}/edit"): "write",
     ("POST", "/entities/{ref:str}/retention/{record:str}/edit"): "write",
     ("POST", "/entities/{ref:str}/retention/{record:str}/retire"): "write",
+    ("POST", "/entities/{ref:str}/retention/{record:str}/reactivate"): "write",
     ("GET", "/entities/{ref:str}/processors/new"): "write",
     ("POST", "/entities/{ref:str}/processors/new"): "write",
     ("GET", "/entities/{ref:str}/processors/{record:str}/edit"): "write",
     ("POST", "/entities/{ref:str}/processors/{record:str}/edit"): "write",
     ("POST", "/entities/{ref:str}/processors/{record:str}/retire"): "write",
+    ("POST", "/entities/{ref:str}/processors/{record:str}/reactivate"): "write",
     ("GET", "/entities/{ref:str}/recipients/new"): "write",
     ("POST", "/entities/{ref:str}/recipients/new"): "write",
     ("GET", "/entities/{ref:str}/recipients/{record:str}/edit"): "write",
     ("POST", "/entities/{ref:str}/recipients/{record:str}/edit"): "write",
     ("POST", "/entities/{ref:str}/recipients/{record:str}/retire"): "write",
+    ("POST", "/entities/{ref:str}/recipients/{record:str}/reactivate"): "write",
+    ("GET", "/entities/{ref:str}/cookies"): "read",
+    ("GET", "/entities/{ref:str}/cookies/new"): "write",
+    ("POST", "/entities/{ref:str}/cookies/new"): "write",
+    ("GET", "/entities/{ref:str}/cookies/{record:str}/edit"): "write",
+    ("POST", "/entities/{ref:str}/cookies/{record:str}/edit"): "write",
+    ("POST", "/entities/{ref:str}/cookies/{record:str}/retire"): "write",
+    ("POST", "/entities/{ref:str}/cookies/{record:str}/reactivate"): "write",
     ("GET", "/entities/{ref:str}/findings"): "findings",
     ("POST", "/entities/{ref:str}/findings/accept"): "write",
     ("POST", "/entities/{ref:str}/findings/withdraw"): "write",
     ("GET", "/entities/new"): "create",
     ("POST", "/entities/new"): "create",
-    ("GET", "/entities/{ref:str}/edit"): "write",
-    ("POST", "/entities/{ref:str}/edit"): "write",
-    ("POST", "/entities/{ref:str}/retire"): "write",
+    ("GET", "/entities/{ref:str}/edit"): "manage",
+    ("POST", "/entities/{ref:str}/edit"): "manage",
+    ("POST", "/entities/{ref:str}/retire"): "manage",
+    ("POST", "/entities/{ref:str}/reactivate"): "manage",
     ("GET", "/entities/{ref:str}/export"): "export",
     ("POST", "/entities/{ref:str}/export"): "export",
     ("GET", "/exports/{job_id:str}"): "export",
@@ -88,6 +101,8 @@ PAGES = {
     ("POST", "/questionnaires/{link:str}/revoke"): "write",
     ("POST", "/questionnaires/{link:str}/decide"): "write",
     ("GET", "/reviews/questionnaires"): "write",
+    ("GET", "/reminders"): "write",
+    ("POST", "/reminders/send"): "write",
     ("GET", "/q/{token:str}"): "public",
     ("POST", "/q/{token:str}"): "public",
     ("GET", "/static/{file_path:path}"): "public",
@@ -119,6 +134,7 @@ def _fill(path: str, ids: dict[str, str]) -> str:
         .replace("retention/{record:str}", f"retention/{ids['retention']}")
         .replace("processors/{record:str}", f"processors/{ids['processor']}")
         .replace("recipients/{record:str}", f"recipients/{ids['recipient']}")
+        .replace("cookies/{record:str}", f"cookies/{ids['cookie']}")
         .replace("{file_path:path}", "app.css")
         .replace("{job_id:str}", str(uuid.uuid4()))
         .replace("{seq:int}", "1")
@@ -137,7 +153,8 @@ def test_no_page_allows_what_the_role_or_its_scope_does_not(web):
     processor = web.get("/api/processors", params={"entity": dk, "limit": 1}).json()["items"][0]["id"]
     recipient = web.get("/api/recipients", params={"entity": dk, "limit": 1}).json()["items"][0]["id"]
     ids = {"entity": dk, "activity": activity, "transfer": transfer, "retention": retention}
-    ids |= {"processor": processor, "recipient": recipient}
+    cookie = web.get("/api/cookies", params={"entity": dk, "limit": 1}).json()["items"][0]["id"]
+    ids |= {"processor": processor, "recipient": recipient, "cookie": cookie}
     surprises = []
     for role, (may, sees) in ROLES.items():
         LIMITER.hits.clear()

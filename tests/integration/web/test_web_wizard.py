@@ -192,3 +192,57 @@ def test_a_processors_activity_walks_article_30_2_with_its_controllers(web):
             "categories_of_processing": ["Måleraflæsning", "Afregning"],
         }
     ]
+
+
+def test_a_retention_rule_made_in_the_retention_step_is_ticked_and_the_draft_saved_only_by_the_step(web):
+    web.sign_in("officer")
+    dk = web.ids["TECHEM-DK"]
+    step = _create(web, dk, "WZ-DA-6")
+    draft = _activity(web, step)
+    retention = step.replace("/wizard/data", "/wizard/retention")
+    page = web.get(retention, headers=DA).text
+    assert 'href="#f-new-retention"' in page and "Opret opbevaringsreglen og vælg den" in page
+    form = {k: v for k, v in parse_form(page).items() if k != "csrf_token"}
+    rule = {"new-retention-key": "RET-WZ-6", "new-retention-name": "Henvendelser i 3 år"}
+    rule |= {"new-retention-kind": "fixed", "new-retention-duration": "tre år"}
+    refused = web.post(retention, form | rule | {"inline": "retention"}, headers=DA)
+    assert refused.status_code == 422
+    assert '<a href="#f-new-retention-duration">Ny opbevaringsregel: Varighed (ISO 8601)</a>' in refused.text
+    made = web.post(
+        retention, form | rule | {"new-retention-duration": "P3Y", "inline": "retention"}, headers=DA
+    )
+    assert made.status_code == 200, made.text
+    assert "Opbevaringsreglen Henvendelser i 3 år (RET-WZ-6) er oprettet og valgt." in made.text
+    assert 'name="retention" value="RET-WZ-6" checked' in made.text
+    assert _activity(web, step)["version"] == draft["version"]  # the draft is not saved by it
+    shown = {k: v for k, v in parse_form(made.text).items() if k != "csrf_token"}
+    _step(web, retention, shown, "security")
+    assert _activity(web, step)["retention"] == ["RET-WZ-6"]
+
+
+def test_removing_the_first_of_two_controllers_keeps_the_seconds_own_address(web):
+    web.sign_in("officer")
+    dk = web.ids["TECHEM-DK"]
+    step = _create(web, dk, "WZ-DA-7", role="processor")
+    draft = _activity(web, step)
+    body = {k: v for k, v in draft.items() if k not in ("id", "entity", "created_at", "updated_at")}
+    body["controllers_served"] = [
+        {"controller": {"name": "Første A/S", "address": {"city": "Aarhus", "country": "DK"}}},
+        {
+            "controller": {
+                "name": "Anden ApS",
+                "address": {"city": "Odense", "country": "DK"},
+                "url": "https://anden.example",
+            }
+        },
+    ]
+    put = web.client.put(f"/api/activities/{draft['id']}", json=body, headers={"x-csrf-token": web.csrf})
+    assert put.status_code == 200, put.text
+    page = web.get(step, headers=DA).text
+    assert parse_form(page)["controller-1-name"] == "Anden ApS"
+    emptied = {"controller-0-name": "", "controller-0-email": "", "controller-0-phone": ""}
+    _step(web, step, emptied | {"controller-0-categories": ""}, "transfers")
+    served = _activity(web, step)["controllers_served"]
+    assert [s["controller"]["name"] for s in served] == ["Anden ApS"]
+    assert served[0]["controller"]["address"]["city"] == "Odense"
+    assert served[0]["controller"]["url"] == "https://anden.example"

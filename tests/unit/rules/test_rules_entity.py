@@ -40,6 +40,23 @@ def _cookies_both_bases(d: dict[str, Any]) -> None:
     _purpose(d).update(legal_bases=["art6_1_a", "art6_1_f"], lia_reference="LIA-1")
 
 
+def _statistics_cookie(d: dict[str, Any]) -> None:
+    key = _activity(d)["key"]
+    d["cookies"] = [
+        {"key": "C-1", "name": "_ga", "party": "third", "consent_category": "statistics", "activities": [key]}
+    ]
+
+
+def _analytics_cookie_recorded_as_necessary(d: dict[str, Any]) -> None:
+    _statistics_cookie(d)
+    d["cookies"][0].update(consent_category="necessary", purpose_class="analytics")
+
+
+def _cookie_serving_no_activity(d: dict[str, Any]) -> None:
+    _statistics_cookie(d)
+    d["cookies"][0]["activities"] = []
+
+
 def _dpf(d: dict[str, Any]) -> None:
     _transfer(d).update(mechanism="eu_us_dpf", scc=None, tia_reference=None, recipient=None)
 
@@ -97,6 +114,20 @@ def _objection_for_marketing_only(d: dict[str, Any]) -> None:
     ]
 
 
+def _two_purposes_on_one_consent(d: dict[str, Any]) -> None:
+    _activity(d)["consent"] = {"mechanism": "One box at sign-up"}
+    _activity(d)["purposes"] = [
+        {"description": "Newsletter", "legal_bases": ["art6_1_a"]},
+        {"description": "Profiling for offers", "legal_bases": ["art6_1_a"]},
+    ]
+
+
+def _erasure_refused_on_a_task_not_recorded(d: dict[str, Any]) -> None:
+    _activity(d)["rights"] = [
+        {"right": "erasure", "availability": "not_offered", "restriction_article": "17(3)(b)"}
+    ]
+
+
 BREACHES: dict[str, Mutation] = {
     "completeness.contact": _set(lambda d: d, address=None, email=None, phone=None),
     "completeness.activity": _set(_activity, data_subjects=[]),
@@ -150,6 +181,15 @@ BREACHES: dict[str, Mutation] = {
     "data.exclusion_contradicted": _set(
         _activity, exclusions=[{"what": "children"}], data_subjects=["customer", "child"]
     ),
+    "purpose.consent_with_other_basis": _set(_purpose, legal_bases=["art6_1_a", "art6_1_b"]),
+    "purpose.consent_bundled": _two_purposes_on_one_consent,
+    "purpose.marketing_on_contract": lambda d: _activity(d)["data_categories"].append(
+        {"category": "advertising_preferences"}
+    ),
+    "rights.restriction_wrong_article": _erasure_refused_on_a_task_not_recorded,
+    "cookies.inventory_without_consent": _statistics_cookie,
+    "cookies.necessary_misclassified": _analytics_cookie_recorded_as_necessary,
+    "cookies.no_activity": _cookie_serving_no_activity,
 }
 RULES = {r.id: r for r in ENTITY_RULES}
 
@@ -314,6 +354,8 @@ def test_version_dates_in_english_danish_and_norwegian(version: str, day: dt.dat
 HIGH = {
     "purpose.no_legal_basis",  # no legal basis
     "cookies.analytics_without_consent",  # storage on the device without the consent the law requires
+    "cookies.inventory_without_consent",  # the same, for a cookie only the inventory shows
+    "cookies.necessary_misclassified",  # the same, for a cookie recorded as exempt: consent is never asked
     "special.no_art9_condition",
     "special.no_art10_basis",
     "transfer.invalid_mechanism",  # invalid transfer basis
@@ -324,6 +366,7 @@ HIGH = {
     "recipient.own_purposes",  # disclosure to a controller for its own purposes, no basis
     "role.processor_own_purposes",  # a controller recorded as processor: the record is structurally wrong
     "dpo.public_authority_none",  # a public authority without the DPO Art. 37(1)(a) requires
+    "purpose.marketing_on_contract",  # marketing on a contract alone: no basis as recorded
 }
 
 
