@@ -19,6 +19,7 @@ from ropa.findings.services import FindingOut, annotate_in_order
 from ropa.i18n import Lang
 from ropa.porting.read import CHILDREN
 from ropa.porting.schemas import EntityIn, RegisterFile
+from ropa.rules.engine import live
 from ropa.rules.model import Context
 from ropa.rules.roles import processor_own_purposes
 from ropa.vocabulary.schemas import TermData
@@ -235,7 +236,7 @@ class Document:
         bases of their own, as the findings' rule ``role.processor_own_purposes`` finds them: the
         cover states the conflict whether or not the findings are included."""
         ctx = Context.build(self.vocabularies, self.meta.created_at.date(), (self.meta.lang,))
-        return [h.record_key for h in processor_own_purposes.check(self.entity, ctx) if h.record_key]
+        return [h.record_key for h in processor_own_purposes.check(live(self.entity), ctx) if h.record_key]
 
     @property
     def filename(self) -> str:

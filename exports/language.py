@@ -140,6 +140,12 @@ def _texts(view: View) -> Iterator[tuple[str, str, str, str | None]]:
         yield "retention_rule", r.key, "name", written(r, "name")
         yield "retention_rule", r.key, "criterion", written(r, "criterion")
         yield "retention_rule", r.key, "legal_obligation", written(r, "legal_obligation")
+    for c in view.entity.cookies:
+        if not c.retired:
+            yield "cookie", c.key, "purpose", c.purpose
+    for a in view.activities:
+        if a.consent is not None:  # printed beside each cookie the activity's consent covers
+            yield "activity", a.key, "consent", a.consent.mechanism
 
 
 def _unlabelled(view: View) -> Iterator[Notice]:

@@ -176,6 +176,8 @@ def _check_shown(wb: Any, register: RegisterFile, layout_id: str, lang: str, inc
     skip = {i for i, c in enumerate(layout.columns) if c.field in UNCHECKED_FIELDS}
     skipped_headings = {layout.heading(c, view.t) for c in layout.columns if c.field in UNCHECKED_FIELDS}
     for n, sheet in enumerate(register_sheets(layout, view)):
+        if not sheet.checked or (sheet.title not in wb.sheetnames and not list(sheet.rows())):
+            continue  # a sheet with nothing to show may be absent: workbooks older than the sheet
         if sheet.title not in wb.sheetnames:
             raise Invalid.of([(sheet.title, "the sheet is missing")])
         shown = wb[sheet.title].iter_rows(values_only=True)

@@ -65,4 +65,4 @@ def cookies_sheet(view: View) -> Sheet:
                 _lines(consent_of_activities(view, c)),
             ]
 
-    return Sheet(t("sheet.cookies"), [t(h) for h in HEADS], rows, WIDTHS, checked=False)
+    return Sheet(t("sheet.cookies"), [t(h) for h in HEADS], rows, WIDTHS)

@@ -13,7 +13,7 @@ import re
 import smtplib
 import ssl
 from email.message import EmailMessage
-from email.utils import make_msgid
+from email.utils import getaddresses, make_msgid
 
 from ropa.i18n import Lang, Texts
 from ropa.settings import Settings
@@ -49,7 +49,10 @@ def compose(
     entity = one_line(entity_name)
     message = EmailMessage()
     message["From"] = settings.smtp_from
-    message["To"] = ", ".join(to)
+    # Officers of different entities must not learn each other's addresses: they go in Bcc, which
+    # smtplib uses for the envelope and never transmits.
+    message["To"] = "undisclosed-recipients:;"
+    message["Bcc"] = ", ".join(to)
     message["Subject"] = t("reminders.mail.subject", reason=t(f"reminders.reason.{reason}"), entity=entity)
     message["Message-ID"] = make_msgid(domain=settings.smtp_from.rpartition("@")[2] or None)
     line = t(
@@ -81,7 +84,7 @@ def _deliver(settings: Settings, message: EmailMessage) -> None:
             smtp.starttls(context=ssl.create_default_context())
         if settings.smtp_user:
             smtp.login(settings.smtp_user, settings.smtp_password)
-        smtp.send_message(message)
+        smtp.send_message(message, to_addrs=[a for _, a in getaddresses(message.get_all("Bcc", []))])
 
 
 async def deliver(settings: Settings, message: EmailMessage) -> None:

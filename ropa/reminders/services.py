@@ -78,7 +78,8 @@ async def queue(today: dt.date | None = None) -> Queued:
             Reminder.id, Reminder.dedupe_key, Reminder.status, Reminder.entity
         ).where(Reminder.entity.is_in(ids))
         known = {r["dedupe_key"] for r in rows}
-        new = [d for d in due if d.dedupe_key not in known]
+        # one notice per key: a rule may report one record once per activity it concerns
+        new = [d for key, d in wanted.items() if key not in known]
         for item in new:
             await _insert(item)
         settled = [r for r in rows if r["status"] in OPEN and r["dedupe_key"] not in wanted]
@@ -193,8 +194,11 @@ async def _attempt(
     error = ""
     attempts = row["attempts"]
     if not to:
-        # Not an attempt at delivery: it waits for an officer's address, not for a server.
+        # Not an attempt at delivery: it waits for an officer's address, not for a server. Said once
+        # (one audit event), not again on every run while nothing has changed.
         error = mail.NoRecipients.__name__
+        if row["status"] == "failed" and row["last_error"] == error:
+            return False
     else:
         if not await _claim(row):
             return None

@@ -54,8 +54,16 @@ def _alternatives(p: Purpose) -> list[Term]:
 )
 def consent_with_other_basis(entity: EntityIn, ctx: Context) -> Iterator[Hit]:
     for a in entity.activities:
-        mixed = [(p, _alternatives(p)) for p in a.purposes if _alternatives(p)]
-        if not mixed or _cookie_choice(entity, a, ctx):
+        cookie_choice = _cookie_choice(entity, a, ctx)
+        mixed = []
+        for p in a.purposes:
+            alternatives = _alternatives(p)
+            if cookie_choice and {CONSENT, LEGITIMATE_INTEREST} <= set(p.legal_bases):
+                # consent or legitimate interest for tracking: cookies.ambiguous_basis reports that pair
+                alternatives = [b for b in alternatives if b.key != LEGITIMATE_INTEREST]
+            if alternatives:
+                mixed.append((p, alternatives))
+        if not mixed:
             continue
         others = list(dict.fromkeys(t for _, ts in mixed for t in ts))
         yield hit(
@@ -70,7 +78,7 @@ def consent_with_other_basis(entity: EntityIn, ctx: Context) -> Iterator[Hit]:
 
 def _cookie_choice(entity: EntityIn, a: ActivityIn, ctx: Context) -> bool:
     """Consent or legitimate interest for cookie-based processing, which cookies.ambiguous_basis reports."""
-    return any(set(p.legal_bases) == {CONSENT, LEGITIMATE_INTEREST} for p in a.purposes) and bool(
+    return any({CONSENT, LEGITIMATE_INTEREST} <= set(p.legal_bases) for p in a.purposes) and bool(
         tracking(entity, a, ctx)
     )
 

@@ -17,7 +17,17 @@ from ropa.records.catalog import REGISTRY
 EMPTY: tuple[Any, ...] = (None, "", [], {})
 DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # The kinds of record an event names: the register's own, then the service's.
-RECORD_TYPES = [*REGISTRY, "user", "credential", "route", "register", "audit_log", "source", "database"]
+RECORD_TYPES = [
+    *REGISTRY,
+    "user",
+    "credential",
+    "route",
+    "register",
+    "audit_log",
+    "source",
+    "database",
+    "reminder",
+]
 ACTIONS = [
     *(f"{kind}.{verb}" for kind in REGISTRY for verb in ("create", "update", "retire")),
     *(f"{name}.reactivate" for name, kind in REGISTRY.items() if kind.reactivatable),
@@ -36,6 +46,7 @@ ACTIONS = [
     "user.disable",
     "token.create",
     "token.revoke",
+    *(f"reminder.{verb}" for verb in ("queue", "send", "fail", "cancel")),
 ]
 
 

@@ -304,6 +304,15 @@ def test_the_export_check_warns_of_free_text_not_in_the_export_language(
         if n.key == first.key and n.field == "description"
     ]
 
+    # the cookie inventory's purposes are free text printed in the annex too
+    cookie = msgspec.structs.replace(
+        entity.cookies[0], purpose="These cookies are used to measure how the site is used by our visitors."
+    )
+    view = View(msgspec.structs.replace(entity, cookies=[cookie]), Texts("da", terms))
+    warned = [n for n in notices(view) if n.record == "cookie"]
+    assert [(n.key, n.field) for n in warned] == [(cookie.key, "purpose")]
+    assert warned[0].text(view).startswith(f"Cookie {cookie.key}, Formål:")
+
     rule = msgspec.structs.replace(entity.retention_rules[0], kind="event", trigger_event="contract_ended")
     view = View(msgspec.structs.replace(entity, retention_rules=[rule]), Texts("nb", terms))
     unlabelled = [n for n in notices(view) if n.vocabulary == "retention_event"]

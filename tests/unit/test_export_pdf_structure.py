@@ -165,6 +165,12 @@ def test_the_cover_states_a_processors_role_in_question(
     assert rows[doc.t("cover.role")].startswith(ROLE_CONFLICT[lang]) and keys in rows[doc.t("cover.role")]
     # A controller's activities state their purposes of right: no such statement.
     assert document(demo, terms, lang, layout=LAYOUT[lang]).role_conflicts == []
+    # A retired activity is not in the export: the cover does not name it either.
+    first, *rest = processor.activities
+    retired = msgspec.structs.replace(
+        processor, activities=[msgspec.structs.replace(first, status="retired"), *rest]
+    )
+    assert first.key not in document(retired, terms, lang, layout=LAYOUT[lang]).role_conflicts
 
 
 def _every_field(entity: EntityIn) -> EntityIn:

@@ -188,3 +188,30 @@ def test_an_edited_workbook_is_refused_with_the_cell_named(demo_database):
     with pytest.raises(Invalid) as refused:
         read_workbook(b"not a workbook")
     assert refused.value.invalid_params[0]["name"] == "file"
+
+
+def test_a_workbook_from_before_the_cookie_sheet_is_still_read_back(demo_database):
+    """Workbooks exported before the inventory had no Cookies sheet: one whose register has no cookies
+    reads back without it; one whose register has cookies must show them."""
+    from ropa.records import services as records
+    from ropa.records.catalog import COOKIE
+    from ropa.tables import Cookie, LegalEntity
+
+    dk = LegalEntity.select(LegalEntity.id).where(LegalEntity.key == "TECHEM-DK").first().run_sync()["id"]
+    with_cookies = run(
+        export(ExportRequest(entity="TECHEM-DK", format="xlsx", lang="en"), _integrator())
+    ).content
+    for row in Cookie.select(Cookie.id, Cookie.version).where(Cookie.entity == dk).run_sync():
+        run(records.retire(COOKIE, str(row["id"]), row["version"], "not used any more"))
+    without = run(export(ExportRequest(entity="TECHEM-DK", format="xlsx", lang="en"), _integrator())).content
+    for content, refused in ((without, False), (with_cookies, True)):
+        wb = load_workbook(io.BytesIO(content))
+        del wb["Cookies"]
+        older = io.BytesIO()
+        wb.save(older)
+        if refused:
+            with pytest.raises(Invalid) as missing:
+                read_workbook(older.getvalue())
+            assert missing.value.invalid_params[0]["name"] == "Cookies"
+        else:
+            assert [e.key for e in read_workbook(older.getvalue()).entities] == ["TECHEM-DK"]

@@ -150,7 +150,9 @@ def test_delivered_in_the_entity_language_to_its_officers_with_a_link(smtp: tupl
     for key, lang, word in (("TECHEM-DK", "da", "Påmindelse: "), ("TECHEM-NO", "nb", "Påminnelse: ")):
         for to, mail in by_entity[key]:
             assert to == [DK_OFFICER if key == "TECHEM-DK" else NO_OFFICER]  # not the auditor, not the other
-            assert mail["To"] == to[0] and mail["From"] == "ropa@techem.example"
+            # one officer never sees another's address: they are blind copies
+            assert mail["To"] == "undisclosed-recipients:;" and mail["Bcc"] is None
+            assert mail["From"] == "ropa@techem.example"
             assert mail["Subject"].startswith(word)
             assert mail["Content-Language"] == lang
             body = mail.get_content()
@@ -208,6 +210,11 @@ def test_no_officer_with_an_address_is_a_failure_that_is_not_an_attempt(smtp: tu
     assert run(reminders.send(settings)).failed == queued
     assert not inbox.mails
     assert {(r["status"], r["attempts"], r["last_error"]) for r in _rows()} == {("failed", 0, "NoRecipients")}
+    assert len(_events("reminder.fail")) == queued
+    assert run(reminders.send(settings)).failed == queued  # still waiting for an address ...
+    assert len(_events("reminder.fail")) == queued  # ... said once in the audit log, not on every run
+    _officers()
+    assert run(reminders.send(settings)).sent == queued  # an officer with an address: delivered
 
 
 def test_two_runs_at_once_deliver_each_notice_once(smtp: tuple[Inbox, Settings]) -> None:
@@ -221,3 +228,22 @@ def test_two_runs_at_once_deliver_each_notice_once(smtp: tuple[Inbox, Settings])
     first, second = run(both())
     assert first.sent + second.sent == queued == len(inbox.mails)
     assert {(r["status"], r["attempts"]) for r in _rows()} == {("sent", 1)}
+
+
+def test_a_rule_reporting_one_record_for_several_activities_queues_one_notice(demo_database: str) -> None:
+    from ropa.records import services as records
+    from ropa.records.catalog import COOKIE
+
+    dk = _ids()["TECHEM-DK"]
+    cookie = COOKIE.create(
+        entity=dk,
+        key="C-TWICE",
+        name="_twice",
+        party="first",
+        consent_category="marketing",
+        activities=["PA-DK-01", "PA-DK-02"],
+    )
+    run(records.create(COOKIE, cookie))  # without consent on either activity: one finding per activity
+    run(reminders.queue())
+    notices = _rows(record_key="C-TWICE")
+    assert [(n["reason"], n["status"]) for n in notices] == [("high", "queued")]

@@ -33,6 +33,10 @@ def test_an_officer_queues_and_sees_the_outbox_of_their_entities(web: Any) -> No
     assert queued_events == shown
     # The dashboard links to it.
     assert 'href="/reminders"' in web.get("/?lang=da").text
+    # The audit log words the events in the page's language (an auditor reads it).
+    web.sign_in("auditor")
+    log = html.unescape(web.get("/audit?action=reminder.queue&lang=da").text)
+    assert "Påmindelse: Sat i kø" in log
 
 
 def test_sending_needs_the_form_token(web: Any) -> None:

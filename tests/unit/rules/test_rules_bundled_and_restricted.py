@@ -82,6 +82,17 @@ def test_consent_beside_a_law_counts_and_cookie_choices_are_left_to_the_cookie_r
     assert len(_run(bases.consent_with_other_basis, data)) == 1  # no cookies: this rule reports it
     _activity(data)["data_categories"].append({"category": "navigation_behaviour"})
     assert _run(bases.consent_with_other_basis, data) == []  # cookies.ambiguous_basis does
+    # ... but only that pair: a contract beside them is this rule's, named alone
+    _purpose(data)["legal_bases"] = ["art6_1_a", "art6_1_f", "art6_1_b"]
+    [f] = _run(bases.consent_with_other_basis, data)
+    assert f.details["others"] == ["art6_1_b"]
+    # and a second purpose on consent and a law is reported though the first is a cookie choice
+    _purpose(data)["legal_bases"] = ["art6_1_a", "art6_1_f"]
+    _activity(data)["purposes"].append(
+        {"description": "Keep the books", "legal_bases": ["art6_1_a", "art6_1_c"]}
+    )
+    [f] = _run(bases.consent_with_other_basis, data)
+    assert f.details["others"] == ["art6_1_c"]
 
 
 # ------------------------------------------------------------------------------------------
