@@ -71,7 +71,7 @@ def by_key(records: list[Any]) -> dict[str, Any]:
 
 def walk(value: Any, t: mi.Type, path: str, out: list[tuple[str, str, str, str]]) -> None:
     """Collect (marker, name, value, path) for every field tagged with extra={"vocab"|"ref": name}."""
-    if value is None:
+    if value is None or value is msgspec.UNSET:  # an optional field left out (translations)
         return
     if isinstance(t, mi.Metadata):
         for marker in ("vocab", "ref"):
