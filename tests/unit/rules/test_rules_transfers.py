@@ -4,7 +4,7 @@ import datetime as dt
 
 import msgspec
 
-from ropa.rules import transfers
+from ropa.rules import dpf, transfers
 from ropa.rules.model import Context
 from tests.unit.rules.rules_support import builtin_terms, clean, context, entity
 
@@ -81,10 +81,10 @@ def test_a_certified_dpf_recipient_checked_recently_is_compliant() -> None:
     data = _transfer_entity(mechanism="eu_us_dpf", scc=None, tia_reference=None)
     data["processors"][0]["dpf"] = {"certified": True, "checked_on": "2026-10-01"}
     ent = entity(data)
-    assert transfers.dpf_unverified(ent, context()) == []
-    assert transfers.dpf_check_stale(ent, context()) == []
+    assert dpf.dpf_unverified(ent, context()) == []
+    assert dpf.dpf_check_stale(ent, context()) == []
     assert transfers.invalid_mechanism(ent, context()) == []
-    [stale] = transfers.dpf_check_stale(ent, context(dt.date(2027, 12, 1)))
+    [stale] = dpf.dpf_check_stale(ent, context(dt.date(2027, 12, 1)))
     assert stale.record_kind == "processor" and stale.severity == "low"
 
 
