@@ -65,11 +65,15 @@ test-postgres: $(STAMP) syslibs chromium
 test-wheel: $(STAMP)
 	$(BIN)/python tests/package/check_wheel.py
 
-# The whole suite on SQLite and, when ROPA_TEST_POSTGRES_URL is set, again on PostgreSQL; then the wheel.
-test: lint test-sqlite
-	@if [ -n "$$ROPA_TEST_POSTGRES_URL" ]; then $(MAKE) --no-print-directory test-postgres; \
-	else echo "ROPA_TEST_POSTGRES_URL not set: PostgreSQL run skipped (CI always sets it)"; fi
-	@$(MAKE) --no-print-directory test-wheel
+# The whole suite on SQLite and, when ROPA_TEST_POSTGRES_URL is set, again on PostgreSQL, and the wheel:
+# the three side by side (each waits on disk, the database server or a subprocess much of its time, so
+# together they take about the time of the longest). `-Otarget` prints each run's output whole when it
+# ends, so the two suites' reports do not interleave.
+test: lint $(STAMP) syslibs chromium
+	@if [ -n "$$ROPA_TEST_POSTGRES_URL" ]; then \
+	  $(MAKE) --no-print-directory -j3 -Otarget test-sqlite test-postgres test-wheel; \
+	else echo "ROPA_TEST_POSTGRES_URL not set: PostgreSQL run skipped (CI always sets it)"; \
+	  $(MAKE) --no-print-directory -j2 -Otarget test-sqlite test-wheel; fi
 
 bench: $(STAMP) syslibs
 	$(BIN)/python bench/run.py

@@ -10,10 +10,10 @@ from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from ropa import register_cli
 from ropa.settings import get_settings
 
 Command = Callable[[argparse.Namespace], Awaitable[int]]
-DEMO = Path(__file__).parent / "demo" / "techem.yaml"
 
 
 async def _migrate(args: argparse.Namespace) -> int:
@@ -37,114 +37,6 @@ async def _migrate(args: argparse.Namespace) -> int:
     finally:
         await db.close_pool()
     print(f"migrated; {created} built-in vocabulary terms added")
-    return 0
-
-
-def _read_bounded(path: Path, limit: int) -> bytes:
-    """The file's bytes, refused before they are read when it is larger than ``limit``."""
-    from ropa.errors import Invalid
-
-    with path.open("rb") as handle:
-        data = handle.read(limit + 1)
-    if len(data) > limit:
-        raise Invalid.of([("file", f"is larger than {limit:,} bytes, the most a register file may hold")])
-    return data
-
-
-async def _import_file(path: Path, source: str, integrate: bool = True) -> dict[str, int]:
-    """Import, then sequence and sign at once, so the new register starts under a checkpoint."""
-    from ropa.auditing.integrator import integrator
-    from ropa.porting.services import decode, import_register
-
-    if path.suffix == ".xlsx":
-        from exports.read_xlsx import MAX_TOTAL_BYTES, read_workbook
-
-        register = read_workbook(_read_bounded(path, MAX_TOTAL_BYTES))
-    else:
-        from ropa.porting.bounds import MAX_FILE_BYTES
-
-        register = decode(_read_bounded(path, MAX_FILE_BYTES), yaml=path.suffix in (".yaml", ".yml"))
-    counts = await import_register(register, source=source)
-    if integrate:
-        await integrator().integrate_all(checkpoint=True)
-    return counts
-
-
-async def _seed(args: argparse.Namespace) -> int:
-    from ropa.tables import LegalEntity
-
-    if not args.demo:
-        print("nothing to seed: pass --demo", file=sys.stderr)
-        return 2
-    if await LegalEntity.exists().where(LegalEntity.key.is_in(["TECHEM-DK", "TECHEM-NO"])):
-        print("demo register already loaded")
-        return 0
-    from ropa.auditing.integrator import integrator
-
-    counts = await _import_file(DEMO, source="demo", integrate=False)
-    print(f"demo register loaded: {counts}")
-    await _demo_accounts()
-    await integrator().integrate_all(checkpoint=True)  # the seed ends under one signed checkpoint
-    return 0
-
-
-async def _demo_accounts() -> None:
-    """One account per role; their passwords are printed once and kept in var/ (mode 600)."""
-    from ropa.access.users import demo_accounts
-
-    made = await demo_accounts()
-    if not made:
-        return
-    lines = [f"{username:16} {role:20} {password}" for username, role, password in made]
-    path = Path(get_settings().sqlite_path).parent / "demo-accounts.txt"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.touch(mode=0o600)
-    path.write_text("\n".join(lines) + "\n")
-    print("demo accounts (sign in at /sign-in in the browser; also written to " + str(path) + "):")
-    for line in lines:
-        print("  " + line)
-
-
-async def _seed_if_empty(args: argparse.Namespace) -> int:
-    from ropa.tables import LegalEntity
-
-    if await LegalEntity.count():
-        print("database holds a register; demo not loaded")
-        return 0
-    args.demo = True
-    return await _seed(args)
-
-
-async def _import(args: argparse.Namespace) -> int:
-    counts = await _import_file(Path(args.file), source=f"file:{Path(args.file).name}")
-    print(f"imported: {counts}")
-    return 0
-
-
-async def _dump(args: argparse.Namespace) -> int:
-    import msgspec
-
-    from ropa.porting.services import dump_register
-
-    if args.as_of:
-        from ropa.auditing.services import parse_time
-        from ropa.porting.as_of import entity_as_of
-        from ropa.porting.schemas import RegisterFile
-
-        if not args.entity:
-            print("--as-of needs --entity KEY", file=sys.stderr)
-            return 2
-        moment = parse_time(args.as_of, "as_of")
-        assert moment is not None
-        register = RegisterFile(entities=[await entity_as_of(args.entity, moment)])
-    else:
-        register = await dump_register()
-    yaml = args.output is None or args.output.endswith((".yaml", ".yml"))
-    data = msgspec.yaml.encode(register) if yaml else msgspec.json.format(msgspec.json.encode(register))
-    if args.output:
-        Path(args.output).write_bytes(data)
-    else:
-        sys.stdout.buffer.write(data)
     return 0
 
 
@@ -301,8 +193,9 @@ def _parser() -> argparse.ArgumentParser:
     seed = sub.add_parser("seed", help="load the demo register (idempotent)")
     seed.add_argument("--demo", action="store_true", help="the Techem DK/NO demo register")
     seed.add_argument("--if-empty", action="store_true", help="only when the database holds no entity")
-    imp = sub.add_parser("import", help="import a register file (YAML, JSON, or an exported .xlsx)")
+    imp = sub.add_parser("import", help="import a register file: YAML, JSON, an .xlsx export or template")
     imp.add_argument("file")
+    imp.add_argument("--apply", action="store_true", help="import an authority template (else: a dry run)")
     dump = sub.add_parser("dump", help="dump the whole register (YAML, or JSON for -o *.json)")
     dump.add_argument("-o", "--output")
     dump.add_argument("--as-of", help="rebuild from the audit log as of this ISO 8601 time (needs --entity)")
@@ -339,8 +232,8 @@ async def _export(args: argparse.Namespace) -> int:
 
 COMMANDS: dict[str, Command] = {
     "migrate": _migrate,
-    "import": _import,
-    "dump": _dump,
+    "import": register_cli.import_,
+    "dump": register_cli.dump,
     "findings": _findings,
     "backup": _backup,
     "export": _export,
@@ -385,7 +278,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "openapi":
         return _openapi(args)
     if args.command == "seed":
-        command: Any = _seed_if_empty if args.if_empty else _seed
+        command: Any = register_cli.seed_if_empty if args.if_empty else register_cli.seed
     else:
         command = COMMANDS.get(args.command) or args.handler
     return asyncio.run(_run(command, args))

@@ -7,6 +7,7 @@ PostgreSQL; ``make test`` does both. A PostgreSQL run fails, never skips, if the
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import os
 import shutil
 import subprocess
@@ -194,3 +195,45 @@ def demo_client(demo_database: str) -> Iterator[Any]:
 
 def pytest_report_header() -> str:
     return f"ropa test engine: {ENGINE}"
+
+
+# A PDF export is a pure function of its HTML and its PDF options: the same state and options give the
+# same bytes (tests/integration/exports/test_export_pdf.py asserts it on fresh renders). So within one
+# run a document whose HTML and options were rendered already is not laid out again: most export tests
+# render the unchanged demo register in the same language and layout, and WeasyPrint is most of the
+# suite's time. A test that compares two renders is marked ``fresh_render`` and renders every time.
+_RENDERED: dict[bytes, tuple[bytes, list[tuple[Any, ...]]]] = {}
+_REUSED: list[bytes] = []
+
+
+@pytest.fixture(autouse=True)
+def _render_each_document_once(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    if request.node.get_closest_marker("fresh_render"):
+        return
+    from exports import pdf
+
+    render = pdf.render_pdf
+
+    def once(doc: Any, progress: Any) -> bytes:
+        key = hashlib.sha256(repr((pdf.render_html(doc), pdf.option_values(doc))).encode()).digest()
+        if key not in _RENDERED:
+            stages: list[tuple[Any, ...]] = []
+
+            def record(*args: Any) -> None:
+                stages.append(args)
+                progress(*args)
+
+            _RENDERED[key] = (render(doc, record), stages)
+            return _RENDERED[key][0]
+        content, stages = _RENDERED[key]
+        _REUSED.append(key)
+        for stage in stages:  # the progress a job reports, as the render reported it
+            progress(*stage)
+        return content
+
+    monkeypatch.setattr(pdf, "render_pdf", once)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if _RENDERED:
+        terminalreporter.write_line(f"PDF documents rendered: {len(_RENDERED)}; reused: {len(_REUSED)}")

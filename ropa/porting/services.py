@@ -97,6 +97,23 @@ async def import_register(register: RegisterFile, source: str = "import") -> dic
     return totals
 
 
+class _DryRun(Exception):
+    """Raised inside a trial import to roll it back, carrying what it would have created."""
+
+    def __init__(self, totals: dict[str, int]) -> None:
+        self.totals = totals
+
+
+async def try_register(register: RegisterFile, source: str = "import") -> dict[str, int]:
+    """What ``import_register`` would create, checked against the database in full (keys taken,
+    vocabulary terms, references) and then rolled back: nothing is written, nor audited."""
+    try:
+        async with write_transaction():
+            raise _DryRun(await import_register(register, source=source))
+    except _DryRun as done:
+        return done.totals
+
+
 def decode(raw: bytes, yaml: bool) -> RegisterFile:
     """Parse a register file within bounds (bounds.py); a schema error names the offending field."""
     try:

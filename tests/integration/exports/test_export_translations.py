@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 
+import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
@@ -69,6 +70,7 @@ def test_translations_round_trip_through_the_api_and_bad_ones_are_named(client):
     assert saved.json()["translations"] == {"nb": {"criterion": "Så lenge kundeforholdet varer"}}
 
 
+@pytest.mark.fresh_render  # two renders compared
 def test_a_danish_export_shows_the_danish_translation_and_the_check_heeds_it(client):
     _register(client, "TR-DA")
     assert not any("TR-DA-hr" in w for w in _warnings(client, "TR-DA", "da"))

@@ -1,0 +1,126 @@
+"""The UK ICO's documentation templates for controllers and for processors (UK GDPR Art. 30(1), 30(2)).
+
+Headings as the ICO publishes them (https://ico.org.uk/for-organisations/uk-gdpr-guidance-and-
+resources/accountability-and-governance/documentation/, "Is there a template we can use?"): see
+tests/fixtures/templates/README.md for what was read where. A column the register has no structured
+field for (breaches, adherence to the retention policy) is kept as text in the activity's notes.
+"""
+
+from ropa.porting.templates.spec import Template
+
+_TRANSFERS = {
+    "Names of third countries or international organisations that personal data are transferred to "
+    "(if applicable)": "transfer_countries",
+    "Safeguards for exceptional transfers of personal data to third countries or international "
+    "organisations (if applicable)": "transfer_safeguards",
+    "General description of technical and organisational security measures (if possible)": "security",
+}
+
+# The tabs and titles above the table in both templates.
+_BOILERPLATE = (
+    "Documentation template for controllers",
+    "Documentation template for processors",
+    "Article 30 Record of Processing Activities",
+    "Privacy notices",
+    "Consent",
+    "Access requests",
+    "Data Protection Impact Assessments",
+    "Personal data breaches",
+    "DPA 2018 Schedule 1",
+)
+
+CONTROLLER = Template(
+    id="ico-controller",
+    title="ICO documentation template for controllers",
+    authority="Information Commissioner's Office (UK)",
+    language="en",
+    country="GB",
+    role="controller",
+    style="table",
+    sheet="Template",
+    boilerplate=_BOILERPLATE,
+    header={
+        "Name and contact details of controller": "entity",
+        "Name and contact details of Data Protection Officer (if applicable)": "dpo",
+        "Name and contact details of representative (if applicable)": "representative",
+    },
+    columns={
+        "Business function": "business_function",
+        "Purpose of processing": "purpose",
+        "Name and contact details of joint controller (if applicable)": "joint_controllers",
+        "Categories of individuals": "data_subjects",
+        "Categories of personal data": "data_categories",
+        "Categories of recipients": "recipients",
+        "Link to contract with processor": "notes",
+        **_TRANSFERS,
+        "Retention schedule (if possible)": "retention",
+        "Article 6 lawful basis for processing personal data": "legal_bases",
+        "Article 9 basis for processing special category data": "special_condition",
+        "Legitimate interests for the processing (if applicable)": "legitimate_interest",
+        "Link to record of legitimate interests assessment (if applicable)": "lia_reference",
+        "Rights available to individuals": "rights",
+        "Existence of automated decision-making, including profiling (if applicable)": "automated_decision",
+        "The source of the personal data (if applicable)": "notes",
+        "Link to record of consent": "notes",
+        "Location of personal data": "system",
+        "Data Protection Impact Assessment required?": "dpia_required",
+        "Data Protection Impact Assessment progress": "notes",
+        "Link to the Data Protection Impact Assessment": "dpia_link",
+        "Has the personal data been breached?": "notes",
+        "Link to record of personal data breach": "notes",
+        "Data Protection Act 2018 Schedule 1 condition for processing": "uk_schedule1",
+        "Link to retention and erasure policy document": "retention_policy",
+        "Is personal data retained and erased in accordance with the policy document?": "notes",
+        "Reasons for not adhering to policy document (if applicable)": "notes",
+    },
+    terms={
+        # The ICO's own examples of categories ("Staff", "Customers", ...), and its lawful bases by name.
+        "data_subject_category": {
+            "Staff": "employee",
+            "Staff including volunteers, agents, temporary and casual workers": "employee",
+            "Suppliers": "supplier_contact",
+            "Clients": "customer",
+        },
+        "data_category": {
+            "Contact details": "contact_information",
+            "Financial details": "financial",
+            "Bank details": "bank_account",
+            "Health": "health",
+        },
+        "recipient_kind": {
+            "HMRC": "public_authority",
+            "Payroll provider": "processor",
+            "IT service provider": "processor",
+        },
+        "legal_basis": {
+            "Public task": "art6_1_e",
+            "Legitimate interests": "art6_1_f",
+            "Legal obligation": "art6_1_c",
+        },
+    },
+)
+
+PROCESSOR = Template(
+    id="ico-processor",
+    title="ICO documentation template for processors",
+    authority="Information Commissioner's Office (UK)",
+    language="en",
+    country="GB",
+    role="processor",
+    style="table",
+    sheet="Template",
+    boilerplate=_BOILERPLATE,
+    header={
+        "Name and contact details of processor": "entity",
+        "Name and contact details of Data Protection Officer (if applicable)": "dpo",
+        "Name and contact details of representative (if applicable)": "representative",
+    },
+    columns={
+        "Name and contact details of controller": "controller_served",
+        "Name and contact details of controller's representative (if applicable)": "notes",
+        "Categories of processing": "categories_of_processing",
+        **_TRANSFERS,
+        "Link to contract with controller": "notes",
+    },
+    key_prefix="PP",
+)
