@@ -113,7 +113,16 @@ def cloned_register(activities: int, prefix: str = "BENCH", entity_key: str | No
         msgspec.structs.replace(template, key=f"{prefix}-{i:05d}", name=f"{template.name} #{i}", id=None)
         for i in range(activities)
     ]
-    entity = msgspec.structs.replace(entity, activities=clones, key=entity_key or entity.key)
+    # The demo's cookies name activities the clone has not (the import refuses them): they name the
+    # clone's first activity instead.
+    keys, first = {a.key for a in clones}, clones[0].key if clones else None
+    cookies = [
+        msgspec.structs.replace(
+            c, activities=list(dict.fromkeys(k if k in keys else first for k in c.activities if first))
+        )
+        for c in entity.cookies
+    ]
+    entity = msgspec.structs.replace(entity, activities=clones, cookies=cookies, key=entity_key or entity.key)
     if entity_key and entity.registration is not None:
         # Registration numbers are unique per country: a clone beside the demo has a number of its own.
         number = str(zlib.crc32(entity_key.encode())).rjust(10, "0")

@@ -134,6 +134,10 @@ async def _export(spec: dict[str, Any]) -> dict[str, Any]:
         "rss_before_mb": before,
         "rss_prepared_mb": marks["prepared_rss"],
         "rss_peak_mb": peak,
+        # A PDF rendered in chunks (exports/pdf_chunks.py) lays them out in worker processes, all
+        # ended when the render returns: the largest one's peak, and how many ran side by side.
+        "worker_rss_peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024 / 1e6,
+        "workers": os.cpu_count() or 1,
     }
 
 
@@ -282,6 +286,53 @@ async def _bounds(spec: dict[str, Any]) -> dict[str, Any]:
     return {"activities": int(spec["activities"]), "text_chars": len(text), "variants": variants}
 
 
+def _timed_render(doc: Any, above: str) -> dict[str, Any]:
+    """render_pdf(doc) with ROPA_PDF_CHUNKED_ABOVE at ``above``: seconds, processor time, pages, memory.
+
+    Processor time is this process's and its worker processes' (all ended when the render returns);
+    peak memory is this process's and the largest of any worker's."""
+    from pypdf import PdfReader
+
+    from exports import pdf_chunks
+    from exports.pdf import render_pdf
+
+    os.environ[pdf_chunks.ABOVE_ENV] = above
+    stamps: list[tuple[str, float]] = []
+    before, cpu = _rss_mb(), _cpu_s()
+    started = time.perf_counter()
+    content = render_pdf(doc, lambda stage, fraction: stamps.append((stage, time.perf_counter())))
+    finished = time.perf_counter()
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    ends = [t for _, t in stamps[1:]] + [finished]
+    return {
+        "seconds": finished - started,
+        "cpu_s": _cpu_s() - cpu,
+        "workers_cpu_s": children.ru_utime + children.ru_stime,
+        "stages": [[s, end - t] for (s, t), end in zip(stamps, ends, strict=True)],
+        "pages": len(PdfReader(io.BytesIO(content)).pages),
+        "bytes": len(content),
+        "rss_before_mb": before,
+        "rss_peak_mb": _rss_mb(),
+        "worker_rss_peak_mb": children.ru_maxrss * 1024 / 1e6,
+        "load": os.getloadavg(),
+    }
+
+
+async def _chunked(spec: dict[str, Any]) -> dict[str, Any]:
+    """Figure 8c: the export's render in chunks (exports/pdf_chunks.py), forced on whatever the size."""
+    from exports import pdf_chunks
+
+    doc = await _prepared(spec)
+    chunks = {"chunk_activities": pdf_chunks.chunk_activities(), "workers": os.cpu_count()}
+    return {"activities": int(spec["activities"]), **chunks, **_timed_render(doc, "1")}
+
+
+async def _single(spec: dict[str, Any]) -> dict[str, Any]:
+    """Figure 8c: the same render in one WeasyPrint document (chunks never), for the comparison."""
+    doc = await _prepared(spec)
+    return {"activities": int(spec["activities"]), **_timed_render(doc, "0")}
+
+
 def _current_mb() -> float:
     """This process's resident set now (not the high-water mark), in MB."""
     with open("/proc/self/status", encoding="ascii") as status:
@@ -291,7 +342,14 @@ def _current_mb() -> float:
     return _rss_mb()
 
 
-MODES = {"export": _export, "alone": _alone, "profile": _profile, "bounds": _bounds}
+MODES = {
+    "export": _export,
+    "alone": _alone,
+    "profile": _profile,
+    "bounds": _bounds,
+    "chunked": _chunked,
+    "single": _single,
+}
 
 
 def _child(spec: dict[str, Any]) -> None:
@@ -429,6 +487,17 @@ def _cases_option(parser: argparse.ArgumentParser) -> None:
         return found
 
     parser.add_argument(
+        "--chunked",
+        type=int,
+        metavar="ACTIVITIES",
+        help="figure 8c alone: the PDF in chunks, then in one document, of ACTIVITIES cloned activities",
+    )
+    parser.add_argument(
+        "--chunked-only",
+        action="store_true",
+        help="with --chunked: the render in chunks alone (the single render of 1,000 takes ten minutes)",
+    )
+    parser.add_argument(
         "--cases",
         type=names_of,
         default=names,
@@ -441,6 +510,9 @@ def main() -> None:
         _child(json.loads(sys.argv[2]))
         return
     args = args_for(__doc__ or "", _cases_option)
+    if args.chunked:
+        _chunked_only(args)
+        return
     chosen = tuple(c for c in CASES if c.name in args.cases)
     with throwaway(args.engine, "exports") as env:
         migrate(env)
@@ -470,6 +542,37 @@ def main() -> None:
                 "cases": cases,
             },
         )
+
+
+async def _load_clone(activities: int) -> tuple[str, int, float]:
+    """A clone of ``activities`` activities alone, imported and integrated: its key, size, seconds."""
+    from ropa import db
+    from ropa.auditing.integrator import integrator
+    from ropa.porting.services import import_register
+
+    clone = cloned_register(activities, prefix="CHUNKED", entity_key="BENCH-CHUNKED")
+    await db.open_pool()
+    try:
+        with Timer() as timer:
+            await import_register(clone, source="bench")
+            await integrator().integrate_all(checkpoint=True)
+    finally:
+        await db.close_pool()
+    return clone.entities[0].key, activities, timer.seconds
+
+
+def _chunked_only(args: argparse.Namespace) -> None:
+    """Figure 8c on a register of ``--chunked`` cloned activities: the render in chunks, then in one
+    document, each in a fresh process (the chunks' workers are its children)."""
+    with throwaway(args.engine, "exports") as env:
+        migrate(env)
+        quiet_logs()
+        entity, activities, load_s = asyncio.run(_load_clone(args.chunked))
+        work = Path(env["BENCH_WORK"])
+        modes = ("chunked",) if args.chunked_only else ("chunked", "single")
+        result = {mode: _spawn(mode, entity, "pdf", work, activities) for mode in modes}
+        summary = {"figure": "exports", "engine": args.engine, "load_s": load_s, "activities": activities}
+        write_result(args.out, summary | result)
 
 
 if __name__ == "__main__":

@@ -9,10 +9,12 @@ from typing import Any
 
 
 def add_export_command(sub: Any) -> None:
+    from ropa.i18n import EXPORT_LANGUAGES
+
     p = sub.add_parser("export", help="export an entity's register as PDF or Excel for a regulator")
     p.add_argument("--entity", required=True, help="the entity's id, key or registration number")
     p.add_argument("--format", choices=("pdf", "xlsx"), default="pdf")
-    p.add_argument("--lang", choices=("en", "da", "nb"), help="default: the supervisory authority's")
+    p.add_argument("--lang", choices=EXPORT_LANGUAGES, help="default: the supervisory authority's")
     p.add_argument("--layout", default="canonical", help="see GET /api/exports/layouts")
     p.add_argument("--as-of", help="the register as it stood at this ISO 8601 time, from the audit log")
     p.add_argument("--authority-case", help="the authority's case reference, shown on the cover")

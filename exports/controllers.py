@@ -15,8 +15,8 @@ from exports.jobs import Jobs
 from exports.layouts import layouts
 from exports.service import MEDIA_TYPES, ExportRequest, ExportResult, export, inspect, parse_as_of, validate
 from ropa.errors import Conflict, NotFound
-from ropa.i18n import LANGUAGES
-from ropa.i18n import Lang as Language
+from ropa.i18n import EXPORT_LANGUAGES
+from ropa.i18n import ExportLang as Language
 from ropa.openapi import CONTENT_DISPOSITION, file_answer
 from ropa.params import Text
 from ropa.porting.as_of import find_entity
@@ -246,7 +246,7 @@ async def list_layouts() -> list[LayoutOut]:
             title=layout.title,
             style=layout.style,
             authority_country=layout.authority_country,
-            languages=list(LANGUAGES),
+            languages=list(EXPORT_LANGUAGES),
             columns=[
                 LayoutColumn(field=c.field, required=c.required, heading=c.heading) for c in layout.columns
             ],

@@ -14,9 +14,10 @@ import msgspec
 
 from exports.i18n import Texts
 from exports.layouts import Gap, Layout, gaps
+from exports.localize import localize
 from exports.view import View
 from ropa.findings.services import FindingOut, annotate_in_order
-from ropa.i18n import Lang
+from ropa.i18n import ExportLang as Lang
 from ropa.porting.read import CHILDREN
 from ropa.porting.schemas import EntityIn, RegisterFile
 from ropa.rules.engine import live
@@ -266,15 +267,20 @@ def _retired(record: dict[str, Any]) -> bool:
     return bool(record.get("retired")) or record.get("status") == "retired"
 
 
-def diff(before: EntityIn, after: EntityIn) -> list[Change]:
-    """What changed from one state of an entity to another, record by record, in a stable order."""
+def diff(before: EntityIn, after: EntityIn, lang: str | None = None) -> list[Change]:
+    """What changed from one state of an entity to another, record by record, in a stable order.
+
+    The fields compared are the data as written; a record's name is shown as an export in ``lang``
+    shows it (``exports.localize``: its translation where it has one), as the rest of that export."""
     old, new = _records(before), _records(after)
+    shown_old, shown_new = (_records(localize(x, lang)) for x in (before, after)) if lang else (old, new)
     changes: list[Change] = []
     for ident in sorted(old.keys() | new.keys(), key=lambda k: (k[0], (new.get(k) or old[k]).get("key", ""))):
         a, b = old.get(ident), new.get(ident)
         record = b or a
         assert record is not None
-        name = str(record.get("name") or record.get("legal_name") or "")
+        shown = shown_new.get(ident) or shown_old[ident]
+        name = str(shown.get("name") or shown.get("legal_name") or "")
         key = str(record.get("key") or "")
         if a is None:
             changes.append(Change(ident[0], key, name, "added", []))

@@ -293,3 +293,10 @@ FIELDS: dict[str, Field] = dict(
         _f("sources", "5(2)", _sources),
     ]
 )
+
+# The national authorities' fields, in a module of their own (it imports Field from here, hence last).
+from exports.fields_cnil import CNIL_FIELDS  # noqa: E402
+from exports.fields_national import NATIONAL_FIELDS  # noqa: E402
+
+FIELDS.update(NATIONAL_FIELDS)
+FIELDS.update(CNIL_FIELDS)

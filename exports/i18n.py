@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from ropa.i18n import LANGUAGES, Lang
+from ropa.i18n import EXPORT_LANGUAGES, ExportLang
 from ropa.i18n import Texts as BaseTexts
 
 # The default language of an export follows the supervisory authority's country.
-AUTHORITY_LANGUAGE: dict[str, Lang] = {"DK": "da", "NO": "nb"}
+AUTHORITY_LANGUAGE: dict[str, ExportLang] = {"DK": "da", "NO": "nb", "FR": "fr"}
 
 
 class Texts(BaseTexts):
@@ -18,7 +18,7 @@ class Texts(BaseTexts):
     DOMAINS: ClassVar[tuple[str, ...]] = ("exports", "fields")
 
 
-def default_language(authority_country: str | None, fallback: str) -> Lang:
+def default_language(authority_country: str | None, fallback: str) -> ExportLang:
     """The authority's language, else the entity's default (English when that is no language of ours)."""
     lang = AUTHORITY_LANGUAGE.get((authority_country or "").upper(), fallback)
-    return lang if lang in LANGUAGES else "en"
+    return lang if lang in EXPORT_LANGUAGES else "en"

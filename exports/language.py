@@ -79,10 +79,22 @@ class Notice:
     found: str | None = None  # the language the text reads as (language warnings)
     value: str | None = None  # the key without a label (unlabelled vocabulary keys)
     vocabulary: str | None = None
+    english: bool = False  # a term shown by its English label, having none in the export's language
 
     def text(self, view: View) -> str:
         t = view.t
         record, field = t.enum("kind", self.record), field_label(t, self.field)
+        if self.english:
+            label = t.term(self.vocabulary or "", self.value or "")
+            return t(
+                "language.no_label",
+                record=record,
+                ref=self.key,
+                field=field,
+                value=label,
+                language=t(f"language.{t.lang}"),
+                vocabulary=self.vocabulary or "",
+            )
         if self.found is not None:
             return t(
                 "language.warning",
@@ -111,11 +123,13 @@ def _texts(view: View) -> Iterator[tuple[str, str, str, str | None]]:
         return None if translated(part, lang, field) else getattr(part, field)
 
     e = view.entity
-    yield "entity", e.key, "security_statement", e.security_statement
+    yield "entity", e.key, "security_statement", written(e, "security_statement")
+    if e.dpo_decision is not None:
+        yield "entity", e.key, "dpo_decision", written(e.dpo_decision, "reason")
     if e.supervisory_authority is not None:
-        yield "entity", e.key, "supervisory_authority", e.supervisory_authority.remit
+        yield "entity", e.key, "supervisory_authority", written(e.supervisory_authority, "remit")
     for other in e.other_authorities:
-        yield "entity", e.key, "other_authorities", other.remit
+        yield "entity", e.key, "other_authorities", written(other, "remit")
     for a in view.activities:
         yield "activity", a.key, "name", written(a, "name")
         yield "activity", a.key, "description", written(a, "description")
@@ -155,9 +169,50 @@ def _unlabelled(view: View) -> Iterator[Notice]:
                 yield Notice("retention_rule", r.key, name, value=event, vocabulary="retention_event")
 
 
+def _terms(view: View) -> Iterator[tuple[str, str, str, str, str]]:
+    """(record kind, key, field, vocabulary, term key) of every vocabulary term an export shows."""
+    for a in view.activities:
+        for p in a.purposes:
+            yield from (("activity", a.key, "legal_bases", "legal_basis", b) for b in p.legal_bases)
+            if p.special_condition:
+                yield "activity", a.key, "special_conditions", "special_condition", p.special_condition
+        yield from (("activity", a.key, "data_subjects", "data_subject_category", s) for s in a.data_subjects)
+        yield from (
+            ("activity", a.key, "data_categories", "data_category", d.category) for d in a.data_categories
+        )
+        if a.security is not None:
+            yield from (("activity", a.key, "security", "security_measure", m) for m in a.security.measures)
+    for processor in view.processors.values():
+        kinds = processor.service_kinds
+        yield from (("processor", processor.key, "service_kinds", "service_kind", k) for k in kinds)
+    for recipient in view.recipients.values():
+        yield "recipient", recipient.key, "kind", "recipient_kind", recipient.kind
+    for x in view.transfers.values():
+        yield "transfer", x.key, "mechanism", "transfer_mechanism", x.mechanism
+    for r in view.retention.values():
+        for name, event in (("start_event", r.start_event), ("trigger_event", r.trigger_event)):
+            if event:
+                yield "retention_rule", r.key, name, "retention_event", event
+
+
+def _without_label(view: View) -> Iterator[Notice]:
+    """Terms the register knows that have no label in the export's language (a custom term without a
+    French one): the export shows their English label, so the check says so, once per record field."""
+    t, seen = view.t, set()
+    for record, key, field, vocabulary, term in _terms(view):
+        if (
+            (record, key, field, term) in seen
+            or t.term_data(vocabulary, term) is None
+            or t.labelled(vocabulary, term)
+        ):
+            continue
+        seen.add((record, key, field, term))
+        yield Notice(record, key, field, value=term, vocabulary=vocabulary, english=True)
+
+
 def notices(view: View) -> list[Notice]:
     """The export check's warnings for ``view``'s language: free text that reads as another language,
-    and vocabulary keys the export can only show as written."""
+    vocabulary keys the export can only show as written, and terms without a label in the language."""
     found: list[Notice] = []
     seen: set[tuple[str, str, str]] = set()
     for record, key, name, text in _texts(view):
@@ -168,4 +223,5 @@ def notices(view: View) -> list[Notice]:
             seen.add((record, key, name))
             found.append(Notice(record, key, name, found=other))
     found += _unlabelled(view)
+    found += _without_label(view)
     return found

@@ -7,9 +7,10 @@ field's translation in its language where there is one, and the text as written 
 
 Only what the export shows is swapped: the register file the export carries (the JSON attached to
 the PDF, the workbook's hidden sheet) is the data, original and translations both, so the view is
-built over the translated records while its ``entity`` stays the register as it is. The
-translations stay on the swapped records too, so the export check can tell a translated field
-(``translated``) from one written in another language.
+built over the translated records while its ``entity`` stays the register as it is; the entity's own
+text (its security statement, its DPO decision's reason, its authorities' remits) is shown from
+``View.shown``. The translations stay on the swapped records too, so the export check can tell a
+translated field (``translated``) from one written in another language.
 """
 
 from __future__ import annotations
@@ -23,9 +24,6 @@ import msgspec.inspect as mi
 from exports.view import View
 from ropa.porting.schemas import EntityIn
 from ropa.records.parts import Text, Translations
-
-# The entity's lists of records whose text an export shows (the entity's own text is not translated).
-_RECORDS = ("activities", "processors", "recipients", "transfers", "retention_rules")
 
 
 def text(part: Any, lang: str) -> Text | None:
@@ -84,15 +82,16 @@ def _localized(value: Any, lang: str) -> Any:
 
 
 def localize(entity: EntityIn, lang: str) -> EntityIn:
-    """``entity`` with each record's translated text in ``lang`` swapped in (the rest as written)."""
-    changes = {name: _localized(getattr(entity, name), lang) for name in _RECORDS}
-    changed = {name: records for name, records in changes.items() if records is not getattr(entity, name)}
-    return msgspec.structs.replace(entity, **changed) if changed else entity
+    """``entity`` with its own translated text and each record's in ``lang`` swapped in (the rest as
+    written); ``entity`` itself where nothing is translated."""
+    localized_entity: EntityIn = _localized(entity, lang)
+    return localized_entity
 
 
 def localized(view: View) -> View:
-    """``view`` showing the records' text in its language where translated. The new view's ``entity``
-    is the register as it is, so the register file the export carries keeps the data unchanged."""
+    """``view`` showing the register's text in its language where translated. The new view's ``entity``
+    is the register as it is, so the register file the export carries keeps the data unchanged; its
+    ``shown`` is the entity as the export shows it."""
     entity = localize(view.entity, view.t.lang)
     if entity is view.entity:
         return view

@@ -18,7 +18,7 @@ from weasyprint import HTML, Attachment
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from audit import verifier
-from exports import pdf_tags, stated
+from exports import pdf_chunks, pdf_parts, pdf_tags, stated
 from exports.document import Document
 from exports.fields import Value
 from exports.layouts import cells, is_required
@@ -206,7 +206,7 @@ def render_html(doc: Document) -> str:
         part = {"id": "part-controller", "title": t("part.activities"), "activities": entries(controller, 0)}
         parts.append(part)
     if processor:
-        title = f"{t('part.processor')} ({t('basis.processor')})"
+        title = f"{t('part.processor')} ({doc.layout.basis(t, 'processor')})"
         part = {"id": "part-processor", "title": title, "activities": entries(processor, len(controller))}
         parts.append(part)
     annexes = [
@@ -220,7 +220,7 @@ def render_html(doc: Document) -> str:
         ("annex-completeness", t("annex.completeness")),
         ("annex-changes", t("annex.changes")),
     ]
-    other_authorities = [stated.authority(view, a) for a in doc.entity.other_authorities]
+    other_authorities = [stated.authority(view, a) for a in view.shown.other_authorities]
     template = _environment().get_template("export.html")
     return template.render(
         doc=doc,
@@ -242,26 +242,48 @@ def render_html(doc: Document) -> str:
     )
 
 
-def pdf_options(doc: Document) -> dict[str, Any]:
+def option_values(doc: Document) -> dict[str, Any]:
+    """The export's PDF options as plain values, for ``options_of`` here or in a worker process."""
+    return {
+        "identifier": doc.meta.export_id.replace("-", "").encode(),
+        "variant": doc.meta.variant,
+        "tagged": True,
+        "attachment": {
+            "data": doc.register_json,
+            "name": f"ropa-register-{doc.entity.key}.json",
+            "description": doc.t("meta.attachment"),
+            "created": doc.meta.created_at,
+        },
+    }
+
+
+def options_of(values: dict[str, Any]) -> dict[str, Any]:
     """WeasyPrint's options: tagged always; PDF/A-3 with the register attached for ``variant=pdfa``."""
-    created = doc.meta.created_at
-    register = Attachment(
-        file_obj=io.BytesIO(doc.register_json),
-        name=f"ropa-register-{doc.entity.key}.json",
-        description=doc.t("meta.attachment"),
-        created=created,
-        modified=created,
-        relationship="Data" if doc.meta.variant == "pdfa" else "Supplement",
-    )
     options: dict[str, Any] = {
-        "pdf_identifier": doc.meta.export_id.replace("-", "").encode(),
-        "pdf_tags": True,
-        "attachments": [register],
+        "pdf_identifier": values["identifier"],
+        "pdf_tags": values.get("tagged", True),
+        "attachments": [],
         "uncompressed_pdf": False,
     }
-    if doc.meta.variant == "pdfa":
+    if (attached := values.get("attachment")) is not None:
+        register = Attachment(
+            file_obj=io.BytesIO(attached["data"]),
+            name=attached["name"],
+            description=attached["description"],
+            created=attached["created"],
+            modified=attached["created"],
+            relationship="Data" if values["variant"] == "pdfa" else "Supplement",
+        )
+        options["attachments"] = [register]
+    if values["variant"] == "pdfa":
         options["pdf_variant"] = "pdf/a-3a"
     return options
+
+
+def pdf_options(doc: Document) -> dict[str, Any]:
+    """WeasyPrint's options of the export (``options_of``); each use needs its own (an attachment is
+    read once)."""
+    return options_of(option_values(doc))
 
 
 def _object(pdf: Any, reference: Any) -> Any:
@@ -276,7 +298,9 @@ def finish(document: Any, pdf: Any) -> None:
     - PDF/A-3's ``/AF`` lists each attachment once (WeasyPrint adds it twice: from the name tree and
       from its file specification);
     - every table header cell (``/TH``) has a ``/Scope``: ``/Column`` in a table head, ``/Row``
-      otherwise (the cover's and the activities' field tables), as the template's ``scope`` says."""
+      otherwise (the cover's and the activities' field tables), as the template's ``scope`` says;
+    - every link annotation belongs to a ``/Link`` element (``pdf_parts.links_hold_their_annotations``:
+      WeasyPrint files the contents' page references under a ``/Span``)."""
     del document
     af = pdf.catalog.get("AF")
     if af:
@@ -289,6 +313,8 @@ def finish(document: Any, pdf: Any) -> None:
             attributes = obj.get("A")
             if isinstance(attributes, dict):
                 attributes["Scope"] = "/Column" if head else "/Row"
+    if "StructTreeRoot" in pdf.catalog:
+        pdf_parts.links_hold_their_annotations(pdf)
 
 
 def html_document(html: str) -> HTML:
@@ -300,6 +326,9 @@ def render_pdf(doc: Document, progress: Any) -> bytes:
     progress("html", 0.1)
     html = render_html(doc)
     progress("layout", 0.2)
+    above = pdf_chunks.chunked_above()
+    if above and len(doc.view.activities) > above:
+        return pdf_chunks.render(html, option_values(doc), progress)
     document = html_document(html).render(**pdf_options(doc))
     progress("write", 0.8)
     return bytes(document.write_pdf(finisher=finish, **pdf_options(doc)))

@@ -31,7 +31,7 @@ from exports.view import View
 from exports.xlsx import REGISTER_SHEET, clean, register_sheets
 from exports.xlsx.writer import unique_headings
 from ropa.errors import DomainError, Invalid
-from ropa.i18n import LANGUAGES
+from ropa.i18n import EXPORT_LANGUAGES
 from ropa.porting.schemas import RegisterFile
 from ropa.porting.services import decode
 
@@ -168,7 +168,7 @@ def _read(data: bytes) -> RegisterFile:
 
 
 def _check_shown(wb: Any, register: RegisterFile, layout_id: str, lang: str, include: list[str]) -> None:
-    if layout_id not in layouts() or lang not in LANGUAGES or len(register.entities) != 1:
+    if layout_id not in layouts() or lang not in EXPORT_LANGUAGES or len(register.entities) != 1:
         raise Invalid.of([("file", "the workbook's export properties (layout, language) are missing")])
     layout = layouts()[layout_id]
     layout = layout.shown(INCLUDES if layout.internal else include)

@@ -52,7 +52,8 @@ from exports.view import RecordTimes, View
 from ropa.access.users import actor_names
 from ropa.db import read_snapshot, write_transaction
 from ropa.errors import Invalid, NotFound
-from ropa.i18n import LANGUAGES, Lang
+from ropa.i18n import EXPORT_LANGUAGES, LANGUAGES
+from ropa.i18n import ExportLang as Lang
 from ropa.porting.as_of import find_entity
 from ropa.porting.read import Times, load_entity, load_terms
 from ropa.porting.schemas import EntityIn
@@ -105,8 +106,12 @@ def validate(req: ExportRequest) -> None:
     errors = []
     if req.layout not in layouts():
         errors.append(("layout", f"unknown layout; one of {', '.join(sorted(layouts()))}"))
-    if req.lang is not None and req.lang not in LANGUAGES:
-        errors.append(("lang", f"unknown language; one of {', '.join(LANGUAGES)}"))
+    if req.lang is not None and req.lang not in EXPORT_LANGUAGES:
+        errors.append(("lang", f"unknown language; one of {', '.join(EXPORT_LANGUAGES)}"))
+    elif req.lang not in (None, *LANGUAGES) and "findings" in req.included():
+        # The findings' messages are worded beside each rule in the web's languages only.
+        field = "lang" if req.layout in layouts() and layouts()[req.layout].internal else "include"
+        errors.append((field, f"no findings annex in {req.lang}: its messages are in {', '.join(LANGUAGES)}"))
     if req.format not in MEDIA_TYPES:
         errors.append(("format", "one of pdf, xlsx"))
     if req.variant == "pdfa" and req.format != "pdf":
@@ -298,7 +303,7 @@ async def prepare(req: ExportRequest, integrator: Integrator) -> Document:
     changes: list[Change] | None = None
     if meta.baseline is not None:
         before = (await load_entity(entity_id, at=_moment(meta.baseline["state_time"]))).entity
-        changes = diff(for_export(before, include), entity)
+        changes = diff(for_export(before, include), entity, lang)  # names as the export shows them
     texts = Texts(lang, terms)
     if changes is not None:
         changes = labelled(changes, texts)  # the changed fields named in the export's language

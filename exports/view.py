@@ -70,6 +70,9 @@ class View:
 
     def __post_init__(self) -> None:
         e = self.entity
+        # The entity as the export shows it: its own text translated (``exports.localize.localized``,
+        # which then sets ``entity`` back to the register as it is, for the file the export carries).
+        self.shown = e
         self.activities = sorted(
             (a for a in e.activities if a.status != "retired"), key=lambda a: (a.key, a.id or "")
         )

@@ -29,7 +29,7 @@ from exports.xlsx.sheets import (
 
 
 def entity_sheet(doc: Document) -> Sheet:
-    t, e, m, view = doc.t, doc.entity, doc.meta, doc.view
+    t, e, m, view = doc.t, doc.view.shown, doc.meta, doc.view  # e: its own text translated
 
     def rows() -> Iterator[list[Cell]]:
         yield [t("cover.processor" if e.role == "processor" else "cover.controller"), e.legal_name]

@@ -156,7 +156,7 @@ def render_xlsx(doc: Document, progress: Callable[[str, float], None]) -> bytes:
     wb = Workbook(write_only=True)
     props = wb.properties
     props.title = f"{doc.title} – {doc.entity.legal_name}"
-    props.subject = t("basis.processor" if doc.entity.role == "processor" else "basis.controller")
+    props.subject = doc.layout.basis(t, doc.entity.role)
     props.creator = doc.entity.legal_name
     props.lastModifiedBy = "ropa"
     props.identifier = m.export_id

@@ -45,6 +45,7 @@ class PurposeTranslations(Translations, kw_only=True):
     en: PurposeText | None = None
     da: PurposeText | None = None
     nb: PurposeText | None = None
+    fr: PurposeText | None = None
 
 
 class Purpose(Sourced, kw_only=True):
@@ -94,6 +95,7 @@ class DescriptionTranslations(Translations, kw_only=True):
     en: DescriptionText | None = None
     da: DescriptionText | None = None
     nb: DescriptionText | None = None
+    fr: DescriptionText | None = None
 
 
 class DataSource(Sourced, kw_only=True):
@@ -197,6 +199,31 @@ class JointControl(Base, kw_only=True):
     arrangement_ref: ShortText | None = None
 
 
+class PersonalDataBreach(Base, kw_only=True):
+    """Whether a personal data breach (Art. 4(12)) has occurred in the activity, and where its record is
+    (Art. 33(5) asks the controller to document every breach): the ICO template's breach columns."""
+
+    occurred: bool
+    record_link: Url | None = None
+
+
+class PolicyAdherence(Base, kw_only=True):
+    """Whether the data are retained and erased as the policy document says and, if not, why: the record
+    DPA 2018 Sch. 1 para. 41(c) asks for where a Schedule 1 condition needs an appropriate policy document."""
+
+    follows_policy: bool
+    reasons: LongText | None = None
+
+
+class RecipientDisclosure(Base, kw_only=True):
+    """Which categories of data about which data subjects go to one of the activity's recipients: the
+    Danish Datatilsynet asks the record to state it per recipient (Art. 30(1)(c)-(d))."""
+
+    recipient: RecipientRef
+    data_categories: list[DataCategory] = []
+    data_subjects: list[DataSubjectCategory] = []
+
+
 class ActivityText(Text, kw_only=True):
     name: Name | None = None
     description: LongText | None = None
@@ -207,6 +234,7 @@ class ActivityTranslations(Translations, kw_only=True):
     en: ActivityText | None = None
     da: ActivityText | None = None
     nb: ActivityText | None = None
+    fr: ActivityText | None = None
 
 
 class ActivityData(Sourced, kw_only=True):
@@ -250,5 +278,13 @@ class ActivityData(Sourced, kw_only=True):
     # service, never by the caller (see ActivityHooks in ropa/records/hooks.py).
     approved_by: ShortText | None = None
     approved_at: dt.datetime | None = None
+    # Per recipient, the categories of data and of data subjects disclosed to it (a subset of the
+    # activity's own; the recipient one of its ``recipients``); a recipient without one: not recorded.
+    recipient_disclosures: list[RecipientDisclosure] = []
+    # The ICO template's columns beyond Art. 30: breaches, the Schedule 1 appropriate policy document
+    # (DPA 2018 Sch. 1 Part 4) and adherence to the retention and erasure policy (para. 41(c)).
+    personal_data_breach: PersonalDataBreach | None = None
+    appropriate_policy_link: Url | None = None
+    retention_adherence: PolicyAdherence | None = None
     # Translations of the free text, per export language (docs/register-format.md); unset: none.
     translations: ActivityTranslations | msgspec.UnsetType = msgspec.UNSET

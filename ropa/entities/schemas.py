@@ -3,8 +3,10 @@
 import datetime as dt
 from typing import Literal
 
+import msgspec
+
 from ropa.constraints import Country, Email, Key, Language, LongText, Name, Phone, ShortText, Url
-from ropa.records.parts import Address, Base, Contact, Sourced
+from ropa.records.parts import Address, Base, Contact, Sourced, Text, Translations
 
 EntityRole = Literal["controller", "processor", "joint_controller", "mixed"]
 
@@ -23,17 +25,41 @@ class Dpo(Base, kw_only=True):
     kind: Literal["internal", "external"] | None = None
 
 
+class ReasonText(Text, kw_only=True):
+    reason: LongText | None = None
+
+
+class ReasonTranslations(Translations, kw_only=True):
+    en: ReasonText | None = None
+    da: ReasonText | None = None
+    nb: ReasonText | None = None
+    fr: ReasonText | None = None
+
+
 class DpoDecision(Base, kw_only=True):
     """A recorded decision on whether a DPO is required (Art. 37(1))."""
 
     required: bool
     reason: LongText
     decided_on: dt.date | None = None
+    # Translations of the free text, per export language (docs/register-format.md); unset: none.
+    translations: ReasonTranslations | msgspec.UnsetType = msgspec.UNSET
 
 
 class JointController(Base, kw_only=True):
     contact: Contact
     arrangement_ref: ShortText | None = None
+
+
+class RemitText(Text, kw_only=True):
+    remit: LongText | None = None
+
+
+class RemitTranslations(Translations, kw_only=True):
+    en: RemitText | None = None
+    da: RemitText | None = None
+    nb: RemitText | None = None
+    fr: RemitText | None = None
 
 
 class Authority(Base, kw_only=True):
@@ -48,6 +74,8 @@ class Authority(Base, kw_only=True):
     phone: Phone | None = None
     address: Address | None = None
     url: Url | None = None
+    # Translations of the free text, per export language (docs/register-format.md); unset: none.
+    translations: RemitTranslations | msgspec.UnsetType = msgspec.UNSET
 
 
 # The data protection law the entity is subject to: the EU GDPR (with the national law of ``national_law``,
@@ -64,6 +92,19 @@ class SourceDocument(Base, kw_only=True):
     version: ShortText | None = None
     url: Url | None = None
     file: ShortText | None = None
+
+
+class EntityText(Text, kw_only=True):
+    """The entity's own free text an export shows (its notes are internal and never shown)."""
+
+    security_statement: LongText | None = None
+
+
+class EntityTranslations(Translations, kw_only=True):
+    en: EntityText | None = None
+    da: EntityText | None = None
+    nb: EntityText | None = None
+    fr: EntityText | None = None
 
 
 class EntityData(Sourced, kw_only=True):
@@ -89,3 +130,6 @@ class EntityData(Sourced, kw_only=True):
     headcount_band: Literal["lt250", "250_to_749", "gte750"] | None = None
     security_statement: LongText | None = None
     documents: list[SourceDocument] = []
+    # Translations of the entity's own free text, per export language (docs/register-format.md); those
+    # of its DPO decision and authorities are theirs. Unset: none.
+    translations: EntityTranslations | msgspec.UnsetType = msgspec.UNSET

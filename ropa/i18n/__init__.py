@@ -1,11 +1,12 @@
-"""Every fixed text of the service in English, Danish and Norwegian: one language list, one catalogue
-loader, one lookup, shared by the web, the exports and the rules.
+"""Every fixed text of the service in English, Danish and Norwegian (and French, for the exports): one
+language list, one catalogue loader, one lookup, shared by the web, the exports and the rules.
 
 A catalogue is a YAML file in this folder, one per domain (``exports``, ``fields``, ``web``, ``audit``,
 ``findings``, ``rules``): ``key: {en: ..., da: ..., nb: ...}``, ``{name}`` placeholders filled at lookup.
 
 There is no fallback between languages. Loading a catalogue refuses an entry that lacks a language of
-``LANGUAGES`` (or has an empty text), and looking up a key no catalogue of the reader holds raises
+its domain (``LANGUAGES``; ``EXPORT_LANGUAGES`` for the catalogues an export reads) or has an empty
+text, and looking up a key no catalogue of the reader holds raises
 ``KeyError``: a Danish or Norwegian page or export never carries an English text in silence, it fails
 where the missing translation is. Only a value that is not a label (a vocabulary key the register does
 not know, an enum value without a label, an unknown duration shape) is shown as it is written.
@@ -35,13 +36,18 @@ except ImportError:  # pragma: no cover - PyYAML built without libyaml
 
 Lang = Literal["en", "da", "nb"]
 LANGUAGES: tuple[Lang, ...] = ("en", "da", "nb")
+# The languages an export is written in: the web's, and French, for the CNIL (the web stays en/da/nb).
+ExportLang = Literal["en", "da", "nb", "fr"]
+EXPORT_LANGUAGES: tuple[ExportLang, ...] = ("en", "da", "nb", "fr")
 # Each language in its own words, as a language picker offers it.
-LANGUAGE_NAMES: dict[str, str] = {"en": "English", "da": "Dansk", "nb": "Norsk (bokmål)"}
+LANGUAGE_NAMES: dict[str, str] = {"en": "English", "da": "Dansk", "nb": "Norsk (bokmål)", "fr": "Français"}
 # Babel's locales: British English writes "22 November 2026", as the EU's English texts do.
-LOCALES: dict[Lang, str] = {"en": "en_GB", "da": "da_DK", "nb": "nb_NO"}
+LOCALES: dict[ExportLang, str] = {"en": "en_GB", "da": "da_DK", "nb": "nb_NO", "fr": "fr_FR"}
 
 HERE = Path(__file__).parent
 DOMAINS: tuple[str, ...] = ("exports", "fields", "web", "audit", "findings", "rules")
+# The languages each catalogue holds: those an export renders hold French too.
+DOMAIN_LANGUAGES: dict[str, tuple[str, ...]] = {"exports": EXPORT_LANGUAGES, "fields": EXPORT_LANGUAGES}
 
 Catalogue = dict[str, dict[str, str]]
 
@@ -50,17 +56,17 @@ class CatalogueError(ValueError):
     """A catalogue file that would make a page or an export show a wrong or missing text."""
 
 
-def load(path: Path) -> Catalogue:
-    """One catalogue file, checked: string keys, and a non-empty text in every language of ``LANGUAGES``."""
+def load(path: Path, languages: tuple[str, ...] = LANGUAGES) -> Catalogue:
+    """One catalogue file, checked: string keys, and a non-empty text in every language of ``languages``."""
     raw = yaml.load(path.read_text(encoding="utf-8"), Loader=SafeLoader) or {}
     if not isinstance(raw, dict):
         raise CatalogueError(f"{path.name}: not a mapping of keys to texts")
     if unquoted := [k for k in raw if not isinstance(k, str)]:
         raise CatalogueError(f"{path.name}: quote the keys {unquoted} (YAML reads yes, no, on, off as bools)")
     for key, texts in raw.items():
-        if not isinstance(texts, dict) or set(texts) != set(LANGUAGES):
+        if not isinstance(texts, dict) or set(texts) != set(languages):
             found = sorted(map(str, texts)) if isinstance(texts, dict) else texts
-            raise CatalogueError(f"{path.name}: {key}: needs exactly {', '.join(LANGUAGES)}, has {found}")
+            raise CatalogueError(f"{path.name}: {key}: needs exactly {', '.join(languages)}, has {found}")
         if empty := [lang for lang, text in texts.items() if not isinstance(text, str) or not text.strip()]:
             raise CatalogueError(f"{path.name}: {key}: no text in {', '.join(empty)}")
     return raw
@@ -71,7 +77,7 @@ def catalogue(domain: str) -> Catalogue:
     """The catalogue of one domain (``exports``, ``web``, ...), loaded once per process."""
     if domain not in DOMAINS:
         raise CatalogueError(f"no catalogue '{domain}'; one of {', '.join(DOMAINS)}")
-    return load(HERE / f"{domain}.yaml")
+    return load(HERE / f"{domain}.yaml", DOMAIN_LANGUAGES.get(domain, LANGUAGES))
 
 
 @functools.cache
@@ -93,14 +99,20 @@ def entry(domain: str, key: str) -> dict[str, str]:
     return catalogue(domain)[key]
 
 
+def label(term: TermData, lang: str) -> str:
+    """The term's label in ``lang``; its English label where it has none in ``lang`` (French is
+    optional: see ``Texts.labelled``)."""
+    return str(getattr(term.labels, lang, None) or term.labels.en)
+
+
 class Texts:
     """Everything a reader (a page, an export) writes in one language: the labels of its catalogues
     (``DOMAINS``), vocabulary terms, countries, dates and durations."""
 
     DOMAINS: ClassVar[tuple[str, ...]] = ()
 
-    def __init__(self, lang: Lang, terms: Iterable[TermData]) -> None:
-        self.lang: Lang = lang
+    def __init__(self, lang: ExportLang, terms: Iterable[TermData]) -> None:
+        self.lang: ExportLang = lang
         self.locale = Locale.parse(LOCALES[lang])
         self._labels = labels(*self.DOMAINS)
         self._terms = {(t.vocabulary, t.key): t for t in terms}
@@ -116,9 +128,16 @@ class Texts:
         return key in self._labels
 
     def term(self, vocabulary: str, key: str) -> str:
-        """A vocabulary term's label; an unknown key is shown as it is, never dropped."""
+        """A vocabulary term's label; an unknown key is shown as it is, never dropped. A term without a
+        label in this language (a custom term has no French one unless given) shows its English label,
+        which the export's language check reports (``labelled``)."""
         term = self._terms.get((vocabulary, key))
-        return getattr(term.labels, self.lang) if term else key
+        return label(term, self.lang) if term else key
+
+    def labelled(self, vocabulary: str, key: str) -> bool:
+        """Whether the term is known and has a label of its own in this language."""
+        term = self._terms.get((vocabulary, key))
+        return term is not None and bool(getattr(term.labels, self.lang, None))
 
     def term_data(self, vocabulary: str, key: str) -> TermData | None:
         return self._terms.get((vocabulary, key))
@@ -126,9 +145,7 @@ class Texts:
     def vocabulary(self, vocabulary: str) -> list[str]:
         """Labels of the terms in use (not deprecated), for validation lists."""
         return sorted(
-            getattr(t.labels, self.lang)
-            for (v, _), t in self._terms.items()
-            if v == vocabulary and not t.deprecated
+            label(t, self.lang) for (v, _), t in self._terms.items() if v == vocabulary and not t.deprecated
         )
 
     def enum(self, prefix: str, value: str | None) -> str:

@@ -45,6 +45,7 @@ class ProcessorTranslations(Translations, kw_only=True):
     en: ProcessorText | None = None
     da: ProcessorText | None = None
     nb: ProcessorText | None = None
+    fr: ProcessorText | None = None
 
 
 class RecipientText(Text, kw_only=True):
@@ -56,6 +57,7 @@ class RecipientTranslations(Translations, kw_only=True):
     en: RecipientText | None = None
     da: RecipientText | None = None
     nb: RecipientText | None = None
+    fr: RecipientText | None = None
 
 
 class ProcessorData(Sourced, kw_only=True):

@@ -94,8 +94,37 @@ class TermHooks(KindHooks):
 class ActivityHooks(KindHooks):
     """Activities: the review cycle and the four-eyes approval (``ropa.records.approval``)."""
 
+    async def extra_errors(self, data: Any, resolver: Resolver) -> list[tuple[str, str]]:
+        return disclosure_errors(data)
+
     async def before_create(self, data: Any) -> None:
         await approval.before_create(data)
 
     async def before_update(self, data: Any, row: dict[str, Any]) -> None:
         await approval.before_update(data, row)
+
+
+def disclosure_errors(data: Any) -> list[tuple[str, str]]:
+    """A disclosure (``recipient_disclosures``) states what of the activity goes to one of its recipients:
+    its recipient, categories and data subjects must be the activity's own, once each (Art. 30(1)(c)-(d))."""
+    errors: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    own = {u.category for u in data.data_categories}
+    for i, d in enumerate(data.recipient_disclosures):
+        path = f"recipient_disclosures[{i}]"
+        if d.recipient not in data.recipients:
+            errors.append((f"{path}.recipient", f"'{d.recipient}' is not one of the activity's recipients"))
+        elif d.recipient in seen:
+            errors.append((f"{path}.recipient", f"'{d.recipient}' has a disclosure already"))
+        seen.add(d.recipient)
+        for j, category in enumerate(d.data_categories):
+            if category not in own:
+                errors.append(
+                    (f"{path}.data_categories[{j}]", f"'{category}' is not a data category of the activity")
+                )
+        for j, subject in enumerate(d.data_subjects):
+            if subject not in data.data_subjects:
+                errors.append(
+                    (f"{path}.data_subjects[{j}]", f"'{subject}' is not a data subject of the activity")
+                )
+    return errors

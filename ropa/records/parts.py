@@ -71,7 +71,8 @@ class Text(Base, kw_only=True, omit_defaults=True):
 class Translations(Base, kw_only=True, omit_defaults=True):
     """A record part's free text translated: per language an export is made in, the part's ``Text``.
 
-    Each kind names its own (``ActivityTranslations``: ``en``, ``da``, ``nb``, each an ``ActivityText``),
-    so the API schema shows the fields; the languages are those of ``ropa.i18n.LANGUAGES`` (not imported:
+    Each kind names its own (``ActivityTranslations``: ``en``, ``da``, ``nb``, ``fr``, each an
+    ``ActivityText``), so the API schema shows the fields; the languages are those of
+    ``ropa.i18n.EXPORT_LANGUAGES`` (not imported:
     the catalogues read the vocabulary's schema, which reads this module), and
     tests/unit/test_translations_model.py keeps them the same. A language left out has none."""

@@ -276,13 +276,27 @@ async def update(kind: Kind, record_id: str, payload: Any) -> Any:
         if errors:
             raise Invalid.of(errors)
         await _validate(kind, data, kind.owner(str(row["id"]), row), Resolver())
+        status = kind.status_of(data)
+        if status == kind.retired_status != row["status"]:  # retired through its status: as ``retire``
+            await _refuse_if_used(kind, row, data)
         await kind.hooks.before_update(data, row)
         try:
-            return await _write(kind, row, data, kind.status_of(data), f"{kind.name}.update")
+            return await _write(kind, row, data, status, f"{kind.name}.update")
         except UNIQUE_VIOLATIONS as exc:  # PostgreSQL: a concurrent write took the number first
             if conflict := kind.hooks.unique_conflict(data, exc):
                 raise conflict from None
             raise
+
+
+async def _refuse_if_used(kind: Kind, row: dict[str, Any], data: Any) -> None:
+    """Conflict naming the records that still use this one (a cookie naming an activity), if any: a
+    record is retired by ``retire`` or by an update to its retired status, and either way only when
+    nothing active refers to it."""
+    if problems := await blockers(kind, row, data):
+        raise Conflict(
+            f"this {kind.name.replace('_', ' ')} is still in use",
+            [{"name": name, "reason": reason} for name, reason in problems],
+        )
 
 
 async def retire(kind: Kind, record_id: str, version: int | None, reason: str = "") -> Any:
@@ -294,11 +308,7 @@ async def retire(kind: Kind, record_id: str, version: int | None, reason: str = 
         if row["status"] == kind.retired_status:
             return to_out(kind, row)
         data = msgspec.json.decode(row["data"], type=kind.data)
-        if problems := await blockers(kind, row, data):
-            raise Conflict(
-                f"this {kind.name.replace('_', ' ')} is still in use",
-                [{"name": name, "reason": reason} for name, reason in problems],
-            )
+        await _refuse_if_used(kind, row, data)
         if kind.retire_data:
             data = kind.retire_data(data)
         return await _write(kind, row, data, kind.retired_status, f"{kind.name}.retire", reason)

@@ -22,6 +22,7 @@ class RetentionTranslations(Translations, kw_only=True):
     en: RetentionText | None = None
     da: RetentionText | None = None
     nb: RetentionText | None = None
+    fr: RetentionText | None = None
 
 
 class RetentionData(Sourced, kw_only=True):

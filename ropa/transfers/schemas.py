@@ -30,6 +30,7 @@ class TransferTranslations(Translations, kw_only=True):
     en: TransferText | None = None
     da: TransferText | None = None
     nb: TransferText | None = None
+    fr: TransferText | None = None
 
 
 class TransferData(Sourced, kw_only=True):

@@ -21,7 +21,7 @@ from ropa.access.model import current_principal
 from ropa.access.users import actor_names
 from ropa.auditing import services as audit_services
 from ropa.errors import Conflict, Forbidden, Invalid
-from ropa.i18n import LANGUAGES
+from ropa.i18n import EXPORT_LANGUAGES
 from ropa.i18n.citations import cite
 from ropa.records import services as records
 from ropa.records.catalog import ACTIVITY
@@ -76,7 +76,7 @@ async def _editor(
         exclusions=[(k, t.enum("st.exclusion", k)) for k in EXCLUSIONS],
         articles=[(k, cite(k, t.lang)) for k in ARTICLES],
         inline=inline_view(INLINE_KINDS, form, offered, t),
-        translation_languages=LANGUAGES,
+        translation_languages=EXPORT_LANGUAGES,
         tab="activities",
         **extra,
     )

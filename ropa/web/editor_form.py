@@ -193,6 +193,7 @@ def apply(form: Form, stored: dict[str, Any]) -> dict[str, Any]:
     data["data_categories"] = [kept.get(key, {"category": key}) for key in categories]
     for name in RECORD_PICKERS:
         data[name] = _in_order(stored.get(name, []), v[name])
+    data["recipient_disclosures"] = _disclosures(stored, data)
     security = dict(stored.get("security") or {})
     security["measures"] = _in_order(security.get("measures", []), v["security_measures"])
     security["description"] = v["security_description"] or None
@@ -226,6 +227,21 @@ def apply(form: Form, stored: dict[str, Any]) -> dict[str, Any]:
     data["exclusions"] = apply_rows(form.exclusions, stored.get("exclusions") or [], "exclusion")
     data["version"] = form.version
     return data
+
+
+def _disclosures(stored: dict[str, Any], data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The stored disclosures to recipients (``recipient_disclosures``), less what the form unpicked: a
+    recipient, data category or data subject the activity no longer has is no longer disclosed."""
+    categories = {use["category"] for use in data["data_categories"]}
+    return [
+        {
+            **d,
+            "data_categories": [c for c in d.get("data_categories", []) if c in categories],
+            "data_subjects": [s for s in d.get("data_subjects", []) if s in data["data_subjects"]],
+        }
+        for d in stored.get("recipient_disclosures") or []
+        if d["recipient"] in data["recipients"]
+    ]
 
 
 def _in_order(stored: list[str], picked: list[str]) -> list[str]:

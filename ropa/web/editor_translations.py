@@ -13,7 +13,7 @@ from typing import Any
 
 from litestar.datastructures import FormMultiDict
 
-from ropa.i18n import LANGUAGES
+from ropa.i18n import EXPORT_LANGUAGES
 
 FIELDS = ("name", "description")  # of the activity; a purpose's description besides
 _FIELD = re.compile(r"tr-([a-z]+)-([a-z_]+)")
@@ -26,7 +26,7 @@ def field_name(lang: str, field: str) -> str:
 def parse(name: str) -> tuple[str, str] | None:
     """(language, field) of a translation's form field, or None."""
     m = _FIELD.fullmatch(name)
-    return (m[1], m[2]) if m and m[1] in LANGUAGES and m[2] in FIELDS else None
+    return (m[1], m[2]) if m and m[1] in EXPORT_LANGUAGES and m[2] in FIELDS else None
 
 
 def _stored(translations: Any, lang: str, field: str) -> str:
@@ -37,23 +37,23 @@ def _stored(translations: Any, lang: str, field: str) -> str:
 def values_of(data: dict[str, Any]) -> dict[str, str]:
     """The activity's translations as the form's values."""
     tr = data.get("translations")
-    return {field_name(lang, f): _stored(tr, lang, f) for lang in LANGUAGES for f in FIELDS}
+    return {field_name(lang, f): _stored(tr, lang, f) for lang in EXPORT_LANGUAGES for f in FIELDS}
 
 
 def purpose_values_of(purpose: dict[str, Any]) -> dict[str, str]:
     """A purpose's translations as the form's values of that purpose."""
     tr = purpose.get("translations")
-    return {f"tr-{lang}": _stored(tr, lang, "description") for lang in LANGUAGES}
+    return {f"tr-{lang}": _stored(tr, lang, "description") for lang in EXPORT_LANGUAGES}
 
 
 def values_from_post(submitted: FormMultiDict) -> dict[str, str]:
     """The translations the post carries (left out: those it does not carry)."""
-    names = (field_name(lang, f) for lang in LANGUAGES for f in FIELDS)
+    names = (field_name(lang, f) for lang in EXPORT_LANGUAGES for f in FIELDS)
     return {name: str(submitted.get(name, "")).strip() for name in names if name in submitted}
 
 
 def purpose_values_from_post(submitted: FormMultiDict, index: int) -> dict[str, str]:
-    names = ((f"tr-{lang}", f"purpose-{index}-tr-{lang}") for lang in LANGUAGES)
+    names = ((f"tr-{lang}", f"purpose-{index}-tr-{lang}") for lang in EXPORT_LANGUAGES)
     return {key: str(submitted.get(name, "")).strip() for key, name in names if name in submitted}
 
 
@@ -84,18 +84,20 @@ def apply_activity(values: dict[str, Any], data: dict[str, Any]) -> None:
 def apply_purpose(posted: dict[str, Any], data: dict[str, Any]) -> None:
     """The form's translations of one purpose over its stored ones (``data``: the purpose)."""
     texts: dict[tuple[str, str], str] = {
-        (lang, "description"): posted[f"tr-{lang}"] for lang in LANGUAGES if f"tr-{lang}" in posted
+        (lang, "description"): posted[f"tr-{lang}"] for lang in EXPORT_LANGUAGES if f"tr-{lang}" in posted
     }
     _set(data, _applied(data.get("translations"), texts))
 
 
 def purpose_key(purpose: dict[str, Any]) -> tuple[str, ...]:
     """A purpose's translations, for comparing two versions of the form."""
-    return tuple(str(purpose.get(f"tr-{lang}", "")) for lang in LANGUAGES)
+    return tuple(str(purpose.get(f"tr-{lang}", "")) for lang in EXPORT_LANGUAGES)
 
 
 def reapply(index: int, purpose: dict[str, Any]) -> list[tuple[str, str]]:
     """A purpose's translations as hidden fields of the conflict screen."""
     return [
-        (f"purpose-{index}-tr-{lang}", purpose[f"tr-{lang}"]) for lang in LANGUAGES if f"tr-{lang}" in purpose
+        (f"purpose-{index}-tr-{lang}", purpose[f"tr-{lang}"])
+        for lang in EXPORT_LANGUAGES
+        if f"tr-{lang}" in purpose
     ]

@@ -6,7 +6,9 @@ API's guard: a new entity needs ``entities.create`` (admins); editing, retiring 
 ``entities.manage`` in the entity's scope (admins, and the entity's compliance officers), as
 ``POST``, ``PUT``, ``DELETE /api/entities`` and ``POST /api/entities/{id}/reactivate``. What the form
 does not show (joint controllers, other authorities, documents, sources) is carried over unchanged.
-Messages are shown by field, in the page's language.
+The entity's free text an export shows has its translations per export language, in a ``<details>`` per
+language as in the activity editor (``ropa/web/entity_translations.py``). Messages are shown by field,
+in the page's language.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from exports.service import vocabulary_terms
 from ropa.errors import Conflict, Invalid
 from ropa.records import services as records
 from ropa.records.catalog import ENTITY
+from ropa.web import entity_translations as translations
 from ropa.web import reads
 from ropa.web.messages import friendly
 from ropa.web.pages import page, texts
@@ -107,6 +110,7 @@ SECTIONS: tuple[tuple[str, tuple[Field, ...]], ...] = (
             Field("supervisory_authority.country", "wf.country", hint=COUNTRY),
             *_contact("supervisory_authority", url=True)[1:],
             Field("supervisory_authority.complaint_url", "wf.complaint_url", hint=URL),
+            Field("supervisory_authority.remit", "wf.remit", "textarea"),
         ),
     ),
     ("field.responsible", _contact("responsible", url=True)),
@@ -131,7 +135,13 @@ SECTIONS: tuple[tuple[str, tuple[Field, ...]], ...] = (
         ),
     ),
 )
-SPEC = Spec(ENTITY, "entities", "dash.entities", "ent.new", tuple(f for _, fs in SECTIONS for f in fs))
+SPEC = Spec(
+    ENTITY,
+    "entities",
+    "dash.entities",
+    "ent.new",
+    (*(f for _, fs in SECTIONS for f in fs), *translations.FIELDS),
+)
 NAMES = [f.name for f in SPEC.fields]
 # Reasons of the entity's own checks, before the messages every form shares (ropa/web/messages.py).
 REASONS = [
@@ -163,9 +173,9 @@ def apply(form: RecordForm, stored: dict[str, Any]) -> dict[str, Any]:
         holder = data
         for part in parents:
             holder = holder.get(part) or {}
-        if isinstance(holder.get(leaf), dict) and all(v in (None, "", []) for v in holder[leaf].values()):
+        if isinstance(holder.get(leaf), dict) and translations.empty(holder[leaf]):
             holder[leaf] = None
-    return data
+    return translations.prune(data)
 
 
 def field_of(path: str, reason: str = "") -> str:
@@ -196,7 +206,7 @@ def _labels(t: Any) -> dict[str, str]:
         for f in fields:
             own = str(t(f.label))
             labels[f.name] = own if "." not in f.name else f"{t(legend)} – {own}"
-    return labels
+    return labels | translations.labels(t)
 
 
 async def _form_page(
@@ -212,6 +222,7 @@ async def _form_page(
         entity=entity,
         entity_id=entity.id if entity else "",
         sections=SECTIONS,
+        translation_sections=translations.SECTIONS,
         form=form,
         options=await options(SPEC, "", terms, t, form),
         label_of=labeller(_labels(t)),

@@ -21,7 +21,7 @@ from exports.jobs import Job, Jobs
 from exports.layouts import Gap, Layout, layouts
 from exports.service import ExportRequest, check, validate
 from ropa.errors import Invalid, NotFound
-from ropa.i18n import LANGUAGE_NAMES, LANGUAGES
+from ropa.i18n import EXPORT_LANGUAGES, LANGUAGE_NAMES
 from ropa.web import reads
 from ropa.web.pages import FieldErrors, UiTexts, page, texts
 
@@ -107,7 +107,7 @@ def _request(
     """The export the dialog asks for, or None with the form's messages set."""
     if form.format not in FORMATS:
         form.fail("format", t("exp.err.format"))
-    if form.language not in LANGUAGES:
+    if form.language not in EXPORT_LANGUAGES:
         form.fail("language", t("exp.err.lang"))
     if form.layout not in layouts():
         form.fail("layout", t("exp.err.layout"))
@@ -166,7 +166,7 @@ def _dialog(
         variants=VARIANTS,
         purposes=PURPOSES,
         includes=INCLUDES,
-        languages=[(code, LANGUAGE_NAMES[code]) for code in LANGUAGES],
+        languages=[(code, LANGUAGE_NAMES[code]) for code in EXPORT_LANGUAGES],
         authority_lang=_authority_language(entity),
         layouts=[(lay.id, lay.name(t)) for lay in _layouts()],
         gaps=gaps or [],

@@ -19,13 +19,13 @@ from tests.unit.test_export_pdf_fetching import document
 ACTIVITIES = 12
 
 
-def _entity(register: RegisterFile) -> EntityIn:
+def _entity(register: RegisterFile, activities: int = ACTIVITIES) -> EntityIn:
     """The demo's Danish entity with its first activity cloned under new keys, as bench/common.py does."""
     entity = next(e for e in register.entities if e.key == "TECHEM-DK")
     template = entity.activities[0]
     clones = [
         msgspec.structs.replace(template, key=f"BIG-{i:03d}", name=f"Cloned activity {i:03d}", id=None)
-        for i in range(ACTIVITIES)
+        for i in range(activities)
     ]
     return msgspec.structs.replace(entity, activities=clones)
 

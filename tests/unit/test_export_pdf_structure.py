@@ -127,6 +127,23 @@ def test_the_contents_are_a_table_of_contents_linking_each_entry(
         assert "/Link" in [kind for _, kind, _ in _structure(reference)]
 
 
+def test_every_link_annotation_belongs_to_a_link_element(draft: tuple[Document, PdfReader]) -> None:
+    """PDF/UA (ISO 14289-1, 7.18.5): a link annotation is the content of a /Link element; WeasyPrint
+    files the contents' page numbers (a span inside the link) under a /Span."""
+    _, reader = draft
+    tree: Any = reader.root_object["/StructTreeRoot"]
+    nums = tree["/ParentTree"]["/Nums"]
+    parents = dict(zip((int(k) for k in nums[::2]), nums[1::2], strict=True))
+    annotations = [a.get_object() for page in reader.pages for a in page.get("/Annots", [])]
+    links = [a for a in annotations if a.get("/Subtype") == "/Link"]
+    assert len(links) >= len(reader.pages) // 2, "the contents and the references link"
+    for annotation in links:
+        element = parents[int(annotation["/StructParent"])].get_object()
+        assert element["/S"] == "/Link"
+        held = [k.get_object() for k in element["/K"] if isinstance(k.get_object(), dict)]
+        assert any(k.get("/Obj") is not None and k["/Obj"].get_object() == annotation for k in held)
+
+
 def test_a_reference_is_never_broken_at_its_hyphens(demo: EntityIn, terms: list[TermData]) -> None:
     """The annexes' narrow "activities" columns and the activities' headings hold each key whole."""
     keys = {a.key: f"PA-DK-PORTAL-{n:02}" for n, a in enumerate(demo.activities, start=1)}

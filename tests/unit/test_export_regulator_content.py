@@ -22,7 +22,7 @@ from exports.service import _baseline, _sent
 from exports.view import View
 from exports.xlsx import render_xlsx
 from ropa.entities.schemas import Dpo, SourceDocument
-from ropa.i18n import Lang
+from ropa.i18n import ExportLang, Lang
 from ropa.porting.schemas import EntityIn
 from ropa.records.parts import SourceRef
 from ropa.transfers.schemas import SccDetails
@@ -42,7 +42,7 @@ def demo(register: Any) -> EntityIn:
 def document(
     entity: EntityIn,
     terms: list[TermData],
-    lang: Lang = "en",
+    lang: ExportLang = "en",
     include: tuple[str, ...] = (),
     layout: str = "canonical",
     fmt: str = "pdf",

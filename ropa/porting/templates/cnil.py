@@ -1,27 +1,30 @@
-"""The CNIL's model register ("modèle de registre", July 2019): an organisation sheet, then a
-"fiche de registre" per activity, each a column of labels with the answers beside them.
+"""The CNIL's model register ("modèle de registre simplifié", registre-traitement-simplifie.ods, July
+2019): the organisation and its list of activities (sheet "2 - Liste des traitements"), then a
+"fiche de registre" per activity (a copy of sheet "3 - Modèle de fiche de registre"), each a column
+of labels with the answers beside them.
 
-Labels as the CNIL publishes them (https://www.cnil.fr/fr/RGDP-le-registre-des-activites-de-traitement,
-"Modèle de registre"): see tests/fixtures/templates/README.md. The built-in vocabularies carry no
-French labels, so the French wording of each term the model names is given here (``terms``); the
-checklist rows of the model (data categories, security measures) name their term by their label.
+The checklist labels are those of the CNIL's file as a public copy of its content.xml quotes them;
+the other labels are not all confirmed: see tests/fixtures/templates/README.md. The built-in
+vocabularies carry no French labels, so the French wording of each term the model names is given
+here (``terms``); the checklist rows of the model (data categories, security measures) name their
+term by their label.
 """
 
 from ropa.porting.templates.spec import Template
 
 _CATEGORY_ROWS = {
-    "État civil, identité, données d'identification, images": "category:name",
+    # The two checklists of the model's fiche (sheet "3 - Modèle de fiche de registre" of
+    # registre-traitement-simplifie.ods), as published, its "adress IP" included.
+    "État civil, identité, données d'identification, images…": "category:name",
     "Vie personnelle (habitudes de vie, situation familiale, etc.)": "category:other",
-    "Vie professionnelle (CV, scolarité, formation professionnelle, distinctions, etc.)": (
-        "category:employer_and_role"
-    ),
     (
         "Informations d'ordre économique et financier "
         "(revenus, situation financière, situation fiscale, etc.)"
     ): "category:financial",
-    "Données de connexion (adresse IP, logs, etc.)": "category:log_data",
+    "Données de connexion (adress IP, logs, etc.)": "category:log_data",
     "Données de localisation (déplacements, données GPS, GSM, etc.)": "category:location",
-    "Données révélant l'origine prétendument raciale ou ethnique": "category:racial_ethnic_origin",
+    "Numéro de Sécurité Sociale (ou NIR)": "category:national_id",
+    "Données révélant l'origine raciale ou ethnique": "category:racial_ethnic_origin",
     "Données révélant les opinions politiques": "category:political_opinions",
     "Données révélant les convictions religieuses ou philosophiques": "category:religious_beliefs",
     "Données révélant l'appartenance syndicale": "category:trade_union_membership",
@@ -32,7 +35,14 @@ _CATEGORY_ROWS = {
     "Données concernant la santé": "category:health",
     "Données concernant la vie sexuelle ou l'orientation sexuelle": "category:sex_life_orientation",
     "Données relatives à des condamnations pénales ou infractions": "category:criminal_offences",
-    "Numéro d'identification national unique (NIR pour la France)": "category:national_id",
+    # The same rows as a copy corrects them, and the rows of the CNIL's earlier PDF model
+    # (registre_rgpd_basique.pdf), which the .ods dropped.
+    "État civil, identité, données d'identification, images": "category:name",
+    "Données de connexion (adresse IP, logs, etc.)": "category:log_data",
+    (
+        "Vie professionnelle (ex. CV, situation professionnelle, scolarité, formation, distinctions, "
+        "diplômes, etc.)"
+    ): "category:employer_and_role",
 }
 _MEASURE_ROWS = {
     "Contrôle d'accès des utilisateurs": "measure:access_control",
@@ -52,7 +62,7 @@ MODEL = Template(
     country="FR",
     role="controller",
     style="fiche",
-    sheet="Registre",
+    sheet="2 - Liste des traitements",
     boilerplate=(
         "Registre des activités de traitement",
         "Coordonnées du responsable de l'organisme",
@@ -76,7 +86,9 @@ MODEL = Template(
     },
     columns={
         "N° / REF": "key",
+        "N° / RÉF": "key",
         "Nom / sigle": "name",
+        "Nom du traitement": "name",
         "Date de création de la fiche": "notes",
         "Mise à jour de la fiche": "notes",
         "Responsable(s) conjoint(s)": "joint_controllers",

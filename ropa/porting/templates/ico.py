@@ -1,7 +1,8 @@
 """The UK ICO's documentation templates for controllers and for processors (UK GDPR Art. 30(1), 30(2)).
 
-Headings as the ICO publishes them (https://ico.org.uk/for-organisations/uk-gdpr-guidance-and-
-resources/accountability-and-governance/documentation/, "Is there a template we can use?"): see
+The controllers' headings are those of sheet "Template", row 9, of the ICO's file
+(https://ico.org.uk/media2/migrated/2172937/gdpr-documentation-controller-template.xlsx), as two
+public copies quote them; the processors' headings are not confirmed. See
 tests/fixtures/templates/README.md for what was read where. A column the register has no structured
 field for (breaches, adherence to the retention policy) is kept as text in the activity's notes.
 """
@@ -21,12 +22,12 @@ _BOILERPLATE = (
     "Documentation template for controllers",
     "Documentation template for processors",
     "Article 30 Record of Processing Activities",
-    "Privacy notices",
+    "Privacy Notices",
     "Consent",
-    "Access requests",
+    "Access Requests",
     "Data Protection Impact Assessments",
-    "Personal data breaches",
-    "DPA 2018 Schedule 1",
+    "Personal Data Breaches",
+    "Data Protection Act 2018 - Special Category or Criminal Conviction and Offence data",
 )
 
 CONTROLLER = Template(
@@ -55,7 +56,7 @@ CONTROLLER = Template(
         **_TRANSFERS,
         "Retention schedule (if possible)": "retention",
         "Article 6 lawful basis for processing personal data": "legal_bases",
-        "Article 9 basis for processing special category data": "special_condition",
+        "Article 9 condition for processing special category data": "special_condition",
         "Legitimate interests for the processing (if applicable)": "legitimate_interest",
         "Link to record of legitimate interests assessment (if applicable)": "lia_reference",
         "Rights available to individuals": "rights",
@@ -65,10 +66,12 @@ CONTROLLER = Template(
         "Location of personal data": "system",
         "Data Protection Impact Assessment required?": "dpia_required",
         "Data Protection Impact Assessment progress": "notes",
-        "Link to the Data Protection Impact Assessment": "dpia_link",
-        "Has the personal data been breached?": "notes",
+        "Link to Data Protection Impact Assessment": "dpia_link",
+        "Has a personal data breach occurred?": "notes",
         "Link to record of personal data breach": "notes",
-        "Data Protection Act 2018 Schedule 1 condition for processing": "uk_schedule1",
+        "Data Protection Act 2018 Schedule 1 Condition for processing": "uk_schedule1",
+        # The Article 6 basis again, for the special category or criminal offence data (DPA 2018 Sch. 1).
+        "GDPR Article 6 lawful basis for processing": "notes",
         "Link to retention and erasure policy document": "retention_policy",
         "Is personal data retained and erased in accordance with the policy document?": "notes",
         "Reasons for not adhering to policy document (if applicable)": "notes",

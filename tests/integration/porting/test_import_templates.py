@@ -27,7 +27,7 @@ FIXTURES = ROOT / "tests" / "fixtures" / "templates"
 EXPECTED = {
     "ico-controller.xlsx": (
         "activities 2, recipients 2, transfers 1, retention_rules 2",
-        ["Template!F8", "Template!AD8", "Template!E9", "Template!I9", "Template!W9"],
+        ["Template!F10", "Template!AE10", "Template!E11", "Template!I11", "Template!W11"],
     ),
     "ico-processor.xlsx": ("entities 1, activities 1", ["Template!D7"]),
     "no-behandlingsansvarlig.xlsx": (

@@ -104,6 +104,24 @@ def test_an_activity_or_processor_a_cookie_names_cannot_be_retired(client):
     assert client.delete(f"/api/activities/{activity['id']}").status_code == 200
 
 
+def test_an_activity_a_cookie_names_cannot_be_retired_through_its_status_either(client):
+    entity, _, activity = _setup(client)
+    cookie = client.post("/api/cookies", json=_cookie(entity, activities=["PA-WEB"])).json()
+    retiring = put_body(activity, status="retired")
+    problem = expect_problem(client.put(f"/api/activities/{activity['id']}", json=retiring), 409, "key")
+    assert "cookie C-GA" in reason(problem, "key")
+    by_endpoint = expect_problem(client.delete(f"/api/activities/{activity['id']}"), 409, "key")
+    assert problem["invalid_params"] == by_endpoint["invalid_params"]  # one refusal, both ways
+    unchanged = client.get(f"/api/activities/{activity['id']}").json()
+    assert (unchanged["status"], unchanged["version"]) == (activity["status"], activity["version"])
+    history = client.get(f"/api/activities/{activity['id']}/history").json()
+    assert [h["action"] for h in history] == ["activity.create"]  # nothing written, nothing audited
+    client.put(f"/api/cookies/{cookie['id']}", json=put_body(cookie, activities=[]))
+    retired = client.put(f"/api/activities/{activity['id']}", json=retiring)
+    assert retired.status_code == 200, retired.text
+    assert retired.json()["status"] == "retired"
+
+
 def test_as_of_and_the_round_trip_keep_the_cookies(client, templates):
     entity, _, _ = _setup(client)
     kept = client.post("/api/cookies", json=_cookie(entity, activities=["PA-WEB"], duration="P1D")).json()

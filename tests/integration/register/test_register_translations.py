@@ -4,6 +4,7 @@ a record without any is written as before (no ``translations`` field at all)."""
 import msgspec
 
 from ropa.activities.schemas import ActivityText, ActivityTranslations, PurposeText, PurposeTranslations
+from ropa.entities.schemas import Authority, EntityText, EntityTranslations, RemitText, RemitTranslations
 from ropa.porting.services import dump_register, import_register
 from ropa.processors.schemas import ProcessorText, ProcessorTranslations
 from tests.conftest import run
@@ -25,8 +26,18 @@ def _translated(register):
     processor = msgspec.structs.replace(
         entity.processors[0], translations=ProcessorTranslations(da=ProcessorText(description="Lønbureau"))
     )
+    authority = Authority(
+        name="Datatilsynet",
+        country="DK",
+        remit="Supervises data protection",
+        translations=RemitTranslations(da=RemitText(remit="Fører tilsyn med databeskyttelse")),
+    )
     entity = msgspec.structs.replace(
-        entity, activities=[activity, *entity.activities[1:]], processors=[processor, *entity.processors[1:]]
+        entity,
+        activities=[activity, *entity.activities[1:]],
+        processors=[processor, *entity.processors[1:]],
+        translations=EntityTranslations(nb=EntityText(security_statement="Tilgangen er begrenset")),
+        other_authorities=[*entity.other_authorities, authority],
     )
     return msgspec.structs.replace(register, entities=[entity, *register.entities[1:]])
 
@@ -42,6 +53,8 @@ def test_translations_survive_dump_import_dump(demo_database, templates):
     activity = first.entities[0].activities[0]
     assert activity.translations.da.name == "Løn" and activity.translations.da.notes == "Intern note"
     assert activity.purposes[0].translations.nb.description == "Å vurdere søknadene"
+    assert first.entities[0].translations.nb.security_statement == "Tilgangen er begrenset"
+    assert first.entities[0].other_authorities[-1].translations.da.remit == "Fører tilsyn med databeskyttelse"
     fresh_empty_database(templates)
     run(import_register(first))
     second = run(dump_register())

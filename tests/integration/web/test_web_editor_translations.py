@@ -30,13 +30,20 @@ def test_translations_are_edited_in_the_form_and_kept_by_saves_that_do_not_touch
     html, form = _form(web, dk, before["id"])
     assert "<details" in html and "Translation into Danish" in html and 'for="f-tr-da-name"' in html
     assert form["tr-da-name"] == "" and form["purpose-0-tr-nb"] == ""
+    # French too: the CNIL's export is in French, though the web itself is not.
+    assert "Translation into French" in html and form["tr-fr-name"] == "" and form["purpose-0-tr-fr"] == ""
     form |= {
         "tr-da-name": "Kundeportal",
         "tr-nb-description": "Kundeportalen",
+        "tr-fr-name": "Portail client",
         "purpose-0-tr-da": "At levere",
     }
     after = _save(web, dk, before["id"], form)
-    assert after["translations"] == {"da": {"name": "Kundeportal"}, "nb": {"description": "Kundeportalen"}}
+    assert after["translations"] == {
+        "da": {"name": "Kundeportal"},
+        "nb": {"description": "Kundeportalen"},
+        "fr": {"name": "Portail client"},
+    }
     assert after["purposes"][0]["translations"] == {"da": {"description": "At levere"}}
     assert after["name"] == before["name"]  # the text as written is not touched
     # Saved again as shown, and once by a post that carries no translation fields: both keep them.
@@ -52,7 +59,7 @@ def test_translations_are_edited_in_the_form_and_kept_by_saves_that_do_not_touch
     assert kept["purposes"][0]["translations"] == {"da": {"description": "At levere"}}
     # An emptied field removes that translation; none left: none recorded.
     _, form = _form(web, dk, before["id"])
-    form |= {"tr-da-name": "", "tr-nb-description": "", "purpose-0-tr-da": ""}
+    form |= {"tr-da-name": "", "tr-nb-description": "", "tr-fr-name": "", "purpose-0-tr-da": ""}
     emptied = _save(web, dk, before["id"], form)
     assert "translations" not in emptied and "translations" not in emptied["purposes"][0]
 

@@ -227,3 +227,57 @@ def test_a_retired_entity_is_reactivated_with_a_reason_in_the_page_language(web:
     # The entity's history names the event in the page's language.
     web.sign_in("officer_all")
     assert "Genaktiveret" in html.unescape(web.get(f"/entities/{entity['id']}/history?lang=da").text)
+
+
+def test_an_officer_translates_the_entitys_own_text_per_export_language(web: Any) -> None:
+    dk = web.ids["TECHEM-DK"]
+    web.sign_in("officer")
+    path = f"/entities/{dk}/edit"
+    page = html.unescape(web.get(path + "?lang=da").text)
+    assert "Oversættelse til dansk" in page and "Oversættelse til norsk" in page and "<details" in page
+    form = _form(web, path)
+    assert form["translations.da.security_statement"] == "" and form["supervisory_authority.name"]
+    statement = "Adgang til oplysningerne er begrænset og bliver logget"
+    remit = "Fører tilsyn med behandlingen af personoplysninger"
+    posted = form | {
+        "security_statement": "Access is restricted and logged",
+        "supervisory_authority.remit": "Supervises the processing of personal data",
+        "translations.da.security_statement": statement,
+        "supervisory_authority.translations.da.remit": remit,
+        "supervisory_authority.translations.nb.remit": "Fører tilsyn",
+    }
+    saved = web.post(path, posted, follow_redirects=False)
+    assert saved.status_code == 303, saved.text
+    stored = _entity(web, "TECHEM-DK")
+    assert stored["translations"] == {"da": {"security_statement": statement}}
+    assert stored["supervisory_authority"]["translations"] == {
+        "da": {"remit": remit},
+        "nb": {"remit": "Fører tilsyn"},
+    }
+    assert "translations" not in (stored["dpo_decision"] or {})  # none given: none written
+    rows = (
+        AuditEvent.select(AuditEvent.action, AuditEvent.body)
+        .where(AuditEvent.entity_id == dk)
+        .order_by(AuditEvent.event_id)
+        .run_sync()
+    )
+    assert rows[-1]["action"] == "entity.update"
+    assert "begrænset og bliver logget" in str(rows[-1]["body"])  # the change, in the audit log
+    # The form shows them again; an emptied field removes that translation, the others stay.
+    again = _form(web, path)
+    assert again["translations.da.security_statement"] == statement
+    emptied = web.post(
+        path, again | {"supervisory_authority.translations.nb.remit": ""}, follow_redirects=False
+    )
+    assert emptied.status_code == 303, emptied.text
+    latest = _entity(web, "TECHEM-DK")
+    assert latest["supervisory_authority"]["translations"] == {"da": {"remit": remit}}
+    assert latest["translations"] == stored["translations"]
+    # Too long: refused by field, its section opened with the message, nothing saved.
+    refused = web.post(
+        path + "?lang=en", _form(web, path) | {"translations.nb.security_statement": "x" * 20_001}
+    )
+    assert refused.status_code == 422
+    assert 'id="err-f-translations-nb-security_statement"' in refused.text
+    assert '<details class="translations" open>' in refused.text
+    assert _entity(web, "TECHEM-DK") == latest
