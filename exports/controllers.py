@@ -13,7 +13,16 @@ from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from audit.context import current_actor
 from exports.jobs import Jobs
 from exports.layouts import layouts
-from exports.service import MEDIA_TYPES, ExportRequest, ExportResult, export, inspect, parse_as_of, validate
+from exports.service import (
+    MEDIA_TYPES,
+    ExportRequest,
+    ExportResult,
+    check_language,
+    export,
+    inspect,
+    parse_as_of,
+    validate,
+)
 from ropa.errors import Conflict, NotFound
 from ropa.i18n import EXPORT_LANGUAGES
 from ropa.i18n import ExportLang as Language
@@ -73,6 +82,7 @@ async def _is_large(entity: str) -> bool:
 
 
 async def _respond(request: Request[Any, Any, Any], req: ExportRequest, background: bool) -> Response[Any]:
+    await check_language(req)
     if background or await _is_large(req.entity):
         job = _jobs(request).submit(req, current_actor().id)
         return Response(_status(job), status_code=202, headers={"location": f"/api/exports/{job.id}"})
@@ -265,6 +275,7 @@ async def list_layouts() -> list[LayoutOut]:
 async def start_job(request: Request[Any, Any, Any], data: JSONBody[ExportRequest]) -> Response[Any]:
     validate(data)
     await find_entity(data.entity)
+    await check_language(data)
     job = _jobs(request).submit(data, current_actor().id)
     return Response(_status(job), status_code=202, headers={"location": f"/api/exports/{job.id}"})
 

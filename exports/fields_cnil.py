@@ -9,6 +9,7 @@ Registered into ``exports.fields.FIELDS``; labels are ``field.<id>`` in ropa/i18
 from __future__ import annotations
 
 from exports.fields import Field, Value
+from exports.fields_national import or_no
 from exports.view import View, unique
 from ropa.activities.schemas import DataCategoryUse
 from ropa.porting.schemas import ActivityIn
@@ -50,12 +51,6 @@ def checklist_line(v: View, use: DataCategoryUse) -> str:
     return line if line in CHECKLIST else "other"
 
 
-def _or_no(a: ActivityIn, v: View, found: list[str]) -> list[Value]:
-    """``found``; "No" where the activity lists its categories and none is on this line (an absence the
-    record states); nothing ("not recorded") where it lists none."""
-    return list(unique(found)) if found else ([v.t("no")] if a.data_categories else [])
-
-
 def _line(line: str) -> Field:
     def get(a: ActivityIn, v: View) -> list[Value]:
         found = [
@@ -63,15 +58,13 @@ def _line(line: str) -> Field:
             for u in a.data_categories
             if not _sensitive(v, u) and checklist_line(v, u) == line
         ]
-        return _or_no(a, v, found)
+        return or_no(a, v, found)
 
     return Field(f"cnil_data_{line}", "30(1)(c)", get)
 
 
 def _sensitive_data(a: ActivityIn, v: View) -> list[Value]:
-    return _or_no(
-        a, v, [v.t.term("data_category", u.category) for u in a.data_categories if _sensitive(v, u)]
-    )
+    return or_no(a, v, [v.t.term("data_category", u.category) for u in a.data_categories if _sensitive(v, u)])
 
 
 def _main_purpose(a: ActivityIn, v: View) -> list[Value]:

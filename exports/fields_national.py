@@ -28,15 +28,18 @@ def _labelled(v: View, uses: list[DataCategoryUse]) -> list[str]:
     ]
 
 
-def _or_no(a: ActivityIn, v: View, found: list[str]) -> list[Value]:
-    """``found``, or "No" where the activity lists its categories and none is of the kind (a stated
-    absence), or nothing ("not recorded") where it lists none."""
-    return list(unique(found)) if found else ([v.t("no")] if a.data_categories else [])
+def or_no(a: ActivityIn, v: View, found: list[str]) -> list[Value]:
+    """``found``, or "No" where the activity lists its categories and none is of the kind (an absence
+    the record states), or nothing ("not recorded") where it lists none or lists them only as examples
+    (``data_categories_non_exhaustive``: a kind left out of the examples may still be processed)."""
+    if found:
+        return list(unique(found))
+    return [v.t("no")] if a.data_categories and not a.data_categories_non_exhaustive else []
 
 
 def _cpr_numbers(a: ActivityIn, v: View) -> list[Value]:
     # Art. 87; databeskyttelsesloven § 11 (DK), personopplysningsloven § 12 (NO).
-    return _or_no(a, v, _labelled(v, [u for u in a.data_categories if _term_flag(v, u, "national_id")]))
+    return or_no(a, v, _labelled(v, [u for u in a.data_categories if _term_flag(v, u, "national_id")]))
 
 
 def _special_categories(a: ActivityIn, v: View) -> list[Value]:
@@ -44,7 +47,7 @@ def _special_categories(a: ActivityIn, v: View) -> list[Value]:
     uses = [
         u for u in a.data_categories if (u.special or _term_flag(v, u, "special")) and not _criminal(v, u)
     ]
-    return _or_no(a, v, _labelled(v, uses))
+    return or_no(a, v, _labelled(v, uses))
 
 
 def _criminal(v: View, use: DataCategoryUse) -> bool:
@@ -56,7 +59,7 @@ def _criminal_data(a: ActivityIn, v: View) -> list[Value]:
     found = _labelled(v, [u for u in a.data_categories if _criminal(v, u)])
     if found:
         found += [p.criminal_data_basis for p in a.purposes if p.criminal_data_basis]
-    return _or_no(a, v, found)
+    return or_no(a, v, found)
 
 
 def _recipient_disclosures(a: ActivityIn, v: View) -> list[Value]:

@@ -20,8 +20,9 @@ from exports.fields import FIELDS, Field, Value
 from exports.i18n import Texts
 from exports.view import View
 from ropa.errors import LayoutError
-from ropa.i18n import EXPORT_LANGUAGES, labels
-from ropa.porting.schemas import ActivityIn
+from ropa.i18n import EXPORT_LANGUAGES
+from ropa.porting.schemas import ActivityIn, EntityIn
+from ropa.rules.authorities import regime
 
 BUILTIN = Path(__file__).with_name("layouts")
 
@@ -41,10 +42,6 @@ class Layout(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     # An internal-audit layout: its exports include every kind of internal material and are never
     # sent to an authority (``ExportRequest.purpose``).
     internal: bool = False
-    # The law whose Art. 30 the record answers to, where not Regulation (EU) 2016/679: the cover's basis
-    # line is then the catalogue's ``basis.controller.<framework>`` / ``basis.processor.<framework>``
-    # (the ICO's: ``uk_gdpr``, Article 30 of the UK GDPR).
-    framework: str | None = None
     columns: list[Column]
 
     def shown(self, include: Iterable[str]) -> Layout:
@@ -55,10 +52,12 @@ class Layout(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     def heading(self, column: Column, t: Texts) -> str:
         return column.heading.get(t.lang) or t(f"field.{column.field}")
 
-    def basis(self, t: Texts, role: str) -> str:
-        """The provision the record is kept under, for activities or an entity of ``role``."""
+    def basis(self, t: Texts, role: str, entity: EntityIn) -> str:
+        """The provision the record is kept under, for activities or an entity of ``role``: Art. 30 of
+        the law the entity is under (``ropa.rules.authorities.regime``), whatever the layout; an ICO
+        layout of an entity under the EU GDPR cites the EU regulation, as its record is kept under it."""
         key = "basis.processor" if role == "processor" else "basis.controller"
-        return t(f"{key}.{self.framework}") if self.framework else t(key)
+        return t(f"{key}.uk_gdpr") if regime(entity) == "uk_gdpr" else t(key)
 
     def name(self, t: Texts) -> str:
         return self.title.get(t.lang) or self.title.get("en") or self.id
@@ -72,11 +71,6 @@ def _check(layout: Layout, source: Path) -> Layout:
             raise LayoutError(f"{source}: columns[{index}].heading: unknown language {sorted(unknown)}")
     if not layout.columns:
         raise LayoutError(f"{source}: columns: empty")
-    texts = labels(*Texts.DOMAINS)
-    if layout.framework and not all(
-        f"basis.{r}.{layout.framework}" in texts for r in ("controller", "processor")
-    ):
-        raise LayoutError(f"{source}: framework: no basis.controller/processor.{layout.framework} text")
     return layout
 
 

@@ -206,7 +206,7 @@ def render_html(doc: Document) -> str:
         part = {"id": "part-controller", "title": t("part.activities"), "activities": entries(controller, 0)}
         parts.append(part)
     if processor:
-        title = f"{t('part.processor')} ({doc.layout.basis(t, 'processor')})"
+        title = f"{t('part.processor')} ({doc.layout.basis(t, 'processor', doc.entity)})"
         part = {"id": "part-processor", "title": title, "activities": entries(processor, len(controller))}
         parts.append(part)
     annexes = [

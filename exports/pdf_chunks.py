@@ -21,6 +21,7 @@ import dataclasses
 import multiprocessing
 import os
 import re
+import threading
 from typing import Any
 
 from exports import pdf_merge, pdf_parts
@@ -209,6 +210,11 @@ def _render(html: str, values: dict[str, Any], prefix: str, overlay: int | None 
     return part
 
 
+# A chunked render keeps every core busy with a worker of some 300 to 600 MB: a second one waits for
+# it rather than doubling the workers and their memory.
+_ONE_AT_A_TIME = threading.Lock()
+
+
 def _pool() -> concurrent.futures.ProcessPoolExecutor:
     # spawn: the export renders in a thread of the server, and a fork would copy its locks. Workers
     # are not replaced after some chunks (max_tasks_per_child): Python 3.11's pool can hang on it.
@@ -224,7 +230,7 @@ def render(html: str, values: dict[str, Any], progress: Any) -> bytes:
     targets = contents_targets(split_)
     plain = {**values, "attachment": None}
     untagged = {**plain, "tagged": False}
-    with _pool() as pool:
+    with _ONE_AT_A_TIME, _pool() as pool:
         bodies = [
             pool.submit(_render, body_html(split_, c), plain, f"c{i + 1}-")
             for i, c in enumerate(split_.chunks)

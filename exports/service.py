@@ -58,6 +58,7 @@ from ropa.porting.as_of import find_entity
 from ropa.porting.read import Times, load_entity, load_terms
 from ropa.porting.schemas import EntityIn
 from ropa.records.kinds import REGISTRY
+from ropa.tables import LegalEntity
 from ropa.vocabulary.schemas import TermData
 
 Progress = Callable[[str, float], None]
@@ -102,16 +103,38 @@ def _none(stage: str, fraction: float) -> None:
     del stage, fraction
 
 
+def _findings_language(req: ExportRequest, lang: str) -> tuple[str, str] | None:
+    """Why an export in ``lang`` cannot carry the findings ``req`` asks for, if it cannot: their
+    messages are worded beside each rule in the web's languages only (not French)."""
+    if lang in LANGUAGES or "findings" not in req.included():
+        return None
+    field = "lang" if req.layout in layouts() and layouts()[req.layout].internal else "include"
+    return field, f"no findings annex in {lang}: its messages are in {', '.join(LANGUAGES)}"
+
+
+async def check_language(req: ExportRequest) -> None:
+    """``validate`` for an export whose language is the default one of its entity (``lang`` unset):
+    refused before any work when that language cannot carry the findings asked for."""
+    if req.lang is not None or "findings" not in req.included():
+        return
+    entity_id = await find_entity(req.entity)
+    row = await LegalEntity.select(LegalEntity.data).where(LegalEntity.id == entity_id).first()
+    data = msgspec.json.decode(row["data"]) if row else {}
+    authority = data.get("supervisory_authority") or {}
+    lang = default_language(authority.get("country"), data.get("default_language") or "en")
+    if (problem := _findings_language(req, lang)) is not None:
+        field, reason = problem
+        raise Invalid.of([(field, f"{reason} (the entity's exports are in {lang} unless lang is given)")])
+
+
 def validate(req: ExportRequest) -> None:
     errors = []
     if req.layout not in layouts():
         errors.append(("layout", f"unknown layout; one of {', '.join(sorted(layouts()))}"))
     if req.lang is not None and req.lang not in EXPORT_LANGUAGES:
         errors.append(("lang", f"unknown language; one of {', '.join(EXPORT_LANGUAGES)}"))
-    elif req.lang not in (None, *LANGUAGES) and "findings" in req.included():
-        # The findings' messages are worded beside each rule in the web's languages only.
-        field = "lang" if req.layout in layouts() and layouts()[req.layout].internal else "include"
-        errors.append((field, f"no findings annex in {req.lang}: its messages are in {', '.join(LANGUAGES)}"))
+    elif req.lang is not None and (problem := _findings_language(req, req.lang)) is not None:
+        errors.append(problem)
     if req.format not in MEDIA_TYPES:
         errors.append(("format", "one of pdf, xlsx"))
     if req.variant == "pdfa" and req.format != "pdf":
@@ -255,6 +278,8 @@ async def prepare(req: ExportRequest, integrator: Integrator) -> Document:
     authority = entity.supervisory_authority
     country = authority.country if authority else None
     lang: Lang = req.lang or default_language(country, entity.default_language)
+    if (problem := _findings_language(req, lang)) is not None:
+        raise Invalid.of([problem])
     previous = await _previous(entity_id)
     same = [d for d in previous if _same_options(d, req, lang, state_sha)]
     if same:

@@ -36,7 +36,7 @@ async def _migrate(args: argparse.Namespace) -> int:
             created = await ensure_terms(builtin_terms())
     finally:
         await db.close_pool()
-    print(f"migrated; {created} built-in vocabulary terms added")
+    print(f"migrated; {created} built-in vocabulary terms added or completed")
     return 0
 
 

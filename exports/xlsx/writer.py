@@ -156,7 +156,7 @@ def render_xlsx(doc: Document, progress: Callable[[str, float], None]) -> bytes:
     wb = Workbook(write_only=True)
     props = wb.properties
     props.title = f"{doc.title} – {doc.entity.legal_name}"
-    props.subject = doc.layout.basis(t, doc.entity.role)
+    props.subject = doc.layout.basis(t, doc.entity.role, doc.entity)
     props.creator = doc.entity.legal_name
     props.lastModifiedBy = "ropa"
     props.identifier = m.export_id
@@ -185,8 +185,10 @@ def render_xlsx(doc: Document, progress: Callable[[str, float], None]) -> bytes:
         letter = get_column_letter(i + 1)
         if labels:
             list_ranges[vocabulary] = f"{quote_sheetname(LISTS_SHEET)}!${letter}$1:${letter}${len(labels)}"
+    wrapped = _wrapped_style(lists)
     for i in range(max((len(c) for c in columns), default=0)):
-        lists.append([c[i] if i < len(c) else None for c in columns])
+        # Vocabulary labels are register text too (a custom term's): a label "=..." stays text.
+        lists.append(_cells(lists, [c[i] if i < len(c) else None for c in columns], wrapped))
     lists.sheet_state = "hidden"
 
     sheets = all_sheets(doc)

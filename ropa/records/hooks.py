@@ -95,7 +95,7 @@ class ActivityHooks(KindHooks):
     """Activities: the review cycle and the four-eyes approval (``ropa.records.approval``)."""
 
     async def extra_errors(self, data: Any, resolver: Resolver) -> list[tuple[str, str]]:
-        return disclosure_errors(data)
+        return disclosure_errors(data) + ico_errors(data)
 
     async def before_create(self, data: Any) -> None:
         await approval.before_create(data)
@@ -127,4 +127,33 @@ def disclosure_errors(data: Any) -> list[tuple[str, str]]:
                 errors.append(
                     (f"{path}.data_subjects[{j}]", f"'{subject}' is not a data subject of the activity")
                 )
+    return errors
+
+
+def ico_errors(data: Any) -> list[tuple[str, str]]:
+    """The ICO template's breach and policy-adherence answers must agree with what comes with them: the
+    reasons are those for not adhering to the policy document (DPA 2018 Sch. 1 para. 41(c)), and a breach
+    record is the record of a breach that occurred (Art. 33(5)). Blank reasons are no reasons."""
+    errors: list[tuple[str, str]] = []
+    adherence = data.retention_adherence
+    reasons = bool(adherence and (adherence.reasons or "").strip())
+    if adherence and adherence.follows_policy and reasons:
+        errors.append(
+            (
+                "retention_adherence.reasons",
+                "reasons are for not adhering to the policy document, but follows_policy is true",
+            )
+        )
+    elif adherence and not adherence.follows_policy and not reasons:
+        errors.append(
+            (
+                "retention_adherence.reasons",
+                "the reasons for not adhering to the policy document are missing (follows_policy is false)",
+            )
+        )
+    breach = data.personal_data_breach
+    if breach and not breach.occurred and breach.record_link:
+        errors.append(
+            ("personal_data_breach.record_link", "a breach record is linked, but occurred is false")
+        )
     return errors

@@ -289,3 +289,25 @@ def test_a_french_translation_of_the_free_text_is_what_a_french_export_shows(
     danish = localized(document(entity, terms, "da", layout="dk-datatilsynet").view)
     assert danish.activities[0].name == first.name, "the Danish export shows the text as written"
     assert [n.found for n in notices(danish) if (n.key, n.field) == (first.key, "description")] == ["en"]
+
+
+def test_a_kind_of_data_left_out_of_examples_is_not_recorded_rather_than_no(
+    demo: EntityIn, terms: list[TermData]
+) -> None:
+    """Categories listed only as examples (``data_categories_non_exhaustive``) state no absence: the
+    CNIL's and the Danish Datatilsynet's yes-or-no lines read "not recorded", not "No"."""
+    first = demo.activities[0]
+    assert first.data_categories and not [
+        c for c in first.data_categories if c.category in ("health_data", "national_id_number")
+    ]
+    for non_exhaustive, expected in ((False, ["Non"]), (True, [])):
+        activity = msgspec.structs.replace(first, data_categories_non_exhaustive=non_exhaustive)
+        entity = msgspec.structs.replace(demo, activities=[activity])
+        view = document(entity, terms, "fr", layout="cnil").view
+        shown = {c.field.id: c.values for c in cells(layouts()["cnil"], view.activities[0], view)}
+        assert shown["cnil_sensitive_data"] == expected
+        danish = document(entity, terms, "da", layout="dk-datatilsynet").view
+        cpr = {
+            c.field.id: c.values for c in cells(layouts()["dk-datatilsynet"], danish.activities[0], danish)
+        }
+        assert cpr["cpr_numbers"] == ([] if non_exhaustive else ["Nej"])

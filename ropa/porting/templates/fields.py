@@ -101,6 +101,9 @@ class Row:
     policy: str | None = None
     served: list[dict[str, Any]] = field(default_factory=list)
     processing: list[str] = field(default_factory=list)
+    # A cell kept in notes until the cell it depends on is read (a breach link before its answer, the
+    # reasons for not adhering before the answer, or "No" before its reasons): slot -> (heading, text).
+    held: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     def note(self, heading: str, text: str) -> None:
         self.notes.append(f"{heading}: {text}")
@@ -255,6 +258,81 @@ class Row:
             self.data.setdefault("dpia", {})["link"] = text.strip()
         else:
             setattr(self, slot, text.strip())
+
+    def _link_of(self, heading: str, text: str) -> str | None:
+        """The cell's link; None if it says there is none ("N/A"), or reported and kept in notes."""
+        if URL.match(text.strip()) and len(text.strip()) <= 2000:
+            return text.strip()
+        if yes_no(text) is False:
+            return None
+        self.report(text, "not an http(s) link; kept as text in notes")
+        self.note(heading, text)
+        return None
+
+    def _hold(self, slot: str, heading: str, text: str) -> None:
+        self.note(heading, text)
+        self.held[slot] = (heading, text)
+
+    def _release(self, slot: str) -> str | None:
+        """A held cell's text, out of the notes again, or None if none is held."""
+        if slot not in self.held:
+            return None
+        heading, text = self.held.pop(slot)
+        self.notes.remove(f"{heading}: {text}")
+        return text.strip()
+
+    def _breach(self, heading: str, text: str) -> None:
+        answer = yes_no(text)
+        if answer is None:
+            self.report(text, "not yes or no; kept as text in notes")
+            self.note(heading, text)
+            return
+        self.data["personal_data_breach"] = {"occurred": answer}
+        if answer and (link := self._release("breach_link")):
+            self.data["personal_data_breach"]["record_link"] = link
+
+    def _breach_link(self, heading: str, text: str) -> None:
+        if (link := self._link_of(heading, text)) is None:
+            return
+        breach = self.data.get("personal_data_breach")
+        if breach is None:
+            self._hold("breach_link", heading, text)
+        elif breach["occurred"]:
+            breach["record_link"] = link
+        else:
+            self.report(
+                text, "a breach record, but the row says no breach has occurred; kept as text in notes"
+            )
+            self.note(heading, text)
+
+    def _appropriate_policy(self, heading: str, text: str) -> None:
+        if link := self._link_of(heading, text):
+            self.data["appropriate_policy_link"] = link
+
+    def _adherence(self, heading: str, text: str) -> None:
+        answer = yes_no(text)
+        if answer is None:
+            self.report(text, "not yes or no; kept as text in notes")
+            self.note(heading, text)
+        elif answer:
+            self.data["retention_adherence"] = {"follows_policy": True}
+        elif reasons := self._release("adherence_reasons"):
+            self.data["retention_adherence"] = {"follows_policy": False, "reasons": reasons}
+        else:  # "No" needs its reasons: kept in notes unless the reasons' cell follows
+            self._hold("adherence", heading, text)
+
+    def _adherence_reasons(self, heading: str, text: str) -> None:
+        if yes_no(text) is False:  # "N/A", "None": no reasons
+            return
+        if self.data.get("retention_adherence"):  # only ever "Yes" here
+            self.report(
+                text, "reasons for not adhering, but the row says the policy is followed; kept in notes"
+            )
+            self.note(heading, text)
+        elif self._release("adherence"):
+            self.data["retention_adherence"] = {"follows_policy": False, "reasons": text.strip()}
+        else:
+            self._hold("adherence_reasons", heading, text)
 
     def _dpia_required(self, heading: str, text: str) -> None:
         answer = yes_no(text)

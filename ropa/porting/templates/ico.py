@@ -3,8 +3,11 @@
 The controllers' headings are those of sheet "Template", row 9, of the ICO's file
 (https://ico.org.uk/media2/migrated/2172937/gdpr-documentation-controller-template.xlsx), as two
 public copies quote them; the processors' headings are not confirmed. See
-tests/fixtures/templates/README.md for what was read where. A column the register has no structured
-field for (breaches, adherence to the retention policy) is kept as text in the activity's notes.
+tests/fixtures/templates/README.md for what was read where. The breach columns, the Schedule 1
+appropriate policy link (ropa's own column in its ICO export) and the adherence to the retention and
+erasure policy go to the activity's structured fields (``personal_data_breach``,
+``appropriate_policy_link``, ``retention_adherence``); an answer that is neither yes nor no, a breach
+record beside "No", reasons beside "Yes" and "No" without reasons are kept as text in the notes.
 """
 
 from ropa.porting.templates.spec import Template
@@ -67,14 +70,16 @@ CONTROLLER = Template(
         "Data Protection Impact Assessment required?": "dpia_required",
         "Data Protection Impact Assessment progress": "notes",
         "Link to Data Protection Impact Assessment": "dpia_link",
-        "Has a personal data breach occurred?": "notes",
-        "Link to record of personal data breach": "notes",
+        "Has a personal data breach occurred?": "breach",
+        "Link to record of personal data breach": "breach_link",
         "Data Protection Act 2018 Schedule 1 Condition for processing": "uk_schedule1",
+        # ropa's own column in its ICO export (not the ICO's): the Schedule 1 Part 4 policy document.
+        "Link to Schedule 1 appropriate policy document": "appropriate_policy",
         # The Article 6 basis again, for the special category or criminal offence data (DPA 2018 Sch. 1).
         "GDPR Article 6 lawful basis for processing": "notes",
         "Link to retention and erasure policy document": "retention_policy",
-        "Is personal data retained and erased in accordance with the policy document?": "notes",
-        "Reasons for not adhering to policy document (if applicable)": "notes",
+        "Is personal data retained and erased in accordance with the policy document?": "adherence",
+        "Reasons for not adhering to policy document (if applicable)": "adherence_reasons",
     },
     terms={
         # The ICO's own examples of categories ("Staff", "Customers", ...), and its lawful bases by name.

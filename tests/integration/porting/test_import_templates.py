@@ -17,11 +17,16 @@ from audit.tables import AuditEvent
 from ropa.errors import Invalid
 from ropa.porting.templates import workbook
 from ropa.porting.templates.parse import read_template
-from ropa.tables import LegalEntity
+from ropa.tables import LegalEntity, ProcessingActivity
 from tests.conftest import ENGINE, ROOT, _pg_url, run
 from tests.integration.register.register_support import state
 
 FIXTURES = ROOT / "tests" / "fixtures" / "templates"
+BREACH = "Has a personal data breach occurred?"
+BREACH_LINK = "Link to record of personal data breach"
+APPROPRIATE = "Link to Schedule 1 appropriate policy document"  # ropa's own column in its ICO export
+ADHERES = "Is personal data retained and erased in accordance with the policy document?"
+REASONS = "Reasons for not adhering to policy document (if applicable)"
 
 # Each template's fixture: what a dry run would create, and exactly the cells it reports.
 EXPECTED = {
@@ -212,3 +217,98 @@ def test_every_field_a_template_names_has_a_reader():
     for template in TEMPLATES:
         for heading, name in template.columns.items():
             assert hasattr(Row, f"_{name.partition(':')[0]}"), (template.id, heading, name)
+
+
+def _ico_with(tmp_path, rows: dict[int, dict[str, str]], swap: tuple[tuple[str, str], ...] = ()):
+    """The ICO fixture (headings on row 9, its activities on rows 10 and 11) with ``rows`` filled in, a
+    column of ropa's appropriate policy link added, and the columns of each pair in ``swap`` swapped."""
+    wb = load_workbook(FIXTURES / "ico-controller.xlsx")
+    ws = wb["Template"]
+    ws.cell(9, ws.max_column + 1, APPROPRIATE)
+    columns = {c.value: c.column for c in ws[9] if c.value}
+    for one, other in swap:
+        columns[one], columns[other] = columns[other], columns[one]
+        ws.cell(9, columns[one], one)
+        ws.cell(9, columns[other], other)
+    for number, cells in rows.items():
+        for heading, value in cells.items():
+            ws.cell(number, columns[heading], value)
+    path = tmp_path / "ico.xlsx"
+    wb.save(path)
+    return path, {h: ws.cell(9, c).column_letter for h, c in columns.items()}
+
+
+def test_the_ico_breach_policy_and_adherence_columns_become_the_activitys_fields(database, tmp_path):
+    # The fixture's rows answer none of these columns: each row gets its answers here.
+    path, letters = _ico_with(
+        tmp_path,
+        {
+            10: {
+                BREACH: "Yes",
+                BREACH_LINK: "https://intranet.example.uk/breaches/2026-03",
+                APPROPRIATE: "https://intranet.example.uk/policies/appropriate-policy.pdf",
+                ADHERES: "No",
+                REASONS: "Backups are kept 90 days past erasure",
+            },
+            11: {
+                BREACH: "No",
+                BREACH_LINK: "https://intranet.example.uk/breaches/none",  # a record of no breach
+                ADHERES: "Partly",  # neither yes nor no
+                REASONS: "N/A",  # no reasons: nothing to keep
+            },
+        },
+    )
+    done = ropa(database, "import", str(path))
+    assert done.returncode == 0, done.stderr
+    reported = set(_reported(done.stdout)) - set(EXPECTED["ico-controller.xlsx"][1])
+    assert reported == {f"Template!{letters[BREACH_LINK]}11", f"Template!{letters[ADHERES]}11"}
+    applied = ropa(database, "import", str(path), "--apply")
+    assert applied.returncode == 0, applied.stderr
+    rows = ProcessingActivity.select(ProcessingActivity.key, ProcessingActivity.data).output(load_json=False)
+    stored = {r["key"]: json.loads(r["data"]) for r in rows.run_sync()}
+    first, second = stored["PA-01"], stored["PA-02"]
+    assert first["personal_data_breach"] == {
+        "occurred": True,
+        "record_link": "https://intranet.example.uk/breaches/2026-03",
+    }
+    assert first["appropriate_policy_link"] == "https://intranet.example.uk/policies/appropriate-policy.pdf"
+    assert first["retention_adherence"] == {
+        "follows_policy": False,
+        "reasons": "Backups are kept 90 days past erasure",
+    }
+    assert "breach" not in (first.get("notes") or "") and "adhering" not in (first.get("notes") or "")
+    assert second["personal_data_breach"] == {"occurred": False, "record_link": None}
+    assert second.get("retention_adherence") is None and second.get("appropriate_policy_link") is None
+    assert f"{BREACH_LINK}: https://intranet.example.uk/breaches/none" in second["notes"]
+    assert f"{ADHERES}: Partly" in second["notes"]
+    assert "N/A" not in second["notes"]
+
+
+def test_the_adherence_and_breach_answers_are_read_in_whichever_order_their_columns_come(tmp_path):
+    path, _ = _ico_with(
+        tmp_path,
+        {
+            10: {
+                BREACH: "Yes",
+                BREACH_LINK: "https://intranet.example.uk/b/1",
+                ADHERES: "No",
+                REASONS: "Legal hold",
+            },
+            11: {BREACH: "Unknown", BREACH_LINK: "https://intranet.example.uk/b/2", ADHERES: "No"},
+        },
+        swap=((ADHERES, REASONS), (BREACH, BREACH_LINK)),  # the reasons and the link before their answers
+    )
+    first, second = read_template(path.read_bytes()).register.entities[0].activities
+    assert first.personal_data_breach is not None and first.personal_data_breach.occurred is True
+    assert first.personal_data_breach.record_link == "https://intranet.example.uk/b/1"
+    assert first.retention_adherence is not None
+    assert (first.retention_adherence.follows_policy, first.retention_adherence.reasons) == (
+        False,
+        "Legal hold",
+    )
+    assert "Legal hold" not in (first.notes or "")
+    # No answer to the breach question, and "No" without its reasons: both kept as text, nothing guessed.
+    assert second.personal_data_breach is None and second.retention_adherence is None
+    assert f"{BREACH}: Unknown" in (second.notes or "")
+    assert f"{BREACH_LINK}: https://intranet.example.uk/b/2" in (second.notes or "")
+    assert f"{ADHERES}: No" in (second.notes or "")

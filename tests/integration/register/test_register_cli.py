@@ -9,7 +9,7 @@ import msgspec
 
 from ropa.porting.services import dump_register
 from tests.conftest import ENGINE, ROOT, _pg_url, run
-from tests.integration.register.register_support import fresh_empty_database, state
+from tests.integration.register.register_support import fresh_empty_database, items, put_body, state
 
 
 def _env(database):
@@ -91,3 +91,24 @@ def test_cli_seed_demo_twice_adds_nothing_the_second_time(database):
     done = ropa(database, "seed", "--if-empty")
     assert done.returncode == 0, done.stderr
     assert run(state()) == seeded
+
+
+def test_migrate_gives_built_in_terms_of_an_older_database_their_new_labels_and_keeps_edits(client, database):
+    """A database made before French: its built-in terms have no French label, and an officer may
+    have edited a label. ``ropa migrate`` fills in the French one (audited), keeps the edit, and a
+    second run changes nothing."""
+    term = items(client, "vocabularies", vocabulary="legal_basis", q="consent")[0]
+    assert term["labels"]["fr"]
+    older = {k: v for k, v in term["labels"].items() if k != "fr"} | {"en": "Consent (ours)"}
+    edited = client.put(f"/api/vocabularies/{term['id']}", json=put_body(term, labels=older))
+    assert edited.status_code == 200, edited.text
+    assert "fr" not in edited.json()["labels"]
+    events = run(state())["audit_event"]
+    done = ropa(database, "migrate")
+    assert done.returncode == 0, done.stderr
+    assert b"1 built-in vocabulary terms added or completed" in done.stdout
+    after = client.get(f"/api/vocabularies/{term['id']}").json()
+    assert after["labels"] == older | {"fr": term["labels"]["fr"]}
+    assert run(state())["audit_event"] == events + 1
+    again = ropa(database, "migrate")
+    assert b"0 built-in vocabulary terms added or completed" in again.stdout
