@@ -55,7 +55,7 @@ def test_translations_round_trip_through_the_api_and_bad_ones_are_named(client):
     plain = create(client, "activities", "TR-API-plain", entity["id"])
     assert "translations" not in client.get(f"/api/activities/{plain['id']}").json()  # none: left out
     bad = [
-        ({"fr": {"name": "Traitement"}}, "translations.fr"),  # not a language an export is made in
+        ({"de": {"name": "Verarbeitung"}}, "translations.de"),  # not a language an export is made in
         ({"da": {"purpose": "Formål"}}, "translations.da.purpose"),  # not a translatable field
         ({"da": {"name": "x" * 301}}, "translations.da.name"),  # longer than a name may be
     ]
