@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import msgspec
+import msgspec.inspect as mi
 
 from exports.i18n import Texts
 from exports.layouts import Gap, Layout, gaps
@@ -37,14 +38,40 @@ INCLUDES: tuple[Include, ...] = ("notes", "findings", "acceptances")
 NOTE_FIELDS = frozenset({"notes", "legal_basis_note"})
 
 
+def _may_hold_notes(info: Any, seen: frozenset[type]) -> bool:
+    """Whether a value of the inspected type may hold a note: a struct with one, or a list of them."""
+    if isinstance(info, mi.Metadata):
+        return _may_hold_notes(info.type, seen)
+    if isinstance(info, mi.ListType):
+        return _may_hold_notes(info.item_type, seen)
+    if isinstance(info, mi.UnionType):
+        return any(_may_hold_notes(option, seen) for option in info.types)
+    if isinstance(info, mi.StructType):
+        return info.cls in seen or bool(_visited(info.cls, seen))
+    return False
+
+
+@functools.cache
+def _note_fields(cls: type) -> tuple[str, ...]:
+    """The fields of the struct ``cls`` that are a note or may hold one (all others are skipped)."""
+    return _visited(cls, frozenset())
+
+
+def _visited(cls: type, seen: frozenset[type]) -> tuple[str, ...]:
+    fields = mi.type_info(cls).fields  # type: ignore[attr-defined]
+    inner = seen | {cls}
+    return tuple(f.name for f in fields if f.name in NOTE_FIELDS or _may_hold_notes(f.type, inner))
+
+
 def _without_notes(value: Any) -> Any:
-    """``value`` with every analysts' note (``NOTE_FIELDS``) emptied, at any depth; unchanged parts shared."""
+    """``value`` with every analysts' note (``NOTE_FIELDS``) emptied, at any depth; unchanged parts shared.
+    Only the fields whose type may hold a note are visited (``_note_fields``, per struct type)."""
     if isinstance(value, list):
         items = [_without_notes(v) for v in value]
         return items if any(a is not b for a, b in zip(items, value, strict=True)) else value
     if isinstance(value, msgspec.Struct):
         changes: dict[str, Any] = {}
-        for name in value.__struct_fields__:
+        for name in _note_fields(type(value)):
             field_value = getattr(value, name)
             if name in NOTE_FIELDS:
                 if field_value is not None:
