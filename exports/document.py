@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 import functools
 import hashlib
+import operator
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -21,6 +22,7 @@ from ropa.findings.services import FindingOut, annotate_in_order
 from ropa.i18n import ExportLang as Lang
 from ropa.porting.read import CHILDREN
 from ropa.porting.schemas import EntityIn, RegisterFile
+from ropa.records.struct_info import struct_fields
 from ropa.rules.engine import live
 from ropa.rules.model import Context
 from ropa.rules.roles import processor_own_purposes
@@ -58,7 +60,7 @@ def _note_fields(cls: type) -> tuple[str, ...]:
 
 
 def _visited(cls: type, seen: frozenset[type]) -> tuple[str, ...]:
-    fields = mi.type_info(cls).fields  # type: ignore[attr-defined]
+    fields = struct_fields(cls)
     inner = seen | {cls}
     return tuple(f.name for f in fields if f.name in NOTE_FIELDS or _may_hold_notes(f.type, inner))
 
@@ -68,7 +70,7 @@ def _without_notes(value: Any) -> Any:
     Only the fields whose type may hold a note are visited (``_note_fields``, per struct type)."""
     if isinstance(value, list):
         items = [_without_notes(v) for v in value]
-        return items if any(a is not b for a, b in zip(items, value, strict=True)) else value
+        return items if any(map(operator.is_not, items, value)) else value
     if isinstance(value, msgspec.Struct):
         changes: dict[str, Any] = {}
         for name in _note_fields(type(value)):
@@ -76,7 +78,7 @@ def _without_notes(value: Any) -> Any:
             if name in NOTE_FIELDS:
                 if field_value is not None:
                     changes[name] = None
-            elif isinstance(field_value, list | msgspec.Struct):
+            elif isinstance(field_value, (list, msgspec.Struct)):  # noqa: UP038 - a tuple checks faster
                 stripped = _without_notes(field_value)
                 if stripped is not field_value:
                     changes[name] = stripped

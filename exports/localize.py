@@ -16,6 +16,7 @@ translated field (``translated``) from one written in another language.
 from __future__ import annotations
 
 import functools
+import operator
 from typing import Any
 
 import msgspec
@@ -24,6 +25,7 @@ import msgspec.inspect as mi
 from exports.view import View
 from ropa.porting.schemas import EntityIn
 from ropa.records.parts import Text, Translations
+from ropa.records.struct_info import struct_fields
 
 
 def text(part: Any, lang: str) -> Text | None:
@@ -44,7 +46,7 @@ def translated(part: Any, lang: str, field: str) -> bool:
 @functools.cache
 def _parts(struct_type: type) -> tuple[str, ...]:
     """The fields of ``struct_type`` that hold structs (or lists of them) that may carry translations."""
-    return tuple(f.name for f in mi.type_info(struct_type).fields if _may_translate(f.type))  # type: ignore[attr-defined]
+    return tuple(f.name for f in struct_fields(struct_type) if _may_translate(f.type))
 
 
 def _may_translate(info: Any) -> bool:
@@ -64,7 +66,7 @@ def _localized(value: Any, lang: str) -> Any:
     """``value`` with its translated text (and that of its parts) swapped in; ``value`` itself if none."""
     if isinstance(value, list):
         items = [_localized(item, lang) for item in value]
-        return items if any(a is not b for a, b in zip(items, value, strict=True)) else value
+        return items if any(map(operator.is_not, items, value)) else value
     if not isinstance(value, msgspec.Struct):
         return value
     changes: dict[str, Any] = {}

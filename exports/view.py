@@ -19,11 +19,7 @@ from ropa.rules.model import as_date
 
 def unique(values: Iterable[str]) -> list[str]:
     """Non-empty values, first occurrence kept, order kept."""
-    seen: dict[str, None] = {}
-    for value in values:
-        if value:
-            seen.setdefault(value, None)
-    return list(seen)
+    return list(dict.fromkeys(filter(None, values)))
 
 
 # The mechanisms of the reference data whose legal act is a decision adopting SCCs.

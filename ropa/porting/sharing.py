@@ -16,6 +16,8 @@ from typing import Any
 import msgspec
 from msgspec import inspect
 
+from ropa.records.struct_info import struct_fields
+
 SHORT = 40  # characters: keys are at most 64, but the ones that repeat are short
 
 # What a field holds: a text, a list of texts, a list of structs, a struct.
@@ -35,7 +37,7 @@ def _bare(t: Any) -> Any:
 def _plan(cls: type[msgspec.Struct]) -> tuple[tuple[str, int], ...]:
     plan = []
     frozen = cls.__struct_config__.frozen
-    for f in inspect.type_info(cls).fields:  # type: ignore[attr-defined]
+    for f in struct_fields(cls):
         t = _bare(f.type)
         if isinstance(t, inspect.StrType):
             if not frozen:
@@ -51,21 +53,36 @@ def _plan(cls: type[msgspec.Struct]) -> tuple[tuple[str, int], ...]:
     return tuple(plan)
 
 
+@functools.cache
+def _sharer(
+    cls: type[msgspec.Struct],
+) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """``_plan`` split by what each field holds: texts, lists of texts, lists of structs, structs."""
+    plan = _plan(cls)
+    return tuple(
+        tuple(name for name, holds in plan if holds == kind) for kind in (TEXT, TEXTS, STRUCTS, STRUCT)
+    )  # type: ignore[return-value]
+
+
 def share_short_texts(record: msgspec.Struct) -> None:
-    """Replace the short texts of ``record`` (and of the structs it holds) by shared objects."""
-    intern = sys.intern
-    for name, holds in _plan(type(record)):
+    """Replace the short texts of ``record`` (and of the structs it holds) by shared objects.
+
+    An unset field (``translations``) is ``UNSET``, an empty one ``None``: neither is a ``str``,
+    a ``list`` or a ``Struct``, so both are passed over."""
+    intern, short, struct = sys.intern, SHORT, msgspec.Struct
+    texts, lists, structs, singles = _sharer(type(record))
+    for name in texts:
         value = getattr(record, name)
-        if value is None or value is msgspec.UNSET:  # an unset field (``translations``)
-            continue
-        if holds == TEXT:
-            if len(value) <= SHORT:
-                setattr(record, name, intern(value))
-        elif holds == TEXTS:
-            if value:
-                value[:] = [intern(v) if len(v) <= SHORT else v for v in value]
-        elif holds == STRUCTS:
-            for item in value:
-                share_short_texts(item)
-        else:
+        if value.__class__ is str and len(value) <= short:
+            setattr(record, name, intern(value))
+    for name in lists:
+        value = getattr(record, name)
+        if value:
+            value[:] = [intern(v) if len(v) <= short else v for v in value]
+    for name in structs:
+        for item in getattr(record, name) or ():
+            share_short_texts(item)
+    for name in singles:
+        value = getattr(record, name)
+        if isinstance(value, struct):
             share_short_texts(value)

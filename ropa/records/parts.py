@@ -17,7 +17,7 @@ from ropa.constraints import (
 )
 
 
-class Base(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class Base(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
     """Every input struct rejects unknown fields, so a typo is an error, not silently dropped."""
 
 
