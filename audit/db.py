@@ -44,6 +44,11 @@ async def write_transaction() -> AsyncIterator[None]:
             yield
 
 
+def in_transaction() -> bool:
+    """Whether this task is inside a transaction (whose connection its statements run on)."""
+    return _connection() is not None
+
+
 def _connection() -> Any:
     """The connection of the transaction this task is in (asyncpg or aiosqlite), or None."""
     transaction = engine().current_transaction.get()
@@ -72,6 +77,19 @@ async def execute(sql: str, *args: Any) -> None:
         await connection.execute(sql, *args)
     else:
         await connection.execute_fetchall(_sqlite(sql), args)
+
+
+async def execute_many(sql: str, rows: Sequence[Sequence[Any]]) -> None:
+    """Run one statement once per row, as ``execute`` runs it, in one call to the driver: asyncpg
+    sends every row's parameters before it waits for an answer (one round trip)."""
+    connection = _connection()
+    if connection is None:
+        async with write_transaction():
+            await execute_many(sql, rows)
+    elif is_postgres():
+        await connection.executemany(sql, rows)
+    else:
+        await connection.executemany(_sqlite(sql), rows)
 
 
 async def fetch(sql: str, *args: Any) -> list[dict[str, Any]]:

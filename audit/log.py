@@ -1,8 +1,17 @@
-"""The only writer of audit events: one row per change, inside the caller's transaction."""
+"""The only writer of audit events: one row per change, inside the caller's transaction.
+
+An event that records no change of its own (a read of the log, an export, a sign-in, a refusal) has
+no transaction to join: ``append`` commits it, grouped with the other such events that arrive while
+a commit is under way (group commit: one transaction, one multi-row INSERT, one fsync for the
+group), and returns once the transaction that holds it has committed.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 import datetime as dt
+import weakref
 from typing import Any
 
 from audit import db
@@ -40,7 +49,11 @@ def event_values(
 ) -> dict[str, Any]:
     """The columns of one event; the body is canonical JSON so that its hash is reproducible."""
     actor = current_actor()
-    body = canonical_json(_exact({"before": before, "after": after, "details": details or {}}))
+    content = {"before": before, "after": after, "details": details or {}}
+    try:
+        body = canonical_json(content)
+    except ValueError:  # an integer too large to be exact (or a float, which fails again below)
+        body = canonical_json(_exact(content))
     return dict(
         created_at=dt.datetime.now(dt.UTC),
         actor_id=actor.id,
@@ -78,6 +91,112 @@ async def record(action: str, **fields: Any) -> None:
     """Write one event. Call it inside the transaction of the change it records."""
     values = event_values(action, **fields)
     await db.execute(_INSERT, *(values[column] for column in _COLUMNS))
+
+
+GROUP_LIMIT = 1000  # events in one group commit at most
+IN_FLIGHT = 4  # group commits under way at once (a pooled connection each)
+
+
+async def append(action: str, **fields: Any) -> None:
+    """Write one event that records no change of its own, and return once it has committed.
+
+    Inside a transaction it is written in that transaction, as ``record`` writes it. Outside, it
+    waits for its turn in a group commit (``_Appender``): the events of concurrent callers share a
+    transaction and its fsync, rather than each paying for its own.
+    """
+    if db.in_transaction():
+        await record(action, **fields)
+        return
+    values = event_values(action, **fields)  # the caller's actor and time, taken now
+    loop = asyncio.get_running_loop()
+    appender = _APPENDERS.get(loop)
+    if appender is None:
+        appender = _APPENDERS[loop] = _Appender()
+    await appender.append(tuple(values[column] for column in _COLUMNS))
+
+
+class _Appender:
+    """The group commit of one event loop: the waiting events are committed in groups.
+
+    A group takes every event waiting when it starts (up to ``GROUP_LIMIT``); up to ``IN_FLIGHT``
+    groups commit at once, each on a connection of its own, so that the events arriving while one
+    group waits for its fsync form the next rather than waiting for it. An event is acknowledged
+    (its future done) only after the COMMIT of its group. A group that fails is committed again
+    event by event (``_one_by_one``), so that one event's fault fails that event alone.
+    """
+
+    def __init__(self) -> None:
+        self.waiting: list[tuple[tuple[Any, ...], asyncio.Future[None]]] = []
+        self.groups: set[asyncio.Task[None]] = set()
+
+    async def append(self, row: tuple[Any, ...]) -> None:
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.waiting.append((row, future))
+        self._start()
+        await future
+
+    def _start(self, finished: asyncio.Task[None] | None = None) -> None:
+        if finished is not None:
+            self.groups.discard(finished)
+        while self.waiting and len(self.groups) < IN_FLIGHT:
+            group, self.waiting = self.waiting[:GROUP_LIMIT], self.waiting[GROUP_LIMIT:]
+            # A context of its own: none of the first caller's (its transaction, its log fields).
+            task = asyncio.create_task(_commit(group), context=contextvars.Context())
+            self.groups.add(task)
+            task.add_done_callback(self._start)
+
+
+async def _commit(group: list[tuple[tuple[Any, ...], asyncio.Future[None]]]) -> None:
+    try:
+        try:
+            await _insert([row for row, _ in group])
+        except Exception as exc:  # noqa: BLE001 - retried event by event, each failing alone
+            await _one_by_one(group, exc)
+        else:
+            for _, future in group:
+                _settle(future)
+    except BaseException as exc:  # cancelled with the loop: no caller is left waiting
+        for _, future in group:
+            _settle(future, RuntimeError(f"the audit event was not committed: {exc!r}"))
+        raise
+
+
+async def _one_by_one(group: list[tuple[tuple[Any, ...], asyncio.Future[None]]], error: Exception) -> None:
+    """Commit a failed group's events one at a time, so that one event's fault fails that event alone.
+
+    Two events in a row failing as the group did say the fault is not theirs (the database is out
+    of reach, its disk is full): the rest then fail with that error without another try each."""
+    same = 0
+    for index, (row, future) in enumerate(group):
+        try:
+            await _insert([row])
+        except Exception as exc:  # noqa: BLE001 - its caller raises it
+            _settle(future, exc)
+            same = same + 1 if (type(exc), str(exc)) == (type(error), str(error)) else 0
+            if same >= 2:
+                for _, rest in group[index + 1 :]:
+                    _settle(rest, exc)
+                return
+        else:
+            _settle(future)
+            same = 0
+
+
+def _settle(future: asyncio.Future[None], error: BaseException | None = None) -> None:
+    if future.done():  # its caller was cancelled: the event is written all the same
+        return
+    if error is None:
+        future.set_result(None)
+    else:
+        future.set_exception(error)
+
+
+async def _insert(rows: list[tuple[Any, ...]]) -> None:
+    async with db.write_transaction():
+        await db.execute_many(_INSERT, rows)
+
+
+_APPENDERS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Appender] = weakref.WeakKeyDictionary()
 
 
 async def record_many(rows: list[AuditEvent]) -> None:

@@ -24,7 +24,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from audit import log as audit_log
-from ropa.db import create_private, get_engine, is_postgres, write_transaction
+from ropa.db import create_private, get_engine, is_postgres
 from ropa.errors import BackupError
 
 PAGES_PER_STEP = 1024  # the backup copies this many pages, then lets writers in
@@ -97,13 +97,12 @@ async def backup(target: Path) -> Outcome:
     if not target.parent.is_dir():
         raise BackupError(f"{target.parent} is not a directory")
     engine = "postgres" if is_postgres() else "sqlite"
-    async with write_transaction():
-        await audit_log.record(
-            "database.backup",
-            entity_type="database",
-            entity_id=engine,
-            details={"file": target.name},
-        )
+    await audit_log.append(
+        "database.backup",
+        entity_type="database",
+        entity_id=engine,
+        details={"file": target.name},
+    )
     if engine == "postgres":
         pg_dump = _tool("pg_dump")
         partial = target.with_name(target.name + ".partial")

@@ -21,7 +21,6 @@ from audit.context import Actor, current_actor, set_actor
 from ropa.access.denials import DENIALS
 from ropa.access.model import PUBLIC, SIGNED_IN, Principal, set_principal
 from ropa.access.principals import principal_for
-from ropa.db import write_transaction
 from ropa.errors import DomainError, Forbidden, Unauthorized
 
 SESSION_COOKIE = "ropa_session"
@@ -34,15 +33,14 @@ log = structlog.get_logger("ropa.access")
 async def _deny(connection: ASGIConnection[Any, Any, Any, Any], perm: str | None, exc: DomainError) -> None:
     """Record the refusal (its own transaction: nothing else of the request happens) and raise."""
     route = connection.scope.get("path_template") or connection.scope["path"]
-    async with write_transaction():
-        await audit_log.record(
-            "auth.denied",
-            entity_type="route",
-            entity_id=str(route)[:64],
-            outcome="denied",
-            reason=exc.detail,
-            details={"method": connection.scope.get("method", ""), "status": exc.status, "perm": perm},
-        )
+    await audit_log.append(
+        "auth.denied",
+        entity_type="route",
+        entity_id=str(route)[:64],
+        outcome="denied",
+        reason=exc.detail,
+        details={"method": connection.scope.get("method", ""), "status": exc.status, "perm": perm},
+    )
     raise exc
 
 

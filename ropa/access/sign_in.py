@@ -70,15 +70,14 @@ async def sign_in(username: str, password: str, source: str) -> tuple[str, Princ
 
 
 async def _sign_in_event(user_id: str | None, outcome: str, reason: str) -> None:
-    async with write_transaction():
-        await audit_log.record(
-            "auth.sign_in",
-            entity_type="user",
-            entity_id=user_id or "unknown",
-            outcome=outcome,
-            reason=reason,
-            details={"via": "password"},
-        )
+    await audit_log.append(
+        "auth.sign_in",
+        entity_type="user",
+        entity_id=user_id or "unknown",
+        outcome=outcome,
+        reason=reason,
+        details={"via": "password"},
+    )
 
 
 async def sign_out(principal: Principal) -> None:

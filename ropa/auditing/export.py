@@ -13,7 +13,6 @@ from audit.bundle import build_bundle, needed_nodes_for_bundle
 from audit.checkpoint import Signer
 from audit.integrator import Integrator
 from audit.tables import AuditCheckpoint, AuditEvent, AuditLeaf
-from ropa.db import write_transaction
 from ropa.errors import Invalid
 
 RECENT_CHECKPOINTS = 10
@@ -73,13 +72,12 @@ async def export_bundle(
         held = {r["tree_size"] for r in await AuditCheckpoint.select(AuditCheckpoint.tree_size)}
         if missing := sorted(set(consistency_from) - held):
             raise Invalid.of([("consistency_from", f"no checkpoint at tree size {missing[0]}")])
-    async with write_transaction():
-        await audit_log.record(
-            "audit.export",
-            entity_type="audit_log",
-            entity_id="bundle",
-            details={"from_seq": from_seq, "to_seq": to_seq, "consistency_from": consistency_from or []},
-        )
+    await audit_log.append(
+        "audit.export",
+        entity_type="audit_log",
+        entity_id="bundle",
+        details={"from_seq": from_seq, "to_seq": to_seq, "consistency_from": consistency_from or []},
+    )
     await integrator.integrate_all(checkpoint=True)
     latest = await AuditCheckpoint.select().order_by(AuditCheckpoint.tree_size, ascending=False).first()
     assert latest is not None, "integrate_all(checkpoint=True) signs a checkpoint"

@@ -19,7 +19,6 @@ from audit.merkle import consistency_proof, inclusion_proof, needed_nodes_consis
 from audit.tables import AuditCheckpoint, AuditLeaf
 from ropa.access.model import visible_entities
 from ropa.access.users import list_users
-from ropa.db import write_transaction
 from ropa.errors import Invalid, NotFound
 from ropa.records import services as records
 from ropa.records.kinds import Kind
@@ -38,14 +37,13 @@ class HistoryEntry(msgspec.Struct, kw_only=True):
 
 
 async def record_read(what: str, details: dict[str, Any], legal_entity_id: str = "") -> None:
-    async with write_transaction():
-        await audit_log.record(
-            "audit.read",
-            entity_type="audit_log",
-            entity_id=what,
-            legal_entity_id=legal_entity_id,
-            details=details,
-        )
+    await audit_log.append(
+        "audit.read",
+        entity_type="audit_log",
+        entity_id=what,
+        legal_entity_id=legal_entity_id,
+        details=details,
+    )
 
 
 async def _seqs(event_ids: list[int]) -> dict[int, int]:

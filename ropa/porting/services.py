@@ -145,6 +145,5 @@ async def dump_register() -> RegisterFile:
     The event commits before the dump is handed out, in a write of its own: the read takes no lock.
     """
     register = await snapshot_register()
-    async with write_transaction():
-        await audit_log.record("register.dump", entity_type="register", entity_id="", details={})
+    await audit_log.append("register.dump", entity_type="register", entity_id="", details={})
     return register
