@@ -11,8 +11,11 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import datetime as dt
+import sqlite3
 import weakref
 from typing import Any
+
+import asyncpg
 
 from audit import db
 from audit.canonical import canonical_json, sha256_hex
@@ -105,7 +108,8 @@ async def append(action: str, **fields: Any) -> None:
     transaction and its fsync, rather than each paying for its own.
     """
     if db.in_transaction():
-        await record(action, **fields)
+        async with db.write_transaction():  # joins it; refused inside a read snapshot
+            await record(action, **fields)
         return
     values = event_values(action, **fields)  # the caller's actor and time, taken now
     loop = asyncio.get_running_loop()
@@ -121,8 +125,10 @@ class _Appender:
     A group takes every event waiting when it starts (up to ``GROUP_LIMIT``); up to ``IN_FLIGHT``
     groups commit at once, each on a connection of its own, so that the events arriving while one
     group waits for its fsync form the next rather than waiting for it. An event is acknowledged
-    (its future done) only after the COMMIT of its group. A group that fails is committed again
-    event by event (``_one_by_one``), so that one event's fault fails that event alone.
+    (its future done) only after the COMMIT of its group. A group whose INSERT is refused is
+    committed again event by event (``_one_by_one``), so that one event's fault fails that event
+    alone; a group whose BEGIN or COMMIT fails fails whole, never retried (its COMMIT may have
+    happened with its answer lost).
     """
 
     def __init__(self) -> None:
@@ -146,12 +152,28 @@ class _Appender:
             task.add_done_callback(self._start)
 
 
+class _RowsRefused(Exception):
+    """The INSERT itself failed (a row refused by a constraint or trigger): nothing was committed,
+    and the group may be tried again event by event. Any other failure (BEGIN, COMMIT, the
+    connection) is not retried: a COMMIT whose answer was lost may have stored the events."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
 async def _commit(group: list[tuple[tuple[Any, ...], asyncio.Future[None]]]) -> None:
     try:
         try:
             await _insert([row for row, _ in group])
-        except Exception as exc:  # noqa: BLE001 - retried event by event, each failing alone
-            await _one_by_one(group, exc)
+        except _RowsRefused as refused:
+            if len(group) == 1:
+                _settle(group[0][1], refused.error)
+            else:
+                await _one_by_one(group)
+        except Exception as exc:  # noqa: BLE001 - every caller of the group raises it
+            for _, future in group:
+                _settle(future, exc)
         else:
             for _, future in group:
                 _settle(future)
@@ -161,39 +183,76 @@ async def _commit(group: list[tuple[tuple[Any, ...], asyncio.Future[None]]]) -> 
         raise
 
 
-async def _one_by_one(group: list[tuple[tuple[Any, ...], asyncio.Future[None]]], error: Exception) -> None:
-    """Commit a failed group's events one at a time, so that one event's fault fails that event alone.
-
-    Two events in a row failing as the group did say the fault is not theirs (the database is out
-    of reach, its disk is full): the rest then fail with that error without another try each."""
-    same = 0
+async def _one_by_one(group: list[tuple[tuple[Any, ...], asyncio.Future[None]]]) -> None:
+    """Commit a refused group's events one at a time, so that one event's fault fails that event
+    alone. A failure that is not an event's own (the database out of reach, its disk full) fails
+    the rest of the group with it, without another try each."""
     for index, (row, future) in enumerate(group):
         try:
             await _insert([row])
-        except Exception as exc:  # noqa: BLE001 - its caller raises it
+        except _RowsRefused as refused:
+            _settle(future, refused.error)
+            if not _storage_fault(refused.error):
+                continue
+            error: Exception = refused.error
+        except Exception as exc:  # noqa: BLE001 - BEGIN or COMMIT failed: not this event's fault
             _settle(future, exc)
-            same = same + 1 if (type(exc), str(exc)) == (type(error), str(error)) else 0
-            if same >= 2:
-                for _, rest in group[index + 1 :]:
-                    _settle(rest, exc)
-                return
+            error = exc
         else:
             _settle(future)
-            same = 0
+            continue
+        for _, rest in group[index + 1 :]:
+            _settle(rest, error)
+        return
+
+
+def _storage_fault(error: Exception) -> bool:
+    """Whether ``error`` says the database, not the statement, is at fault."""
+    if isinstance(error, sqlite3.OperationalError):
+        code = getattr(error, "sqlite_errorcode", None)
+        return isinstance(code, int) and code & 0xFF in _SQLITE_STORAGE
+    return isinstance(error, OSError | asyncpg.PostgresConnectionError | asyncpg.InterfaceError)
+
+
+_SQLITE_STORAGE = {
+    sqlite3.SQLITE_FULL,
+    sqlite3.SQLITE_IOERR,
+    sqlite3.SQLITE_BUSY,
+    sqlite3.SQLITE_LOCKED,
+    sqlite3.SQLITE_CANTOPEN,
+    sqlite3.SQLITE_READONLY,
+}
 
 
 def _settle(future: asyncio.Future[None], error: BaseException | None = None) -> None:
-    if future.done():  # its caller was cancelled: the event is written all the same
+    """Acknowledge a caller, or hand it its own copy of ``error`` to raise (one exception object
+    raised in many tasks would share, and grow, one traceback)."""
+    if future.done():  # its caller was cancelled: the event is written (or not) all the same
         return
     if error is None:
         future.set_result(None)
     else:
-        future.set_exception(error)
+        future.set_exception(_own_copy(error))
+
+
+def _own_copy(error: BaseException) -> BaseException:
+    try:
+        copy = type(error)(*error.args)
+    except Exception:  # noqa: BLE001 - an exception that cannot be rebuilt from its args: the original
+        return error
+    for name in ("sqlite_errorcode", "sqlite_errorname"):
+        if hasattr(error, name):
+            setattr(copy, name, getattr(error, name))
+    copy.__cause__ = error
+    return copy
 
 
 async def _insert(rows: list[tuple[Any, ...]]) -> None:
     async with db.write_transaction():
-        await db.execute_many(_INSERT, rows)
+        try:
+            await db.execute_many(_INSERT, rows)
+        except Exception as exc:
+            raise _RowsRefused(exc) from exc
 
 
 _APPENDERS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Appender] = weakref.WeakKeyDictionary()

@@ -11,7 +11,8 @@ import pytest
 
 from audit import log as audit_log
 from audit.context import Actor, reset_actor, set_actor
-from ropa.db import write_transaction
+from ropa.db import read_snapshot, write_transaction
+from ropa.errors import WriteInReadSnapshot
 from tests.conftest import ENGINE, run
 from tests.integration.audit.support import events, sql
 
@@ -38,11 +39,12 @@ def test_concurrent_events_are_each_stored_once_with_their_own_actor(database: s
     assert all(e["actor_id"] == f"user-{e['entity_id'][2:]}" for e in stored.values())
 
 
-def test_one_faulty_event_fails_alone_and_the_others_of_its_group_are_stored(database: str) -> None:
+def test_faulty_events_fail_alone_and_the_others_of_their_group_are_stored(database: str) -> None:
     if ENGINE == "postgres":
         sql(
             "CREATE FUNCTION reject_bad() RETURNS trigger LANGUAGE plpgsql AS "
-            "$$BEGIN IF NEW.entity_id = 'e-7' THEN RAISE EXCEPTION 'refused'; END IF; RETURN NEW; END$$"
+            "$$BEGIN IF NEW.entity_id IN ('e-7', 'e-8') THEN RAISE EXCEPTION 'refused'; END IF; "
+            "RETURN NEW; END$$"
         )
         sql(
             "CREATE TRIGGER reject_bad BEFORE INSERT ON audit_event "
@@ -50,13 +52,14 @@ def test_one_faulty_event_fails_alone_and_the_others_of_its_group_are_stored(dat
         )
     else:
         sql(
-            "CREATE TRIGGER reject_bad BEFORE INSERT ON audit_event WHEN NEW.entity_id = 'e-7' "
+            "CREATE TRIGGER reject_bad BEFORE INSERT ON audit_event WHEN NEW.entity_id IN ('e-7', 'e-8') "
             "BEGIN SELECT RAISE(ABORT, 'refused'); END"
         )
     outcomes = run(_append_many(40))
-    assert [i for i, outcome in enumerate(outcomes) if outcome is not None] == [7]
-    assert "refused" in str(outcomes[7])
-    assert sorted(_stored("test.read")) == sorted(f"e-{i}" for i in range(40) if i != 7)
+    assert [i for i, outcome in enumerate(outcomes) if outcome is not None] == [7, 8]
+    assert "refused" in str(outcomes[7]) and "refused" in str(outcomes[8])
+    assert outcomes[7] is not outcomes[8]  # each caller raises its own error
+    assert sorted(_stored("test.read")) == sorted(f"e-{i}" for i in range(40) if i not in (7, 8))
 
 
 def test_inside_a_transaction_the_event_rolls_back_with_it(database: str) -> None:
@@ -68,3 +71,13 @@ def test_inside_a_transaction_the_event_rolls_back_with_it(database: str) -> Non
     with pytest.raises(RuntimeError):
         run(failing_change())
     assert "rolled-back" not in _stored("test.inside")
+
+
+def test_inside_a_read_snapshot_it_is_refused_as_every_write_is(database: str) -> None:
+    async def read_then_log() -> None:
+        async with read_snapshot():
+            await audit_log.append("test.snapshot", entity_type="test", entity_id="never")
+
+    with pytest.raises(WriteInReadSnapshot):
+        run(read_then_log())
+    assert "never" not in _stored("test.snapshot")
