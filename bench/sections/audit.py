@@ -10,37 +10,29 @@ from bench.sections.base import Runs, Section, cores, profiles
 LOOP_NAMES = {"uvloop": "uvloop (as `ropa serve`)", "asyncio": "asyncio"}
 
 
+def _append_row(engine: str, label: str, run: dict[str, Any]) -> list[str]:
+    """One row of figure 4's table: one run of the writers and the integrator."""
+    lag = run.get("event_to_leaf", {})
+    return [
+        engine,
+        label,
+        n(run["committed_per_s"]),
+        n(run["integrated_per_s"]),
+        f"{n(run['lag_at_end_events'])} events ({n(run['drain_s'], 2)} s to drain)",
+        f"{n(lag.get('p50_ms', 0))} / {n(lag.get('p99_ms', 0))}",
+        cores(run["cpu"]),
+        str(run["errors"]),
+    ]
+
+
 def appends(runs: Runs) -> Section:
     rows, bound_rows = [], []
     for engine, r in ok(runs).items():
         for loop, run in r.get("loops", {r.get("loop", "asyncio"): r}).items():
-            lag, cpu = run.get("event_to_leaf", {}), run["cpu"]
-            rows.append(
-                [
-                    ENGINE_NAMES[engine],
-                    LOOP_NAMES.get(loop, loop),
-                    n(run["committed_per_s"]),
-                    n(run["integrated_per_s"]),
-                    f"{n(run['lag_at_end_events'])} events ({n(run['drain_s'], 2)} s to drain)",
-                    f"{n(lag.get('p50_ms', 0))} / {n(lag.get('p99_ms', 0))}",
-                    cores(cpu),
-                    str(run["errors"]),
-                ]
-            )
+            rows.append(_append_row(ENGINE_NAMES[engine], LOOP_NAMES.get(loop, loop), run))
             if loop == r.get("loop") and (tx := r.get("in_transaction")):
-                tx_lag, tx_cpu = tx.get("event_to_leaf", {}), tx["cpu"]
-                rows.append(
-                    [
-                        ENGINE_NAMES[engine],
-                        f"{LOOP_NAMES.get(loop, loop)}; reference: a write transaction per event",
-                        n(tx["committed_per_s"]),
-                        n(tx["integrated_per_s"]),
-                        f"{n(tx['lag_at_end_events'])} events ({n(tx['drain_s'], 2)} s to drain)",
-                        f"{n(tx_lag.get('p50_ms', 0))} / {n(tx_lag.get('p99_ms', 0))}",
-                        cores(tx_cpu),
-                        str(tx["errors"]),
-                    ]
-                )
+                label = f"{LOOP_NAMES.get(loop, loop)}; reference: a write transaction per event"
+                rows.append(_append_row(ENGINE_NAMES[engine], label, tx))
             bound = r.get("bound", {}).get(loop)
             if bound:
                 share = run["integrated_per_s"] / bound["committed_per_s"]
