@@ -23,6 +23,23 @@ from audit.context import current_actor
 from audit.leaf import HEADER_FIELDS
 from audit.tables import AuditEvent
 
+# The actions of events that record no change of the register: reads and exports of the log and of the
+# register, sign-ins and refusals, backups. ``append`` writes only these; the findings' cache key
+# (ropa.findings.services) looks past them for the newest change.
+NO_CHANGE_ACTIONS = frozenset(
+    {
+        "audit.read",
+        "audit.export",
+        "auth.sign_in",
+        "auth.sign_out",
+        "auth.denied",
+        "access.denied_anonymous_summary",
+        "register.dump",
+        "register.export",
+        "database.backup",
+    }
+)
+
 _EXACT = 2**53  # RFC 8785 numbers are IEEE doubles: integers beyond this are not exact
 
 
@@ -107,6 +124,8 @@ async def append(action: str, **fields: Any) -> None:
     waits for its turn in a group commit (``_Appender``): the events of concurrent callers share a
     transaction and its fsync, rather than each paying for its own.
     """
+    if action not in NO_CHANGE_ACTIONS:
+        raise ValueError(f"{action} records a change: write it with record(), in the change's transaction")
     if db.in_transaction():
         async with db.write_transaction():  # joins it; refused inside a read snapshot
             await record(action, **fields)

@@ -71,10 +71,10 @@ class Load:
             }
             try:
                 if self.mode == "append":
-                    await audit_log.append("bench.append", **fields)
+                    await audit_log.append("audit.read", **fields)
                 else:
                     async with write_transaction():
-                        await audit_log.record("bench.append", **fields)
+                        await audit_log.record("audit.read", **fields)
             except Exception as exc:  # noqa: BLE001 - counted and reported, the run goes on
                 self.errors.append(f"{type(exc).__name__}: {exc}")
                 await asyncio.sleep(0.01)
@@ -103,8 +103,8 @@ async def _latency(since: dt.datetime) -> dict[str, float]:
 
     rows = await AuditEvent.raw(
         "SELECT e.created_at, l.integrated_at FROM audit_event e "
-        "JOIN audit_leaf l ON l.event_id = e.event_id WHERE e.action = 'bench.append' "
-        "AND e.created_at >= {}",
+        "JOIN audit_leaf l ON l.event_id = e.event_id "
+        "WHERE e.action = 'audit.read' AND e.entity_type = 'bench' AND e.created_at >= {}",
         since,
     )
     lags = [(r["integrated_at"] - r["created_at"]).total_seconds() * 1000 for r in rows]
@@ -221,7 +221,7 @@ async def _bound() -> dict[str, Any]:
     async def writer(connection: Any, number: int) -> None:
         nonlocal committed
         values = audit_log.event_values(
-            "bench.append",
+            "audit.read",
             entity_type="bench",
             entity_id=f"writer-{number}",
             entity_version=0,

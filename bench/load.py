@@ -256,8 +256,10 @@ def main() -> None:
             with httpx.Client(base_url=base, timeout=30) as http:
                 target = Target(http)
             load_before = os.getloadavg()[0]
+            client_started = time.process_time()  # the load client's own processor time
             with CpuMeter(process.pid) as cpu:
                 ledger, seconds = asyncio.run(_drive(base, target, args.clients, args.seconds))
+            client_cores = (time.process_time() - client_started) / seconds
             load_after = os.getloadavg()[0]
         finally:
             _stop(process)
@@ -286,6 +288,7 @@ def main() -> None:
             "verify": verified.stdout.strip().splitlines()[-1:] if verified.stdout else [],
             "problems": problems,
             "cpu": cpu.as_dict(),
+            "client_cores": client_cores,
             "load_average": [load_before, load_after],  # 1 min, of the machine: other jobs share it
         }
         write_result(args.out, result)

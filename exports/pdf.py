@@ -326,8 +326,7 @@ def render_pdf(doc: Document, progress: Any) -> bytes:
     progress("html", 0.1)
     html = render_html(doc)
     progress("layout", 0.2)
-    above = pdf_chunks.chunked_above()
-    if above and len(doc.view.activities) > above:
+    if pdf_chunks.wanted(len(doc.view.activities)):
         return pdf_chunks.render(html, option_values(doc), progress)
     document = html_document(html).render(**pdf_options(doc))
     progress("write", 0.8)

@@ -62,6 +62,12 @@ def chunked_above() -> int:
     return _setting(ABOVE_ENV, DEFAULT_ABOVE)
 
 
+def wanted(activities: int) -> bool:
+    """Whether a register of this many activities gets its PDF in chunks."""
+    above = chunked_above()
+    return bool(above) and activities > above
+
+
 def chunk_activities() -> int:
     return max(1, _setting(SIZE_ENV, CHUNK_ACTIVITIES))
 

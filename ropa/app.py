@@ -9,6 +9,7 @@ import json
 from collections.abc import AsyncIterator
 from typing import Any
 
+import anyio.to_thread
 import msgspec
 import structlog
 from litestar import Litestar, get
@@ -18,6 +19,7 @@ from litestar.openapi import OpenAPIConfig
 
 from audit.anchor import LogInconsistent
 from audit.guard import require_triggers
+from exports import render_worker
 from exports.controllers import EXPORT_ROUTES
 from exports.jobs import Jobs
 from ropa import __version__, db
@@ -81,6 +83,8 @@ def create_app(
         task = (
             asyncio.create_task(the_integrator.run(settings.integrate_interval)) if run_integrator else None
         )
+        if settings.export_render_process:
+            render_worker.start()
         log.info("ropa.started", engine=settings.engine, integrator=run_integrator)
         # What start-up made lives as long as the app: the collector's full passes need not walk it
         # again and again (about a tenth of the server's time per list request on PostgreSQL).
@@ -91,6 +95,8 @@ def create_app(
             gc.unfreeze()
             await DENIALS.flush_quietly(everything=True)  # anonymous refusals still being counted
             await jobs.cancel()
+            if settings.export_render_process:
+                await anyio.to_thread.run_sync(render_worker.stop)
             if task:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):

@@ -41,6 +41,8 @@ class Settings:
     trusted_proxies: tuple[str, ...] = ()
     # Exports of entities with more activities than this run as background jobs.
     export_sync_limit: int = 200
+    # The served app renders exports in a worker process of its own (exports.render_worker).
+    export_render_process: bool = True
     # Reminders by mail: none until an SMTP host is set. The public address of the web interface is
     # the start of the links the mails carry.
     smtp_host: str = ""
@@ -104,6 +106,7 @@ def get_settings() -> Settings:
         cors_origins=tuple(o for o in _env("CORS_ORIGINS", "").split(",") if o),
         trusted_proxies=tuple(p.strip() for p in _env("TRUSTED_PROXIES", "").split(",") if p.strip()),
         export_sync_limit=int(_env("EXPORT_SYNC_LIMIT", str(base.export_sync_limit))),
+        export_render_process=_env("EXPORT_RENDER_PROCESS", "1") == "1",
         smtp_host=_env("SMTP_HOST", base.smtp_host),
         smtp_port=int(_env("SMTP_PORT", str(base.smtp_port))),
         smtp_from=_env("SMTP_FROM", base.smtp_from),

@@ -35,6 +35,9 @@ os.environ.update(
     ROPA_SQLITE_SYNCHRONOUS="OFF",  # test databases are throwaway copies
     # The functional suite runs as a trusted caller; tests/integration/access switch it on.
     ROPA_AUTH="off",
+    # Exports render in a thread, where a test's monkeypatch reaches them; test_export_worker.py
+    # covers the served app's worker process.
+    ROPA_EXPORT_RENDER_PROCESS="0",
 )
 if ENGINE == "postgres":
     if not PG_URL:

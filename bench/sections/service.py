@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from bench.markdown import ENGINE_NAMES, cells, first, met, n, ok, table
 from bench.sections.base import Runs, Section, cores, profiles
+
+
+def _client(run: dict[str, Any]) -> str:
+    """The load client's share of the machine (one Python process), where the run measured it."""
+    return f"; load client: {run['client_cores']:.2f}" if "client_cores" in run else ""
 
 
 def auth(runs: Runs) -> Section:
@@ -160,7 +167,7 @@ def load(runs: Runs) -> Section:
             [ENGINE_NAMES[engine], "**all mixed-client requests**"]
             + [n(summary["requests"]), n(summary["per_s"], 1)]
             + [n(summary[f"p{q}_ms"], 1) for q in (50, 95, 99)]
-            + [f"CPU cores server / PostgreSQL / machine: {cores(r['cpu'])}"]
+            + [f"CPU cores server / PostgreSQL / machine: {cores(r['cpu'])}{_client(r)}"]
         )
     checks = []
     for engine, r in ok(runs).items():

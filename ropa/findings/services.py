@@ -9,6 +9,7 @@ from typing import Any
 
 import msgspec
 
+from audit.log import NO_CHANGE_ACTIONS
 from audit.tables import AuditEvent
 from ropa.access.model import visible_entities
 from ropa.db import get_engine, is_postgres, read_snapshot
@@ -132,21 +133,40 @@ _CACHE_ENTRIES = 32
 
 async def _state() -> tuple[Any, ...]:
     """What the committed state this snapshot sees is known by: the database, and its newest audit
-    event (every register change, vocabulary change and acceptance commits with its event). SQLite
-    commits one writer at a time, so the newest event names the state. On PostgreSQL ids are taken
+    event that records a change (every register change, vocabulary change and acceptance commits with
+    its event; reads of the log, exports, sign-ins and backups change nothing the findings judge).
+    SQLite commits one writer at a time, so that event names the state. On PostgreSQL ids are taken
     before commit and can commit out of order, so the snapshot itself (xmin:xmax:in-progress ids)
     is part of the name: two snapshots that print the same see the same rows."""
     engine = get_engine()
-    rows = await AuditEvent.raw(
-        "SELECT event_id, body_sha256, created_at FROM audit_event ORDER BY event_id DESC LIMIT 1"
-    )
-    last = tuple(rows[0].values()) if rows else ()
     if is_postgres(engine):
+        rows = await AuditEvent.raw(
+            "SELECT event_id, body_sha256, created_at FROM audit_event ORDER BY event_id DESC LIMIT 1"
+        )
+        last = tuple(rows[0].values()) if rows else ()
         where = await AuditEvent.raw(
             "SELECT pg_current_snapshot()::text AS snapshot, current_database() AS db"
         )
         return (getattr(engine, "config", {}).get("dsn"), where[0]["db"], where[0]["snapshot"], *last)
-    return (getattr(engine, "path", None), *last)
+    # Within the newest _LOOK_BACK events; past them, the newest event of any kind (changes as often
+    # as the state or more: never a stale answer, only fewer reuses).
+    rows = await AuditEvent.raw(
+        "SELECT event_id, body_sha256, created_at FROM audit_event WHERE action NOT IN ({}) "
+        "AND event_id > (SELECT coalesce(max(event_id), 0) FROM audit_event) - {} "
+        "ORDER BY event_id DESC LIMIT 1".format(", ".join("{}" for _ in _NO_CHANGE), "{}"),
+        *_NO_CHANGE,
+        _LOOK_BACK,
+    )
+    if rows:
+        return (getattr(engine, "path", None), "change", *rows[0].values())
+    rows = await AuditEvent.raw(
+        "SELECT event_id, body_sha256, created_at FROM audit_event ORDER BY event_id DESC LIMIT 1"
+    )
+    return (getattr(engine, "path", None), "any", *(rows[0].values() if rows else ()))
+
+
+_NO_CHANGE = sorted(NO_CHANGE_ACTIONS)
+_LOOK_BACK = 10_000
 
 
 async def _entity_findings(ref: str, today: dt.date) -> list[FindingOut]:

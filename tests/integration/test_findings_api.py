@@ -125,6 +125,12 @@ def test_one_entitys_findings_are_reused_until_the_register_changes(demo_client,
     assert [f["status"] for f in first] == ["open"]
     assert _findings(demo_client, entity="TECHEM-DK", rule="dpo.undecided") == first
     assert len(judged) == 1, "the same state is judged once"
+    # Reading the log writes an audit.read event, which changes nothing the findings judge: on SQLite
+    # the state is still known as the same (on PostgreSQL the snapshot that names it has moved on).
+    assert demo_client.get("/api/audit/events", params={"limit": 5}).status_code == 200
+    assert _findings(demo_client, entity="TECHEM-DK", rule="dpo.undecided") == first
+    judged_before = len(judged)
+    assert judged_before == (1 if ENGINE == "sqlite" else 2)
     target = first[0]["finding"]
     body = {
         "entity": "TECHEM-DK",
@@ -140,4 +146,4 @@ def test_one_entitys_findings_are_reused_until_the_register_changes(demo_client,
     assert [f["status"] for f in _findings(demo_client, entity="TECHEM-DK", rule="dpo.undecided")] == [
         "accepted"
     ]
-    assert len(judged) == 2, "a change is judged again"
+    assert len(judged) == judged_before + 1, "a change is judged again"

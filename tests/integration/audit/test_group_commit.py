@@ -17,7 +17,7 @@ from tests.conftest import ENGINE, run
 from tests.integration.audit.support import events, sql
 
 
-async def _append_many(count: int, action: str = "test.read") -> list[BaseException | None]:
+async def _append_many(count: int, action: str = "audit.read") -> list[BaseException | None]:
     async def one(number: int) -> None:
         token = set_actor(Actor(id=f"user-{number}", type="user"))
         try:
@@ -34,7 +34,7 @@ def _stored(action: str) -> dict[str, dict[str, Any]]:
 
 def test_concurrent_events_are_each_stored_once_with_their_own_actor(database: str) -> None:
     assert run(_append_many(150)) == [None] * 150
-    stored = _stored("test.read")
+    stored = _stored("audit.read")
     assert sorted(stored) == sorted(f"e-{i}" for i in range(150))
     assert all(e["actor_id"] == f"user-{e['entity_id'][2:]}" for e in stored.values())
 
@@ -59,25 +59,33 @@ def test_faulty_events_fail_alone_and_the_others_of_their_group_are_stored(datab
     assert [i for i, outcome in enumerate(outcomes) if outcome is not None] == [7, 8]
     assert "refused" in str(outcomes[7]) and "refused" in str(outcomes[8])
     assert outcomes[7] is not outcomes[8]  # each caller raises its own error
-    assert sorted(_stored("test.read")) == sorted(f"e-{i}" for i in range(40) if i not in (7, 8))
+    assert sorted(_stored("audit.read")) == sorted(f"e-{i}" for i in range(40) if i not in (7, 8))
 
 
 def test_inside_a_transaction_the_event_rolls_back_with_it(database: str) -> None:
     async def failing_change() -> None:
         async with write_transaction():
-            await audit_log.append("test.inside", entity_type="test", entity_id="rolled-back")
+            await audit_log.append("audit.export", entity_type="test", entity_id="rolled-back")
             raise RuntimeError("the change failed")
 
     with pytest.raises(RuntimeError):
         run(failing_change())
-    assert "rolled-back" not in _stored("test.inside")
+    assert "rolled-back" not in _stored("audit.export")
 
 
 def test_inside_a_read_snapshot_it_is_refused_as_every_write_is(database: str) -> None:
     async def read_then_log() -> None:
         async with read_snapshot():
-            await audit_log.append("test.snapshot", entity_type="test", entity_id="never")
+            await audit_log.append("database.backup", entity_type="test", entity_id="never")
 
     with pytest.raises(WriteInReadSnapshot):
         run(read_then_log())
-    assert "never" not in _stored("test.snapshot")
+    assert "never" not in _stored("database.backup")
+
+
+def test_an_event_that_records_a_change_is_refused_and_nothing_is_stored(database: str) -> None:
+    """A change's event belongs in the change's transaction (``record``): group commit would store it
+    apart from the change, and the findings' cache would not see the change."""
+    with pytest.raises(ValueError, match="records a change"):
+        run(audit_log.append("processor.update", entity_type="test", entity_id="not-stored"))
+    assert "not-stored" not in _stored("processor.update")

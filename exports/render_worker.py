@@ -1,0 +1,138 @@
+"""The server's exports rendered in a process of their own, so that a render never holds its GIL.
+
+WeasyPrint and openpyxl are pure Python for the most part: a PDF rendered in a thread of the server
+holds the interpreter's lock for most of its seconds, and every request the server answers meanwhile
+waits for it (the mixed load of bench/load.py: p99 of all requests 571 ms on SQLite while a regulator
+exported, figure 11 in docs/benchmarks.md). The served app starts one worker process (``start``, in
+its lifespan) and renders there; the render's progress comes back through a pipe. Only the served
+app does: the CLI, the tests and the benchmarks of one export render in a thread, as before.
+
+A large register's PDF (``exports.pdf_chunks``) is not rendered here: its chunks are laid out in a
+pool of their own, and the server only merges them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import multiprocessing
+import os
+import threading
+from collections.abc import Callable
+from multiprocessing.connection import Connection
+from typing import TYPE_CHECKING
+
+import structlog
+
+if TYPE_CHECKING:
+    from exports.document import Document
+
+Progress = Callable[[str, float], None]
+
+log = structlog.get_logger("ropa.exports")
+
+_lock = threading.Lock()
+_pool: concurrent.futures.ProcessPoolExecutor | None = None
+WORKERS = 1  # renders take turns: the server keeps the other core
+
+
+NICENESS = 10  # a render yields the processor to the server's requests when both want it
+
+
+def _lower_priority() -> None:
+    os.nice(NICENESS)
+
+
+def _warm() -> None:
+    """Import the renderers in the worker, so that the first export does not pay for it."""
+    import exports.pdf  # noqa: F401
+    import exports.xlsx  # noqa: F401
+
+
+def _render(doc: Document, progress: Connection) -> bytes:
+    from exports.service import render
+
+    def report(stage: str, fraction: float) -> None:
+        progress.send((stage, fraction))
+
+    try:
+        return render(doc, report)
+    finally:
+        progress.close()
+
+
+def start() -> None:
+    """Start the worker process (it imports the renderers at once, in the background)."""
+    global _pool
+    with _lock:
+        if _pool is None:
+            _pool = _new_pool()
+            _pool.submit(_warm)
+
+
+def running() -> bool:
+    return _pool is not None
+
+
+def stop() -> None:
+    """Stop the worker: a render under way is finished first, those waiting are dropped."""
+    global _pool
+    with _lock:
+        pool, _pool = _pool, None
+    if pool is not None:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _new_pool() -> concurrent.futures.ProcessPoolExecutor:
+    # spawn: the server has threads and an event loop, which a fork would copy mid-flight.
+    return concurrent.futures.ProcessPoolExecutor(
+        max_workers=WORKERS, mp_context=multiprocessing.get_context("spawn"), initializer=_lower_priority
+    )
+
+
+def _in_service() -> concurrent.futures.ProcessPoolExecutor:
+    with _lock:
+        if _pool is None:
+            raise RuntimeError("the export worker is not running")
+        return _pool
+
+
+def _replace(broken: concurrent.futures.ProcessPoolExecutor) -> None:
+    """A worker that died (killed, out of memory) breaks its pool: the next export gets a new one."""
+    global _pool
+    with _lock:
+        if _pool is broken:
+            _pool = _new_pool()
+    broken.shutdown(wait=False, cancel_futures=True)
+
+
+async def render(doc: Document, progress: Progress) -> bytes:
+    """``exports.service.render(doc, progress)`` in the worker process."""
+    loop = asyncio.get_running_loop()
+    receiver, sender = multiprocessing.Pipe(duplex=False)
+
+    def forward() -> None:
+        try:
+            while receiver.poll():
+                stage, fraction = receiver.recv()
+                progress(str(stage), float(fraction))
+        except (EOFError, OSError):
+            loop.remove_reader(receiver.fileno())
+
+    loop.add_reader(receiver.fileno(), forward)
+    try:
+        # A worker that died (killed, out of memory) breaks its pool; whether it died before this
+        # render or during it, the render is tried once more in a new worker.
+        for attempt in (1, 2):
+            pool = _in_service()
+            try:
+                return await loop.run_in_executor(pool, _render, doc, sender)
+            except concurrent.futures.process.BrokenProcessPool:
+                log.error("export.worker_died", attempt=attempt)
+                _replace(pool)
+        raise RuntimeError("the export worker stopped twice before the export was rendered")
+    finally:
+        loop.remove_reader(receiver.fileno())
+        forward()  # the stages reported just before the worker returned
+        receiver.close()
+        sender.close()

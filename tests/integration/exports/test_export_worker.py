@@ -1,0 +1,93 @@
+"""The served app renders exports in a worker process: the same bytes, its progress, a worker that died."""
+
+from __future__ import annotations
+
+import dataclasses
+import multiprocessing
+import os
+import signal
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from exports import jobs, pdf, render_worker
+from tests.conftest import ENGINE
+from tests.integration.exports.export_support import export, export_events
+
+
+@pytest.fixture
+def worker_client(demo_database: str) -> Iterator[Any]:
+    """The app as ``ropa serve`` runs it: exports rendered in its worker process."""
+    from litestar.testing import TestClient
+
+    from ropa.app import create_app
+    from ropa.settings import get_settings
+
+    settings = dataclasses.replace(get_settings(), export_render_process=True)
+    with TestClient(create_app(settings, pool=ENGINE == "sqlite", integrator=False)) as client:
+        assert render_worker.running()
+        yield client
+    assert not render_worker.running()
+
+
+def _refuse_here(*args: Any) -> bytes:
+    raise AssertionError("rendered in the server's own process")
+
+
+def test_the_worker_renders_the_same_bytes_as_a_thread_and_the_server_does_not_render(
+    demo_client, worker_client, monkeypatch
+):
+    for fmt in ("pdf", "xlsx"):
+        here = export(demo_client, "TECHEM-DK", fmt, lang="da")
+        monkeypatch.setattr(pdf, "render_pdf", _refuse_here)  # the worker has its own, untouched
+        there = export(worker_client, "TECHEM-DK", fmt, lang="da")
+        monkeypatch.undo()
+        # Same state, same options: the worker's export is a reissue of the thread's, byte for byte.
+        assert there.headers["x-export-id"] == here.headers["x-export-id"]
+        assert there.content == here.content
+        assert there.headers["x-export-sha256"] == here.headers["x-export-sha256"]
+    ids = [e["export_id"] for e in export_events(worker_client)]
+    assert ids.count(here.headers["x-export-id"]) == 2  # each render audited, the reissue too
+    # The worker gives way to the server's requests when both want a core.
+    priorities = {os.getpriority(os.PRIO_PROCESS, p.pid) for p in multiprocessing.active_children()}
+    assert priorities and min(priorities) >= render_worker.NICENESS
+
+
+def test_a_jobs_progress_comes_from_the_worker(worker_client, monkeypatch):
+    stages: list[str] = []
+    real = jobs.export
+
+    async def watched(request: Any, integrator: Any, progress: Any) -> Any:
+        def seen(stage: str, fraction: float) -> None:
+            stages.append(stage)
+            progress(stage, fraction)
+
+        return await real(request, integrator, seen)
+
+    monkeypatch.setattr(jobs, "export", watched)
+    monkeypatch.setattr(pdf, "render_pdf", _refuse_here)
+    started = worker_client.post("/api/exports", json={"entity": "TECHEM-NO", "format": "pdf"})
+    assert started.status_code == 202
+    for _ in range(600):
+        status = worker_client.get(started.json()["status_url"]).json()
+        if status["status"] in ("done", "failed"):
+            break
+        time.sleep(0.05)
+    assert status["status"] == "done", status
+    # html, layout and write are reported by the render, which ran in the worker.
+    assert stages[0] == "prepare" and stages[-1] == "done"
+    assert {"html", "layout", "write"} <= set(stages)
+
+
+def test_a_worker_that_died_is_replaced_and_the_export_is_made(worker_client):
+    export(worker_client, "TECHEM-DK", "xlsx")
+    workers = multiprocessing.active_children()
+    assert workers, "no worker process"
+    for worker in workers:
+        os.kill(worker.pid, signal.SIGKILL)  # as the kernel's OOM killer would
+        worker.join(10)
+    response = export(worker_client, "TECHEM-NO", "pdf")
+    assert response.content.startswith(b"%PDF-")
+    assert response.headers["x-export-id"] in [e["export_id"] for e in export_events(worker_client)]
