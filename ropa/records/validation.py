@@ -60,38 +60,89 @@ class Findings:
     refs: list[tuple[str, str, str]] = dataclasses.field(default_factory=list)  # path, kind, key
 
 
-@functools.cache
-def _type_info(struct_type: type) -> Any:
-    return mi.type_info(struct_type)
+Walker = Callable[[Any, str, Findings], None]
 
 
 def inspect(value: msgspec.Struct) -> Findings:
     found = Findings()
-    _walk(_type_info(type(value)), value, "", found)
+    if walk := _walker(type(value)):
+        walk(value, "", found)
     return found
 
 
-def _walk(info: Any, value: Any, path: str, found: Findings) -> None:
-    if value is None or value is msgspec.UNSET:  # an unset field (``translations``) holds nothing
-        return
+@functools.cache
+def _walker(struct_type: type) -> Walker | None:
+    """The walk of one record type, worked out once from its type: it visits only the fields that
+    can hold a tagged value (a check, a vocabulary key or a reference), and None when none can."""
+    return _compile(mi.type_info(struct_type), {})
+
+
+def _compile(info: Any, seen: dict[int, Walker | None]) -> Walker | None:
+    key = id(info)
+    if key in seen:  # a type that contains itself: its walk is looked up when it runs
+        return lambda value, path, found: (walk := seen[key]) and walk(value, path, found)
+    seen[key] = None
+    seen[key] = walk = _compiled(info, seen)
+    return walk
+
+
+def _compiled(info: Any, seen: dict[int, Walker | None]) -> Walker | None:
     if isinstance(info, mi.Metadata):
-        extra = info.extra or {}
-        if (check := extra.get("check")) and (error := CHECKS[check](value)):
-            found.errors.append((path, error))
-        if vocabulary := extra.get("vocab"):
-            found.vocab.append((path, vocabulary, value))
-        if kind := extra.get("ref"):
-            found.refs.append((path, kind, value))
-        _walk(info.type, value, path, found)
-    elif isinstance(info, mi.StructType):
-        for field in info.fields:
-            child = f"{path}.{field.encode_name}" if path else field.encode_name
-            _walk(field.type, getattr(value, field.name), child, found)
-    elif isinstance(info, mi.ListType):
-        for index, item in enumerate(value):
-            _walk(info.item_type, item, f"{path}[{index}]", found)
-    elif isinstance(info, mi.UnionType):
+        return _tagged(info, _compile(info.type, seen))
+    if isinstance(info, mi.StructType):
+        fields = [(f.name, f.encode_name, w) for f in info.fields if (w := _compile(f.type, seen))]
+        return _struct(fields) if fields else None
+    if isinstance(info, mi.ListType):
+        item = _compile(info.item_type, seen)
+        return _items(item) if item else None
+    if isinstance(info, mi.UnionType):
         for option in info.types:
             if not isinstance(option, mi.NoneType):
-                _walk(option, value, path, found)
-                return
+                return _compile(option, seen)
+    return None
+
+
+def _absent(value: Any) -> bool:
+    return value is None or value is msgspec.UNSET  # an unset field (``translations``) holds nothing
+
+
+def _tagged(info: mi.Metadata, inner: Walker | None) -> Walker | None:
+    extra = info.extra or {}
+    check = CHECKS[extra["check"]] if extra.get("check") else None
+    vocabulary, kind = extra.get("vocab"), extra.get("ref")
+    if not (check or vocabulary or kind):
+        return inner
+
+    def walk(value: Any, path: str, found: Findings) -> None:
+        if _absent(value):
+            return
+        if check and (error := check(value)):
+            found.errors.append((path, error))
+        if vocabulary:
+            found.vocab.append((path, vocabulary, value))
+        if kind:
+            found.refs.append((path, kind, value))
+        if inner:
+            inner(value, path, found)
+
+    return walk
+
+
+def _struct(fields: list[tuple[str, str, Walker]]) -> Walker:
+    def walk(value: Any, path: str, found: Findings) -> None:
+        if _absent(value):
+            return
+        for name, encoded, inner in fields:
+            inner(getattr(value, name), f"{path}.{encoded}" if path else encoded, found)
+
+    return walk
+
+
+def _items(item: Walker) -> Walker:
+    def walk(value: Any, path: str, found: Findings) -> None:
+        if _absent(value):
+            return
+        for index, element in enumerate(value):
+            item(element, f"{path}[{index}]", found)
+
+    return walk
