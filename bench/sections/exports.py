@@ -68,7 +68,7 @@ def _bounds(runs: Runs) -> str:
     head += ["processor s", "per activity", "× 1,000 activities", "layout MB per page"]
     return (
         "\n**8c: what bounds a large PDF.** The export of a small clone, then WeasyPrint with less and "
-        "less to do on the same content (`bench/exports.py`, mode `bounds`), each scaled linearly to "
+        "less to do on the same content (`bench/exports/bounds.py`, mode `bounds`), each scaled linearly to "
         "1,000 activities (time is linear in pages once tagging is linear; see docs/exports.md, "
         "*Large PDFs*). WeasyPrint lays out and draws on one core; *processor s* is the process's "
         "own processor time (user and system), which a busy machine inflates less than the clock "

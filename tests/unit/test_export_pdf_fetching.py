@@ -10,52 +10,27 @@ import re
 import threading
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import msgspec
-import msgspec.inspect as mi
 import pytest
 import structlog
-from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from audit import verifier
 from exports import pdf
 from exports.document import Change, Document, ExportMeta, register_sha256
 from exports.i18n import Texts
 from exports.layouts import layouts
 from exports.view import View
-from exports.xlsx import render_xlsx
 from ropa.entities.schemas import Dpo, JointController, Registration
 from ropa.errors import FetchRefused
 from ropa.i18n import Lang
 from ropa.porting.schemas import EntityIn, RegisterFile
 from ropa.records.parts import Address, Contact
 from ropa.vocabulary.schemas import TermData
-
-MARKER = "LOCAL-FILE-MARKER-7f3a"  # in files the hostile text points at; must never reach a PDF
-MARKER_SVG = (
-    f'<svg xmlns="http://www.w3.org/2000/svg" width="80" height="9"><text y="8">{MARKER}</text></svg>'
-)
-# Fields whose text is a code, a key or a reference, not free text (their values are checked on input).
-NOT_FREE_TEXT = {"id", "key", "language", "file"}
-
-
-@dataclass
-class Trap:
-    """A loopback HTTP server that records every request, and local files holding MARKER."""
-
-    port: int
-    requests: list[str]
-    svg: Path
-    css: Path
-    txt: Path
-
-    def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.port}/{path}"
+from tests.unit.hostile_support import MARKER, MARKER_SVG, Hostile, Trap, fill, payload
 
 
 @pytest.fixture
@@ -87,82 +62,6 @@ def trap(tmp_path: Path) -> Iterator[Trap]:
     finally:
         server.shutdown()
         server.server_close()
-
-
-def payload(trap: Trap, tag: str) -> str:
-    """Text that once broke out of the page header's CSS string, and every other trick at once."""
-    return (
-        f'{tag} "quoted" \'single\' back\\slash </style><img src="{trap.url("img-" + tag)}">'
-        f" url({trap.svg.as_uri()}) url({trap.url('url-' + tag)}) @import url({trap.css.as_uri()});"
-        f" {trap.txt.as_uri()} {trap.url('plain-' + tag)}"
-        f"\r; }} @top-center {{ content: url({trap.svg.as_uri()}) url({trap.url('css-' + tag)}) }} x {{"
-        f'\n"; }}\f\\"\u2028\\A </style>\x01\x08\x0b\x1b\x7f end-{tag}'
-    )
-
-
-def hostile_url(trap: Trap, tag: str) -> str:
-    """What a URL field accepts (http(s), no spaces), made as hostile as that allows."""
-    return f"{trap.url('link-' + tag)}\"');}}url({trap.svg.as_uri()})</style><img>\\{tag}"
-
-
-@dataclass
-class Hostile:
-    trap: Trap
-    values: dict[str, str] = field(default_factory=dict)  # tag -> the value put in the register
-    paths: dict[str, str] = field(default_factory=dict)  # tag -> where it was put
-
-    def text(self, path: str) -> str:
-        tag = f"H{len(self.values):03d}"
-        self.paths[tag] = path
-        self.values[tag] = payload(self.trap, tag)
-        return self.values[tag]
-
-    def url(self, path: str) -> str:
-        tag = f"H{len(self.values):03d}"
-        self.paths[tag] = path
-        self.values[tag] = hostile_url(self.trap, tag)
-        return self.values[tag]
-
-
-def _free_text(t: mi.Type) -> tuple[bool, bool]:
-    """(is a text field to fill, is a URL field) for a field's type."""
-    check = t.extra.get("check") if isinstance(t, mi.Metadata) and t.extra else None
-    while isinstance(t, mi.Metadata | mi.UnionType):
-        if isinstance(t, mi.Metadata):
-            t = t.type
-        else:
-            members = [m for m in t.types if not isinstance(m, mi.NoneType)]
-            if len(members) != 1:
-                return False, False
-            t = members[0]
-            if isinstance(t, mi.Metadata) and t.extra:
-                check = t.extra.get("check", check)
-    if not isinstance(t, mi.StrType):
-        return False, False
-    return (not t.pattern or check == "url"), check == "url"
-
-
-def fill(value: Any, h: Hostile, path: str = "") -> Any:
-    """The record with every free-text field (set or not) holding a hostile value of its own."""
-    if isinstance(value, list):
-        return [fill(v, h, f"{path}[{i}]") for i, v in enumerate(value)]
-    if not isinstance(value, msgspec.Struct):
-        return value
-    info = mi.type_info(type(value))
-    assert isinstance(info, mi.StructType)
-    changes: dict[str, Any] = {}
-    for f in info.fields:
-        current = getattr(value, f.name)
-        where = f"{path}.{f.name}"
-        text, url = _free_text(f.type)
-        item = f.type.type if isinstance(f.type, mi.Metadata) else f.type
-        if text and f.name not in NOT_FREE_TEXT:
-            changes[f.name] = h.url(where) if url else h.text(where)
-        elif isinstance(current, list) and isinstance(item, mi.ListType) and _free_text(item.item_type)[0]:
-            changes[f.name] = [h.text(f"{where}[{i}]") for i in range(max(len(current), 1))]
-        elif isinstance(current, msgspec.Struct | list):
-            changes[f.name] = fill(current, h, where)
-    return msgspec.structs.replace(value, **changes)
 
 
 def document(
@@ -367,37 +266,3 @@ def test_weasyprint_skips_a_refused_resource_without_failing_or_logging_its_name
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert "Failed to load" in logged
     assert str(trap.port) not in logged and MARKER not in logged and str(trap.svg.parent) not in logged
-
-
-def test_a_processor_with_data_locations_and_joint_controllers_export(
-    demo: EntityIn, terms: list[TermData]
-) -> None:
-    processors = [
-        msgspec.structs.replace(demo.processors[0], data_locations=["US", "IE"]),
-        *demo.processors[1:],
-    ]
-    joint = JointController(contact=Contact(name="Techem GmbH", email="privacy@techem.de"))
-    entity = msgspec.structs.replace(demo, processors=processors, joint_controllers=[joint])
-    shown = pages(_render(document(entity, terms)))
-    annex = squash(next(p for p in shown if p.startswith("Processors and sub-processors\nName")))
-    row = annex[annex.index(squash(processors[0].name)) : annex.index(squash(processors[1].name))]
-    assert "UnitedStates" in row and "Ireland" in row, "the processor's data locations are in its row"
-    assert squash("Joint controllers Techem GmbH, privacy@techem.de") in squash(shown[0])
-
-
-def test_the_verifier_hash_is_on_the_pdf_cover_and_the_workbook(
-    demo: EntityIn, terms: list[TermData]
-) -> None:
-    sha = verifier.sha256()
-    assert re.fullmatch(r"[0-9a-f]{64}", sha)
-    for lang, label in (("en", "Verifier SHA-256"), ("da", "Verifikationsprogrammets SHA-256")):
-        doc = document(demo, terms, lang=lang)  # type: ignore[arg-type]  # en and da are languages
-        cover = squash(pages(_render(doc))[0])
-        assert squash(f"{label} {sha}") in cover
-        assert squash("verify_bundle.py") in cover
-
-    doc = document(demo, terms, lang="nb", format="xlsx")
-    wb = load_workbook(io.BytesIO(render_xlsx(doc, lambda stage, fraction: None)), read_only=True)
-    rows = {row[0]: row[1] for row in wb[wb.sheetnames[0]].iter_rows(values_only=True) if len(row) > 1}
-    assert rows["Verifikasjonsprogrammets SHA-256"] == sha
-    assert "verify_bundle.py" in rows["Kontroll av verifikasjonsprogrammet"]

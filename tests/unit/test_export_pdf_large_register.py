@@ -9,11 +9,11 @@ from typing import Any
 
 import msgspec
 from pypdf import PdfReader
-from pypdf.generic import IndirectObject
 
 from exports import pdf
 from ropa.porting.schemas import EntityIn, RegisterFile
 from ropa.vocabulary.schemas import TermData
+from tests.unit.export_pdf_support import struct_elements
 from tests.unit.test_export_pdf_fetching import document
 
 ACTIVITIES = 12
@@ -45,26 +45,13 @@ def test_each_activity_heading_is_tagged_on_the_page_that_prints_it(
 
     heading_pages: set[int] = set()
     elements = 0
-    seen: set[int] = set()
-    root: Any = reader.trailer["/Root"]
-    stack = [root.raw_get("/StructTreeRoot")]
-    while stack:
-        reference = stack.pop()
-        if not isinstance(reference, IndirectObject) or reference.idnum in seen:
-            continue
-        seen.add(reference.idnum)
-        element: Any = reference.get_object()
+    for element in struct_elements(reader):
         if "/Pg" in element:
             elements += 1
             page = page_of.get(element.raw_get("/Pg").idnum)
             assert page is not None, "a structure element names a page the PDF has"
             if element.get("/S") == "/H2":
                 heading_pages.add(page)
-        kids = element.raw_get("/K") if "/K" in element else None
-        if isinstance(kids, list):
-            stack.extend(k for k in kids if isinstance(k, IndirectObject))
-        elif isinstance(kids, IndirectObject):
-            stack.append(kids)
     assert elements > 1000
 
     # Each activity's heading (/H2) is tagged on the page whose text shows it (not the contents).

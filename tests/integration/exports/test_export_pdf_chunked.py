@@ -23,6 +23,7 @@ from exports.pdf import render_pdf  # the renderer itself, not the run's render 
 from ropa.porting.schemas import EntityIn, RegisterFile
 from ropa.vocabulary.schemas import TermData
 from tests.unit.demo_support import BUILTIN, DEMO
+from tests.unit.export_pdf_support import struct_elements
 from tests.unit.test_export_pdf_large_register import _entity as cloned
 from tests.unit.test_export_pdf_structure import _read_aloud
 from tests.unit.test_export_regulator_content import document
@@ -119,21 +120,6 @@ def _object(reference: IndirectObject) -> Any:
     return reference.get_object()
 
 
-def _elements(reader: PdfReader) -> list[Any]:
-    root: Any = reader.trailer["/Root"]
-    found, stack, seen = [], [root.raw_get("/StructTreeRoot")], set()
-    while stack:
-        reference = stack.pop()
-        if not isinstance(reference, IndirectObject) or reference.idnum in seen:
-            continue
-        seen.add(reference.idnum)
-        element: Any = reference.get_object()
-        found.append(element)
-        kids = element.raw_get("/K") if "/K" in element else None
-        stack.extend(kids if isinstance(kids, list) else [kids])
-    return found
-
-
 def test_the_structure_tree_holds_every_page_link_and_header_cell(renders: dict[str, Any]) -> None:
     reader = PdfReader(io.BytesIO(renders["chunked"]))
     root: Any = reader.trailer["/Root"]
@@ -155,7 +141,7 @@ def test_the_structure_tree_holds_every_page_link_and_header_cell(renders: dict[
             assert any(
                 _object(k).get("/Obj") == annotation for k in link["/K"] if isinstance(k, IndirectObject)
             )
-    elements = _elements(reader)
+    elements = struct_elements(reader)
     assert all(pages.get(e.raw_get("/Pg").idnum) is not None for e in elements if "/Pg" in e)
     ids = dict(zip(tree["/IDTree"]["/Names"][::2], tree["/IDTree"]["/Names"][1::2], strict=True))
     headers = [h for e in elements if e.get("/S") == "/TD" for h in e["/A"].get("/Headers", [])]
