@@ -18,6 +18,7 @@ import concurrent.futures
 import multiprocessing
 import os
 import threading
+import traceback
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING
@@ -43,6 +44,10 @@ def _lower_priority() -> None:
     os.nice(NICENESS)
 
 
+class RenderFailed(RuntimeError):
+    """The render raised in the worker: its exception's type and frames, not its message."""
+
+
 def _warm() -> None:
     """Import the renderers in the worker, so that the first export does not pay for it."""
     import exports.pdf  # noqa: F401
@@ -57,6 +62,12 @@ def _render(doc: Document, progress: Connection) -> bytes:
 
     try:
         return render(doc, report)
+    except Exception as exc:
+        # What reaches the server must unpickle there: an exception whose __init__ takes other
+        # arguments than its args would break the pool, as a dead worker does. It is named, with its
+        # frames, but not its message, which may quote the register.
+        frames = "".join(traceback.format_tb(exc.__traceback__))
+        raise RenderFailed(f"{type(exc).__module__}.{type(exc).__qualname__} in\n{frames}") from None
     finally:
         progress.close()
 

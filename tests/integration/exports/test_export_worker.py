@@ -1,7 +1,9 @@
-"""The served app renders exports in a worker process: the same bytes, its progress, a worker that died."""
+"""The served app renders exports in a worker process: the same bytes, its progress, a render that fails,
+a worker that died."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import multiprocessing
 import os
@@ -91,3 +93,31 @@ def test_a_worker_that_died_is_replaced_and_the_export_is_made(worker_client):
     response = export(worker_client, "TECHEM-NO", "pdf")
     assert response.content.startswith(b"%PDF-")
     assert response.headers["x-export-id"] in [e["export_id"] for e in export_events(worker_client)]
+
+
+class _Odd(Exception):
+    """An exception whose __init__ takes other arguments than its args: it does not unpickle."""
+
+    def __init__(self, first: int, second: int) -> None:
+        super().__init__(f"register text {first}{second}")
+
+
+class _Exploding:
+    """A document whose render raises _Odd in the worker."""
+
+    @property
+    def meta(self) -> Any:
+        raise _Odd(1, 2)
+
+
+def test_a_render_that_raises_fails_alone_without_its_message_and_the_worker_stays():
+    render_worker.start()
+    try:
+        workers = {p.pid for p in multiprocessing.active_children()}
+        for _ in range(2):
+            with pytest.raises(render_worker.RenderFailed) as failed:
+                asyncio.run(render_worker.render(_Exploding(), lambda stage, fraction: None))  # type: ignore[arg-type]
+            assert "_Odd" in str(failed.value) and "register text" not in str(failed.value)
+        assert {p.pid for p in multiprocessing.active_children()} == workers, "the worker was not replaced"
+    finally:
+        render_worker.stop()
