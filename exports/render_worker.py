@@ -17,6 +17,7 @@ import asyncio
 import concurrent.futures
 import multiprocessing
 import os
+import signal
 import threading
 import traceback
 from collections.abc import Callable
@@ -40,8 +41,18 @@ WORKERS = 1  # renders take turns: the server keeps the other core
 NICENESS = 10  # a render yields the processor to the server's requests when both want it
 
 
-def _lower_priority() -> None:
+def _worker_started() -> None:
+    """In the worker, before any render: lower priority; the server's log format; and no signals of
+    the terminal or the service manager (Ctrl-C, SIGTERM to the group): the server stops the worker
+    itself in its shutdown, after the render under way."""
     os.nice(NICENESS)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    from ropa.logging import configure
+    from ropa.settings import get_settings
+
+    settings = get_settings()
+    configure(settings.log_level, settings.log_json)
 
 
 class RenderFailed(RuntimeError):
@@ -97,7 +108,7 @@ def stop() -> None:
 def _new_pool() -> concurrent.futures.ProcessPoolExecutor:
     # spawn: the server has threads and an event loop, which a fork would copy mid-flight.
     return concurrent.futures.ProcessPoolExecutor(
-        max_workers=WORKERS, mp_context=multiprocessing.get_context("spawn"), initializer=_lower_priority
+        max_workers=WORKERS, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_started
     )
 
 
@@ -114,6 +125,7 @@ def _replace(broken: concurrent.futures.ProcessPoolExecutor) -> None:
     with _lock:
         if _pool is broken:
             _pool = _new_pool()
+            _pool.submit(_warm)
     broken.shutdown(wait=False, cancel_futures=True)
 
 

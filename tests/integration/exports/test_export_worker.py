@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from exports import jobs, pdf, render_worker
+from exports import jobs, pdf, render_worker, xlsx
 from tests.conftest import ENGINE
 from tests.integration.exports.export_support import export, export_events
 
@@ -44,6 +44,7 @@ def test_the_worker_renders_the_same_bytes_as_a_thread_and_the_server_does_not_r
     for fmt in ("pdf", "xlsx"):
         here = export(demo_client, "TECHEM-DK", fmt, lang="da")
         monkeypatch.setattr(pdf, "render_pdf", _refuse_here)  # the worker has its own, untouched
+        monkeypatch.setattr(xlsx, "render_xlsx", _refuse_here)
         there = export(worker_client, "TECHEM-DK", fmt, lang="da")
         monkeypatch.undo()
         # Same state, same options: the worker's export is a reissue of the thread's, byte for byte.
@@ -87,6 +88,12 @@ def test_a_worker_that_died_is_replaced_and_the_export_is_made(worker_client):
     export(worker_client, "TECHEM-DK", "xlsx")
     workers = multiprocessing.active_children()
     assert workers, "no worker process"
+    for worker in workers:  # Ctrl-C in the terminal, SIGTERM to the group: the server stops it, not they
+        os.kill(worker.pid, signal.SIGINT)
+        os.kill(worker.pid, signal.SIGTERM)
+    time.sleep(0.5)
+    assert all(worker.is_alive() for worker in workers)
+    assert export(worker_client, "TECHEM-DK", "xlsx").content.startswith(b"PK")
     for worker in workers:
         os.kill(worker.pid, signal.SIGKILL)  # as the kernel's OOM killer would
         worker.join(10)
