@@ -116,23 +116,33 @@ async def read_records(
     """The records of ``kind`` that ``where`` selects, each decoded into ``of`` (a struct with ``id``,
     and ``retired`` where the kind keeps its status beside its data), sorted by key then id.
 
-    A batch of rows at a time, each row's JSON decoded straight into its struct and its short texts
-    shared, so a large register's JSON text is never all in memory at once. ``only`` (an id or
-    key) keeps that one record; ``times`` receives each record's created/updated times.
+    A page of rows at a time (by id, each page after the last id of the one before), each row's JSON
+    decoded straight into its struct and its short texts shared, so a large register's JSON text is
+    never all in memory at once. ``only`` (an id or key) keeps that one record; ``times`` receives
+    each record's created/updated times.
     """
     table = kind.table
-    found_ids = await table.select(table.id, table.key).where(where)
     if only is not None:
-        found_ids = [r for r in found_ids if only in (str(r["id"]), r["key"])]
-    ids = [row["id"] for row in found_ids]
+        found = await table.select(table.id, table.key).where(where)
+        chosen = [r["id"] for r in found if only in (str(r["id"]), r["key"])]
+        if not chosen:
+            return []
+        where = where & table.id.is_in(chosen)
     columns = [table.id, table.status, table.data]
     if times is not None:
         columns += [table.created_at, table.updated_at]
     out = []
     decode: msgspec.json.Decoder[S] = decoder(of)
-    for start in range(0, len(ids), READ_BATCH):
-        batch = ids[start : start + READ_BATCH]
-        rows = await table.select(*columns).where(table.id.is_in(batch)).output(load_json=False)
+    after: Any = None
+    while True:  # in pages of READ_BATCH by id: no list of ids to send back
+        page = where if after is None else where & (table.id > after)
+        rows = (
+            await table.select(*columns)
+            .where(page)
+            .order_by(table.id)
+            .limit(READ_BATCH)
+            .output(load_json=False)
+        )
         with collector_paused():  # no await inside: no other task runs with the collector paused
             for row in rows:
                 record = decode.decode(row["data"])
@@ -143,6 +153,9 @@ async def read_records(
                 if times is not None:
                     times[str(row["id"])] = (_moment(row["created_at"]), _moment(row["updated_at"]))
                 out.append(record)
+        if len(rows) < READ_BATCH:
+            break
+        after = rows[-1]["id"]
     return sorted(out, key=lambda r: (r.key, r.id))  # type: ignore[attr-defined]
 
 
