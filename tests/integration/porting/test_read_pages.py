@@ -10,7 +10,9 @@ from tests.conftest import run
 
 
 def _load(key: str, only: str | None = None) -> read.Loaded:
-    entity_id = str(LegalEntity.select(LegalEntity.id).where(LegalEntity.key == key).first().run_sync()["id"])
+    row = LegalEntity.select(LegalEntity.id).where(LegalEntity.key == key).first().run_sync()
+    assert row is not None
+    entity_id = str(row["id"])
     return run(read.load_entity(entity_id, only=only))
 
 
