@@ -26,6 +26,8 @@ from typing import TYPE_CHECKING
 
 import structlog
 
+from exports import pdf_chunks
+
 if TYPE_CHECKING:
     from exports.document import Document
 
@@ -94,6 +96,12 @@ def start() -> None:
 
 def running() -> bool:
     return _pool is not None
+
+
+def takes(doc: Document) -> bool:
+    """Whether ``doc`` renders here: the worker runs, and it is not a PDF laid out in chunks (those
+    have a pool of their own)."""
+    return running() and not (doc.meta.format == "pdf" and pdf_chunks.wanted(len(doc.view.activities)))
 
 
 def stop() -> None:

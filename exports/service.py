@@ -30,7 +30,7 @@ from audit import log as audit_log
 from audit import query
 from audit.integrator import Integrator
 from audit.tables import AuditCheckpoint, AuditEvent
-from exports import pdf_chunks, render_worker
+from exports import render_worker
 from exports.document import (
     INCLUDES,
     Change,
@@ -338,11 +338,6 @@ async def prepare(req: ExportRequest, integrator: Integrator) -> Document:
     return Document(meta, view, layouts()[req.layout].shown(include), changes, terms, source)
 
 
-def chunked(doc: Document) -> bool:
-    """Whether the document is a PDF laid out in chunks, in a pool of worker processes of its own."""
-    return doc.meta.format == "pdf" and pdf_chunks.wanted(len(doc.view.activities))
-
-
 def render(doc: Document, progress: Progress = _none) -> bytes:
     if doc.meta.format == "pdf":
         from exports.pdf import render_pdf
@@ -358,7 +353,7 @@ async def export(req: ExportRequest, integrator: Integrator, progress: Progress 
     progress("prepare", 0.0)
     doc = await prepare(req, integrator)
     async with RENDER_SLOTS:
-        if render_worker.running() and not chunked(doc):
+        if render_worker.takes(doc):
             content = await render_worker.render(doc, progress)
         else:
             content = await anyio.to_thread.run_sync(functools.partial(render, doc, progress))

@@ -140,9 +140,7 @@ async def _state() -> tuple[Any, ...]:
     is part of the name: two snapshots that print the same see the same rows."""
     engine = get_engine()
     if is_postgres(engine):
-        rows = await AuditEvent.raw(
-            "SELECT event_id, body_sha256, created_at FROM audit_event ORDER BY event_id DESC LIMIT 1"
-        )
+        rows = await AuditEvent.raw(_NEWEST)
         last = tuple(rows[0].values()) if rows else ()
         where = await AuditEvent.raw(
             "SELECT pg_current_snapshot()::text AS snapshot, current_database() AS db"
@@ -159,12 +157,11 @@ async def _state() -> tuple[Any, ...]:
     )
     if rows:
         return (getattr(engine, "path", None), "change", *rows[0].values())
-    rows = await AuditEvent.raw(
-        "SELECT event_id, body_sha256, created_at FROM audit_event ORDER BY event_id DESC LIMIT 1"
-    )
+    rows = await AuditEvent.raw(_NEWEST)
     return (getattr(engine, "path", None), "any", *(rows[0].values() if rows else ()))
 
 
+_NEWEST = "SELECT event_id, body_sha256, created_at FROM audit_event ORDER BY event_id DESC LIMIT 1"
 _NO_CHANGE = sorted(NO_CHANGE_ACTIONS)
 _LOOK_BACK = 10_000
 
