@@ -213,29 +213,43 @@ class Integrator:
 
         With no anchor file yet (a new installation, or one from before anchors existed) the latest
         checkpoint in the database that verifies under the key is adopted as the anchor.
+
+        What is held is read before the tree. This runs without the integrator's lock, and other
+        servers on the same database integrate and sign meanwhile: a tree read first could be older
+        than a checkpoint read after it, and a log that only grew would look rolled back.
         """
         if self.anchor is None:
             return
-        size = await db.tree_size()
-        nodes = frontier_nodes(size)
-        found = await db.fetch_nodes(nodes)
-        root = CompactRange.from_nodes(size, [found[n] for n in nodes]).root()
-        if not self.anchor.exists():
+        adopt: str | None = None
+        if self.anchor.exists():
+            held = self._held()
+        else:
             latest = await (
                 AuditCheckpoint.select(AuditCheckpoint.note)
                 .order_by(AuditCheckpoint.tree_size, ascending=False)
                 .first()
             )
+            held = []
             if latest is not None:
                 from audit.checkpoint import parse_and_verify
 
-                cp = parse_and_verify(latest["note"], self.signer.verifier_key())
-                held = Held(cp.size, cp.root, "the latest checkpoint in the database", True)
-                await check_extends(held, size, root, db.fetch_nodes)
-                self.anchor.store(latest["note"])
-                log.warning("audit.anchor_adopted", tree_size=cp.size, path=str(self.anchor.path))
-            return
-        await self._check_anchored(size, root)
+                adopt = latest["note"]
+                cp = parse_and_verify(adopt, self.signer.verifier_key())
+                held = [Held(cp.size, cp.root, "the latest checkpoint in the database", True)]
+        size = await db.tree_size()
+        nodes = frontier_nodes(size)
+        found = await db.fetch_nodes(nodes)
+        root = CompactRange.from_nodes(size, [found[n] for n in nodes]).root()
+        try:
+            for each in held:
+                await check_extends(each, size, root, db.fetch_nodes)
+        except LogInconsistent as exc:
+            if adopt is None:
+                self.failure = exc.reason
+            raise
+        if adopt is not None and not self.anchor.exists():
+            self.anchor.store(adopt)
+            log.warning("audit.anchor_adopted", tree_size=held[0].size, path=str(self.anchor.path))
 
     async def _publish(self, note: str) -> None:
         """Hand a committed checkpoint to the anchor file and the witnesses; witnesses may fail."""

@@ -186,7 +186,11 @@ async def verify_log(verifier_key: str, origin: str | None = None, held: Sequenc
                 f"entries seq {seq}..{h.size - 1} were removed (the log was rolled back)",
                 seq,
             )
-        stored = await AuditEvent.raw("SELECT COUNT(*) AS n, MIN(seq) AS low FROM audit_leaf")
+        # Below `seq` only: a running integrator may have appended leaves since the stream ended
+        # (a leaf beyond a gap would have been the stream's next row, and failed _check_entry).
+        stored = await AuditEvent.raw(
+            "SELECT COUNT(*) AS n, MIN(seq) AS low FROM audit_leaf WHERE seq < {}", seq
+        )
         if stored[0]["n"] != seq or (seq and stored[0]["low"] != 0):
             # A leaf outside 0..size-1 (e.g. seq -1) would claim an event and hide it from the log.
             raise VerificationError(

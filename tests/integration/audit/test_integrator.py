@@ -199,6 +199,30 @@ def test_forty_concurrent_writers_while_integrating(database: str) -> None:
     assert_log_complete()
 
 
+def test_verify_while_the_integrator_appends_is_not_a_failure(demo_database: str, monkeypatch) -> None:
+    """The service verifies while its integrator runs: leaves appended after the verifier read the
+    end of the log are the next entries, not leaves outside it."""
+    import audit.verify_db as verify_db
+
+    for n, processor in enumerate(record_ids("processor")[:5]):
+        update_record("processor", processor, description=f"Verified while growing ({n})")
+    before = tree_size()
+    real = verify_db._stream
+
+    async def and_then_the_integrator_runs(after: int) -> list[dict[str, Any]]:
+        rows = await real(after)
+        if not rows:  # the verifier has reached the end of the log: now the integrator commits
+            await new_integrator().integrate_all(checkpoint=True)
+        return rows
+
+    monkeypatch.setattr(verify_db, "_stream", and_then_the_integrator_runs)
+    report = verify()
+    assert report.ok, report.summary()
+    assert report.tree_size == before < tree_size() == before + 5
+    monkeypatch.undo()
+    assert verify().tree_size == before + 5
+
+
 def test_cli_integrates_and_prints_the_verifier_key(demo_database: str) -> None:
     _processors(_new_entity(), 0, 5)  # the demo is seeded under a checkpoint; add pending events
     pending = len(events()) - tree_size()

@@ -21,7 +21,7 @@ import pytest
 
 from audit import db as audit_db
 from audit import verifier
-from audit.anchor import LogInconsistent
+from audit.anchor import AnchorFile, LogInconsistent
 from audit.integrator import Integrator
 from ropa.auditing.export import export_bundle
 from ropa.auditing.integrator import make_integrator
@@ -159,6 +159,45 @@ def test_a_running_service_halts_when_the_log_is_rolled_back(signed: list[int]) 
             assert answer.status_code == 503, path
             assert answer.headers["content-type"] == "application/problem+json"
             assert "rolled back" in answer.json()["detail"]
+
+
+@pytest.mark.parametrize("anchor", ["a shared anchor file", "no anchor file yet"])
+def test_a_log_another_server_grows_while_one_starts_is_not_called_rolled_back(
+    signed: list[int], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, anchor: str
+) -> None:
+    """Several servers on one database: one starts while another integrates and signs. The start
+    check runs without the integrator's lock, so the tree may grow between its reads; a log that
+    only grew must pass, whether the anchor is a file the servers share or adopted from the database."""
+    changes(5, "while a server starts")
+    if anchor == "no anchor file yet":
+        drop_anchor()
+        other = Integrator(
+            signer(), get_settings().audit_origin, anchor=AnchorFile(tmp_path / "elsewhere.checkpoint")
+        )
+    else:
+        other = anchored()
+    real = audit_db.tree_size
+    interleaved: list[int] = []
+
+    async def then_another_server_signs() -> int:
+        size = await real()
+        if not interleaved:  # once: the other integrator reads the tree size too
+            interleaved.append(size)
+            await other.integrate_all(checkpoint=True)
+        return size
+
+    monkeypatch.setattr(audit_db, "tree_size", then_another_server_signs)
+    starting = anchored()
+    run(starting.check_anchor())
+    monkeypatch.undo()
+    assert interleaved and starting.failure is None
+    grown = tree_size()
+    assert grown > signed[-1] and max(c["tree_size"] for c in checkpoints()) == grown
+    if anchor == "no anchor file yet":
+        assert f"\n{signed[-1]}\n" in anchor_file().read_text(), "the checkpoint read is the one adopted"
+    # And the service, started on it, runs and integrates.
+    run(starting.integrate_all(checkpoint=True))
+    assert verify().ok
 
 
 def test_entries_integrated_but_not_yet_signed_keep_their_seq(signed: list[int], demo_database: str) -> None:
