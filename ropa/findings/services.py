@@ -206,7 +206,7 @@ async def entity_register(ref: str) -> tuple[RegisterFile, str]:
         visible = visible_entities()
         links = [e for e in await _links() if visible is None or e.id in visible]
         group = linked(entity_id, links) or [entity_id]
-        entities = [(await load_entity(i)).entity for i in group]
+        entities = [(await load_entity(i, share=False)).entity for i in group]
         terms = await load_terms()
     key = next(e.key for e in entities if e.id == entity_id)
     return RegisterFile(vocabularies=terms, entities=entities), key
@@ -214,8 +214,10 @@ async def entity_register(ref: str) -> tuple[RegisterFile, str]:
 
 async def _links() -> list[EntityLinks]:
     """Every entity with only what links it to others, in the register's order (key, then id)."""
-    entities = await read_records(ENTITY, LegalEntity.id.is_not_null(), EntityLinks)
+    entities = await read_records(ENTITY, LegalEntity.id.is_not_null(), EntityLinks, share=False)
     for e in entities:
-        e.processors = await read_records(PROCESSOR, Processor.entity == e.id, ProcessorLinks)
-        e.activities = await read_records(ACTIVITY, ProcessingActivity.entity == e.id, ActivityLinks)
+        e.processors = await read_records(PROCESSOR, Processor.entity == e.id, ProcessorLinks, share=False)
+        e.activities = await read_records(
+            ACTIVITY, ProcessingActivity.entity == e.id, ActivityLinks, share=False
+        )
     return entities
