@@ -135,7 +135,19 @@ def _g4_cell(r: dict[str, Any]) -> str:
         bounds.append(f"CPU: ≤ {n(1000 / cpu)}/s a core")
     if ceiling:
         bounds.append(f"disk: ≤ {n(ceiling['commits_per_s'])} COMMIT/s")
+    if floor := _stack_floor(r):
+        bounds.append(f"driver and event alone: ≤ {n(floor)}/s")
     return f"{n(rate)}/s" + (f" ({'; '.join(bounds)})" if bounds else "") + f": {met(rate >= 2000)}"
+
+
+def _stack_floor(r: dict[str, Any]) -> float | None:
+    """Writes/s a core allows for the least audited write through this stack: the driver's five
+    statements at their cheapest (of both loops) plus the audit event's JSON and hash."""
+    floor, event = r.get("floor"), r.get("event")
+    if not floor or not event:
+        return None
+    driver = min(floor[loop]["cpu_ms"] for loop in ("asyncio", "uvloop"))
+    return 1000 / (driver + event["cpu_ms"])
 
 
 def _write_bounds(runs: Runs) -> str:
@@ -148,6 +160,18 @@ def _write_bounds(runs: Runs) -> str:
             rows.append(
                 [name, f"raw sqlite3: BEGIN IMMEDIATE; 2 INSERTs; COMMIT (`synchronous={mode}`)"]
                 + [n(c["commits"]), n(c["commits_per_s"]), n(c["p50_ms"], 2), n(c["p95_ms"], 2), "", note]
+            )
+        for loop in ("asyncio", "uvloop"):
+            if m := r.get("floor", {}).get(loop):
+                rows.append(
+                    [name, f"raw aiosqlite ({loop}): the 5 statements of an audited update, one at a time"]
+                    + [f"{r['floor']['rounds']} × {n(r['floor']['writes'])}", n(m["writes_per_s"]), "", ""]
+                    + [n(m["cpu_ms"], 3), "the driver under Piccolo, nothing of ropa (best round)"]
+                )
+        if m := r.get("event"):
+            rows.append(
+                [name, "the audit event's canonical JSON and SHA-256 (`audit.log.event_values`)"]
+                + [n(m["calls"]), "", "", "", n(m["cpu_ms"], 3), "CPU only, no database"]
             )
         if "normal" in r:
             m = r["normal"]
@@ -203,6 +227,25 @@ def _write_bounds(runs: Runs) -> str:
             "on SQLite take turns on one writer connection, and those that queue while one runs are "
             "committed together (a SAVEPOINT each, every one acknowledged after the shared COMMIT): that "
             f"can lift only the disk's bound, not the CPU's.{grouping} 2,000/s here would need {needed}."
+        )
+    if floor := _stack_floor(sqlite):
+        driver = min(sqlite["floor"][loop]["cpu_ms"] for loop in ("asyncio", "uvloop"))
+        best = max(sqlite["floor"][loop]["writes_per_s"] for loop in ("asyncio", "uvloop"))
+        reading += (
+            "\n\n**A floor under any audited write on this stack.** Piccolo's SQLite engine runs every "
+            "statement through aiosqlite, a round trip to the driver's thread each. The least an audited "
+            "update is, five statements (BEGIN IMMEDIATE; read the record, the event's *before*; UPDATE; "
+            "INSERT the event; COMMIT), through aiosqlite alone, with no ORM, no validation and no JSON, "
+            f"one at a time, reached {n(best)}/s at best and cost the process {n(driver, 3)} ms of CPU "
+            "at least (best rounds, either loop). The event's canonical JSON and SHA-256, which no "
+            f"audited write can skip, cost {n(sqlite['event']['cpu_ms'], 3)} ms more. One write at a time "
+            "these add up on one path (each statement waits for the one before), so a core allows at most "
+            f"{n(floor)}/s before any of the service's own work: "
+            + (
+                "2,000 audited writes/s one at a time cannot be reached on this machine with this stack."
+                if floor < 2000
+                else "the stack alone does not rule 2,000/s out; the service's own work does."
+            )
         )
     return (
         "\nWhat bounds it: the disk, measured without ropa, and concurrent writers in one process "
