@@ -67,13 +67,17 @@ class _Out:
         self.objects[number] = (data, stream)
 
     def write(self, version: bytes, root: int, info: int, identifier: bytes) -> bytes:
-        """The file: streams as they are, every other object in object streams, an xref stream."""
-        objects = [o if o is not None else (b"null", None) for o in self.objects[1:]]
+        """The file: streams as they are, every other object in object streams, an xref stream.
+
+        The objects are consumed as they are written: each is let go once it is in the file, so the
+        merge does not hold the document twice."""
+        objects, self.objects = self.objects, []
+        count = len(objects) - 1
         out = [b"%PDF-" + version + b"\n%\xf0\x9f\x96\xa4\n"]
         position = len(out[0])
         xref: dict[int, tuple[int, int, int]] = {0: (0, 0, 65535)}
         packed: list[tuple[int, bytes]] = []
-        base = len(objects) + 1  # object streams, then the xref stream, are numbered after the objects
+        base = count + 1  # object streams, then the xref stream, are numbered after the objects
 
         def emit(num: int, data: bytes, stream: bytes | None) -> None:
             nonlocal position
@@ -83,7 +87,9 @@ class _Out:
             out.append(chunk)
             position += len(chunk)
 
-        for num, (data, stream) in enumerate(objects, start=1):
+        for num in range(1, count + 1):
+            data, stream = objects[num] or (b"null", None)
+            objects[num] = None
             if stream is None:
                 packed.append((num, data))
             else:
@@ -91,6 +97,7 @@ class _Out:
         streams = 0
         for start in range(0, len(packed), _PER_STREAM):
             group = packed[start : start + _PER_STREAM]
+            packed[start : start + _PER_STREAM] = [(0, b"")] * len(group)  # let go of them once packed
             holder = base + streams
             streams += 1
             offsets, bodies, at = [], [], 0
@@ -117,7 +124,10 @@ class _Out:
             )
             for n in range(size)
         )
-        digest = hashlib.md5(b"".join(out), usedforsecurity=False).hexdigest().encode()
+        digest_of = hashlib.md5(usedforsecurity=False)
+        for chunk in out:
+            digest_of.update(chunk)
+        digest = digest_of.hexdigest().encode()
         compressed = zlib.compress(table, 6)
         extra = (
             b"<</Type /XRef /Index [0 %d] /W [%d %d %d] /Size %d /Root %s /Info %s /ID [(%s) (%s)]"
@@ -144,6 +154,7 @@ def _copy(out: _Out, part: Part, special: dict[int, int], keep: Callable[[int], 
         if num not in special and num not in part.skip and keep(num):
             data, stream = part.objects[num]
             out.put(numbers[num], _relocate(data, numbers), stream)
+    part.objects = []  # consumed: the merge holds its copy, not both
     return numbers
 
 
@@ -171,7 +182,7 @@ def merge(
 ) -> bytes:
     """One PDF of ``front`` (cover and contents) and ``chunks``, each page's header and footer from
     the pieces of ``overlay`` (a form for every page, in order); ``continues[i]``: chunk i goes on
-    with a part begun before."""
+    with a part begun before. The parts are consumed: each one's objects are let go once copied."""
     parts = [front, *chunks]
     total = sum(len(p.pages) for p in parts)
     out = _Out()
