@@ -18,6 +18,7 @@ from typing import Any, Literal
 import structlog
 
 from audit.integrator import Integrator
+from exports.render_worker import RenderFailed
 from exports.service import ExportRequest, ExportResult, export
 from ropa.errors import DomainError, TooManyJobs
 
@@ -100,7 +101,9 @@ class Jobs:
         except DomainError as exc:
             job.status, job.error = "failed", {"status": exc.status, "detail": exc.detail}
         except Exception as exc:  # the job reports failure; the log has the type, never the content
-            log.error("export.job_failed", job=job.id, error=type(exc).__name__)
+            # A render in the worker process names what it raised there (render_worker.RenderFailed).
+            error = exc.kind if isinstance(exc, RenderFailed) else type(exc).__name__
+            log.error("export.job_failed", job=job.id, error=error)
             job.status, job.error = "failed", {"status": 500, "detail": "the export failed"}
         job.finished_at = dt.datetime.now(dt.UTC)
         self._forget_old(job.actor)

@@ -60,6 +60,11 @@ def _worker_started() -> None:
 class RenderFailed(RuntimeError):
     """The render raised in the worker: its exception's type and frames, not its message."""
 
+    @property
+    def kind(self) -> str:
+        """The qualified name of the exception the render raised (``weasyprint....Error``)."""
+        return str(self.args[0]).split(" in\n", 1)[0] if self.args else "unknown"
+
 
 def _warm() -> None:
     """Import the renderers in the worker, so that the first export does not pay for it."""

@@ -125,6 +125,36 @@ def test_a_render_that_raises_fails_alone_without_its_message_and_the_worker_sta
             with pytest.raises(render_worker.RenderFailed) as failed:
                 asyncio.run(render_worker.render(_Exploding(), lambda stage, fraction: None))  # type: ignore[arg-type]
             assert "_Odd" in str(failed.value) and "register text" not in str(failed.value)
+            assert failed.value.kind == f"{__name__}._Odd"
         assert {p.pid for p in multiprocessing.active_children()} == workers, "the worker was not replaced"
     finally:
         render_worker.stop()
+
+
+def test_a_failed_job_logs_what_the_worker_raised_not_its_message(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Internal audit reading the log of a failed export job sees the exception raised in the worker,
+    not RenderFailed, the wrapper every failed render comes back as; and never the register's text."""
+    import structlog
+
+    from exports.service import ExportRequest
+
+    async def export_in_worker(request: Any, integrator: Any, progress: Any) -> Any:
+        return await render_worker.render(_Exploding(), progress)  # type: ignore[arg-type]
+
+    async def scenario() -> jobs.Job:
+        runner = jobs.Jobs(integrator=None)  # type: ignore[arg-type]
+        job = runner.submit(ExportRequest(entity="TECHEM-DK"), actor="officer")
+        await asyncio.gather(*runner.tasks)
+        return job
+
+    monkeypatch.setattr(jobs, "export", export_in_worker)
+    render_worker.start()
+    try:
+        with structlog.testing.capture_logs() as logs:
+            job = asyncio.run(scenario())
+    finally:
+        render_worker.stop()
+    assert job.status == "failed" and job.error == {"status": 500, "detail": "the export failed"}
+    failed = [e for e in logs if e["event"] == "export.job_failed"]
+    assert [e["error"] for e in failed] == [f"{__name__}._Odd"]
+    assert "register text" not in repr(logs)
