@@ -148,12 +148,18 @@ class AnchorFile:
     def store(self, note: str) -> None:
         write_private(self.path, note.encode())
 
+    def adopt(self, note: str) -> bool:
+        """Store ``note`` only if no anchored checkpoint exists yet, atomically: False if another
+        server sharing the file stored one first (it is as new as this one, or newer)."""
+        return write_private(self.path, note.encode(), exclusive=True)
+
     def store_head(self, size: int, root: bytes) -> None:
         write_private(self.head_path, f"{size} {root.hex()}\n".encode())
 
 
-def write_private(path: Path, data: bytes) -> None:
-    """Replace `path` atomically with `data`, readable by the owner only."""
+def write_private(path: Path, data: bytes, exclusive: bool = False) -> bool:
+    """Replace `path` atomically with `data`, readable by the owner only. With `exclusive`, only
+    create it: False (and nothing written) if it exists."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
@@ -162,7 +168,15 @@ def write_private(path: Path, data: bytes) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
+        if exclusive:
+            try:
+                os.link(tmp, path)  # fails if the name exists: no window between a check and a write
+            except FileExistsError:
+                return False
+            finally:
+                Path(tmp).unlink(missing_ok=True)
+        else:
+            os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -171,3 +185,4 @@ def write_private(path: Path, data: bytes) -> None:
         os.fsync(dir_fd)
     finally:
         os.close(dir_fd)
+    return True

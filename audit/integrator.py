@@ -247,8 +247,8 @@ class Integrator:
             if adopt is None:
                 self.failure = exc.reason
             raise
-        if adopt is not None and not self.anchor.exists():
-            self.anchor.store(adopt)
+        # Another server sharing the file may have anchored a newer checkpoint meanwhile: keep it.
+        if adopt is not None and self.anchor.adopt(adopt):
             log.warning("audit.anchor_adopted", tree_size=held[0].size, path=str(self.anchor.path))
 
     async def _publish(self, note: str) -> None:

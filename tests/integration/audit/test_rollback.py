@@ -161,32 +161,37 @@ def test_a_running_service_halts_when_the_log_is_rolled_back(signed: list[int]) 
             assert "rolled back" in answer.json()["detail"]
 
 
-@pytest.mark.parametrize("anchor", ["a shared anchor file", "no anchor file yet"])
+@pytest.mark.parametrize("when", ["after", "before"])
+@pytest.mark.parametrize("anchor", ["a shared anchor file", "no anchor file yet", "none yet, then shared"])
 def test_a_log_another_server_grows_while_one_starts_is_not_called_rolled_back(
-    signed: list[int], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, anchor: str
+    signed: list[int], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, anchor: str, when: str
 ) -> None:
-    """Several servers on one database: one starts while another integrates and signs. The start
-    check runs without the integrator's lock, so the tree may grow between its reads; a log that
-    only grew must pass, whether the anchor is a file the servers share or adopted from the database."""
+    """Several servers on one database: one starts while another integrates and signs, just ``when``
+    the starting one reads the tree. The start check runs without the integrator's lock, so the tree
+    may grow between its reads; a log that only grew must pass, whether the anchor is a file the
+    servers share or adopted from the database, and an adopted anchor never replaces a newer one."""
     changes(5, "while a server starts")
-    if anchor == "no anchor file yet":
-        drop_anchor()
-        other = Integrator(
-            signer(), get_settings().audit_origin, anchor=AnchorFile(tmp_path / "elsewhere.checkpoint")
-        )
-    else:
+    if anchor == "a shared anchor file":
         other = anchored()
+    else:
+        drop_anchor()
+        elsewhere = AnchorFile(tmp_path / "elsewhere.checkpoint")
+        shared = anchor == "none yet, then shared"
+        other = anchored() if shared else Integrator(signer(), get_settings().audit_origin, anchor=elsewhere)
     real = audit_db.tree_size
     interleaved: list[int] = []
 
-    async def then_another_server_signs() -> int:
+    async def another_server_signs() -> int:
+        if when == "before" and not interleaved:
+            interleaved.append(0)
+            await other.integrate_all(checkpoint=True)
         size = await real()
-        if not interleaved:  # once: the other integrator reads the tree size too
+        if when == "after" and not interleaved:  # once: the other integrator reads the tree size too
             interleaved.append(size)
             await other.integrate_all(checkpoint=True)
         return size
 
-    monkeypatch.setattr(audit_db, "tree_size", then_another_server_signs)
+    monkeypatch.setattr(audit_db, "tree_size", another_server_signs)
     starting = anchored()
     run(starting.check_anchor())
     monkeypatch.undo()
@@ -195,6 +200,8 @@ def test_a_log_another_server_grows_while_one_starts_is_not_called_rolled_back(
     assert grown > signed[-1] and max(c["tree_size"] for c in checkpoints()) == grown
     if anchor == "no anchor file yet":
         assert f"\n{signed[-1]}\n" in anchor_file().read_text(), "the checkpoint read is the one adopted"
+    else:
+        assert f"\n{grown}\n" in anchor_file().read_text(), "the newer anchored checkpoint is kept"
     # And the service, started on it, runs and integrates.
     run(starting.integrate_all(checkpoint=True))
     assert verify().ok
