@@ -110,6 +110,8 @@ async def _run(engine: str, profile: bool) -> dict[str, Any]:
             result["normal"] = await _sequential_normal(writer)
         if engine == "sqlite":
             result["event"] = await _event_cost(ACTIVITY)
+            result["transaction"] = await _transaction_floor(ACTIVITY, ids)
+            writer.records = [await services.get(ACTIVITY, record.id) for record in writer.records]
         writers = [Writer(writer.records[n::WRITERS]) for n in range(WRITERS)]
         modes = {"grouped": GROUP_LIMIT, "one COMMIT per write": 1} if engine == "sqlite" else {"pool": 0}
         result["concurrent"] = {mode: await _concurrent(writers, limit) for mode, limit in modes.items()}
@@ -210,6 +212,57 @@ async def _event_cost(kind: Any) -> dict[str, Any]:
         "cpu_ms": cpu / EVENT_CALLS * 1000,
         "record": row["data"],
         "body": values["body"],
+    }
+
+
+async def _transaction_floor(kind: Any, ids: list[str]) -> dict[str, Any]:
+    """The least audited write through ropa's own write transaction (``ropa.db.write_transaction``:
+    Piccolo's transaction on the SQLite writer, its group commit): read the record, UPDATE it with
+    one fixed SQL text, and ``audit.log.record`` its event; no validation, no query built by Piccolo.
+    What the service's write would cost with all its own work taken away."""
+    import datetime as dt
+
+    import msgspec
+
+    from audit import db as audit_db
+    from audit import log as audit_log
+    from ropa import db
+
+    table = kind.table._meta.tablename
+    select = f"SELECT data, version, entity FROM {table} WHERE id = ?"
+    update = f"UPDATE {table} SET data = ?, version = ?, updated_at = ? WHERE id = ? AND version = ?"
+
+    async def write(n: int) -> None:
+        record_id = ids[n % len(ids)]
+        async with db.write_transaction():
+            connection = audit_db._connection()
+            (row,) = await connection.execute_fetchall(select, (record_id,))
+            before = msgspec.json.decode(row["data"])
+            after = {**before, "notes": f"benchmark revision {n}"}
+            version = row["version"] + 1
+            now = dt.datetime.now(dt.UTC)
+            args = (msgspec.json.encode(after).decode(), version, now, record_id, row["version"])
+            await connection.execute_fetchall(update, args)
+            await audit_log.record(
+                f"{kind.name}.update",
+                entity_type=kind.name,
+                entity_id=record_id,
+                entity_version=version,
+                legal_entity_id=str(row["entity"]),
+                before=before,
+                after=after,
+            )
+
+    for n in range(WARMUP):
+        await write(n)
+    started, cpu = time.perf_counter(), time.process_time()
+    for n in range(FLOOR_WRITES):
+        await write(n)
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    return {
+        "writes": FLOOR_WRITES,
+        "writes_per_s": FLOOR_WRITES / seconds,
+        "cpu_ms": cpu / FLOOR_WRITES * 1000,
     }
 
 
