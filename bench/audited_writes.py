@@ -191,7 +191,7 @@ async def _sequential_normal(writer: Writer) -> dict[str, Any]:
 async def _event_cost(kind: Any) -> dict[str, Any]:
     """CPU time of the audit event's own work for one activity update, in this process: its body as
     canonical JSON (before and after) and the body's SHA-256 (``audit.log.event_values``). Every
-    audited write does this before its INSERT; the record and its event for ``driver_floor``."""
+    audited write does this before its INSERT."""
     import msgspec
 
     from audit import log as audit_log
@@ -207,12 +207,7 @@ async def _event_cost(kind: Any) -> dict[str, Any]:
             f"{kind.name}.update", entity_version=n + 2, before=before, after=after, **fields
         )
     cpu = time.process_time() - cpu
-    return {
-        "calls": EVENT_CALLS,
-        "cpu_ms": cpu / EVENT_CALLS * 1000,
-        "record": row["data"],
-        "body": values["body"],
-    }
+    return {"calls": EVENT_CALLS, "cpu_ms": cpu / EVENT_CALLS * 1000, "body_bytes": len(values["body"])}
 
 
 async def _transaction_floor(kind: Any, ids: list[str]) -> dict[str, Any]:
@@ -266,66 +261,87 @@ async def _transaction_floor(kind: Any, ids: list[str]) -> dict[str, Any]:
     }
 
 
-async def _driver_round(path: Path, record: str, body: str) -> dict[str, float]:
-    import aiosqlite
+def schema_floor(database: Path, directory: Path, table: str) -> dict[str, Any]:
+    """The least audited write on ropa's own schema, with nothing of ropa's Python around it: raw
+    sqlite3, no event loop, no ORM, on a copy of the benchmark's database (its tables, indexes and
+    triggers), ``synchronous=FULL``. Each write: BEGIN IMMEDIATE; read the record (the event's
+    "before"); UPDATE it; the event's canonical JSON and SHA-256 (``audit.log.event_values``);
+    INSERT the event; COMMIT. ``FLOOR_ROUNDS`` rounds, the best kept; then the same with the audit
+    log's query indexes dropped, to show what they cost."""
+    import datetime as dt
+    import re
 
-    async with aiosqlite.connect(path, isolation_level=None) as connection:
-        await connection.execute("PRAGMA journal_mode = WAL")
-        await connection.execute("PRAGMA synchronous = FULL")
-        await connection.execute(
-            "CREATE TABLE IF NOT EXISTS record (id INTEGER PRIMARY KEY, data TEXT NOT NULL, version INT)"
-        )
-        await connection.execute(
-            "CREATE TABLE IF NOT EXISTS event (id INTEGER PRIMARY KEY, body TEXT NOT NULL, sha BLOB)"
-        )
-        await connection.execute("DELETE FROM record")
-        await connection.executemany(
-            "INSERT INTO record VALUES (?, ?, 1)", [(n, record) for n in range(ACTIVITIES)]
-        )
-        digest = bytes(32)
+    import msgspec
 
-        async def write(n: int) -> None:
-            await connection.execute("BEGIN IMMEDIATE")
-            rows = await connection.execute_fetchall(
-                "SELECT data, version FROM record WHERE id = ?", (n % ACTIVITIES,)
+    from audit import log as audit_log
+
+    insert = re.sub(r"\$(\d+)", r"?\1", audit_log._INSERT)
+    select = f"SELECT data, version, entity FROM {table} WHERE id = ?"
+    update = f"UPDATE {table} SET data = ?, version = ?, updated_at = ? WHERE id = ? AND version = ?"
+
+    def rounds(connection: sqlite3.Connection) -> dict[str, float]:
+        ids = [row[0] for row in connection.execute(f"SELECT id FROM {table}")]
+
+        def write(n: int) -> None:
+            record_id = ids[n % len(ids)]
+            connection.execute("BEGIN IMMEDIATE")
+            data, version, entity = connection.execute(select, (record_id,)).fetchone()
+            before = msgspec.json.decode(data)
+            after = {**before, "notes": f"benchmark revision {n}"}
+            now = dt.datetime.now(dt.UTC).isoformat()
+            connection.execute(
+                update, (msgspec.json.encode(after).decode(), version + 1, now, record_id, version)
             )
-            data, version = next(iter(rows))
-            await connection.execute_fetchall(
-                "UPDATE record SET data = ?, version = ? WHERE id = ? AND version = ?",
-                (data, version + 1, n % ACTIVITIES, version),
+            values = audit_log.event_values(
+                "processing_activity.update",
+                entity_type="processing_activity",
+                entity_id=str(record_id),
+                entity_version=version + 1,
+                legal_entity_id=str(entity),
+                before=before,
+                after=after,
             )
-            await connection.execute_fetchall("INSERT INTO event (body, sha) VALUES (?, ?)", (body, digest))
-            await connection.execute("COMMIT")
+            values["created_at"] = values["created_at"].isoformat()
+            connection.execute(insert, tuple(values[column] for column in audit_log._COLUMNS))
+            connection.execute("COMMIT")
 
         for n in range(WARMUP):
-            await write(n)
-        started, cpu = time.perf_counter(), time.process_time()
-        for n in range(FLOOR_WRITES):
-            await write(n)
-        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
-    return {"writes_per_s": FLOOR_WRITES / seconds, "cpu_ms": cpu / FLOOR_WRITES * 1000}
+            write(n)
+        best: dict[str, float] = {"writes_per_s": 0.0, "cpu_ms": float("inf")}
+        for _ in range(FLOOR_ROUNDS):
+            started, cpu = time.perf_counter(), time.process_time()
+            for n in range(FLOOR_WRITES):
+                write(n)
+            seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+            best["writes_per_s"] = max(best["writes_per_s"], FLOOR_WRITES / seconds)
+            best["cpu_ms"] = min(best["cpu_ms"], cpu / FLOOR_WRITES * 1000)
+        return best
 
-
-def driver_floor(directory: Path, record: str, body: str) -> dict[str, Any]:
-    """aiosqlite alone, the driver of Piccolo's SQLite engine, with nothing of ropa: the five
-    statements the least audited update needs (BEGIN IMMEDIATE; read the record, the event's
-    "before"; UPDATE it; INSERT its event; COMMIT), one write at a time, ``synchronous=FULL``. Each
-    statement is a round trip to the driver's thread. On the bench's asyncio loop and on uvloop (what
-    ``ropa serve`` runs on), ``FLOOR_ROUNDS`` rounds each; the best round of each is kept."""
-    import uvloop
-
-    path = directory / "driver-floor.sqlite"
     out: dict[str, Any] = {"writes": FLOOR_WRITES, "rounds": FLOOR_ROUNDS}
+    copy = directory / "schema-floor.sqlite"
     try:
-        for name, runner in (("asyncio", asyncio.run), ("uvloop", uvloop.run)):
-            rounds = [runner(_driver_round(path, record, body)) for _ in range(FLOOR_ROUNDS)]
-            out[name] = {
-                "writes_per_s": max(r["writes_per_s"] for r in rounds),
-                "cpu_ms": min(r["cpu_ms"] for r in rounds),
-            }
+        source = sqlite3.connect(database)
+        connection = sqlite3.connect(copy, isolation_level=None)
+        source.backup(connection)
+        source.close()
+        connection.execute("PRAGMA journal_mode = WAL")
+        connection.execute("PRAGMA synchronous = FULL")
+        out["schema"] = rounds(connection)
+        indexes = [
+            row[0]
+            for row in connection.execute(
+                "SELECT name FROM sqlite_master "
+                "WHERE type = 'index' AND tbl_name = 'audit_event' AND sql IS NOT NULL"
+            )
+        ]
+        for name in indexes:
+            connection.execute(f'DROP INDEX "{name}"')
+        out["dropped_indexes"] = len(indexes)
+        out["no_event_indexes"] = rounds(connection)
+        connection.close()
     finally:
         for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
+            Path(f"{copy}{suffix}").unlink(missing_ok=True)
     return out
 
 
@@ -371,8 +387,10 @@ def main() -> None:
         if args.engine == "sqlite":  # on the disk of the benchmark's database
             work = Path(env["BENCH_WORK"])
             result["ceiling"] = {mode: sqlite_ceiling(work, mode, n) for mode, n in CEILING_COMMITS.items()}
-            event = result["event"]
-            result["floor"] = driver_floor(work, event.pop("record"), event.pop("body"))
+            from ropa.records.catalog import ACTIVITY
+
+            database = Path(env["ROPA_SQLITE_PATH"])
+            result["schema_floor"] = schema_floor(database, work, ACTIVITY.table._meta.tablename)
         result.update(
             figure="writes",
             engine=args.engine,
