@@ -82,13 +82,17 @@ def activity_sheet(layout: Layout, view: View, noted: Completeness | None = None
 
     def rows() -> Iterator[list[Cell]]:
         found: list[Gap] = []
+        not_recorded = t("not_recorded")  # the same words in every empty cell: looked up once
         for a in view.activities:
-            row = []
+            row: list[Cell] = []
             for column, get, heading in columns:
                 values = get(a, view)
-                if not values and is_required(column, a):
-                    found.append(Gap(a.key, a.name, column.field, heading))
-                row.append(_join(values, t) if values else t("not_recorded"))
+                if not values:
+                    if is_required(column, a):
+                        found.append(Gap(a.key, a.name, column.field, heading))
+                    row.append(not_recorded)
+                else:
+                    row.append(values[0] if len(values) == 1 else _join(values, t))
             yield row
         if noted is not None:
             noted.found, noted.complete = found, True

@@ -148,14 +148,7 @@ async def read_records(
     decode: msgspec.json.Decoder[S] = decoder(of)
     after: Any = None
     while True:  # in pages of READ_BATCH by id: no list of ids to send back
-        page = where if after is None else where & (table.id > after)
-        rows = (
-            await table.select(*columns)
-            .where(page)
-            .order_by(table.id)
-            .limit(READ_BATCH)
-            .output(load_json=False)
-        )
+        rows = await page_query(table, columns, where, after)
         with collector_paused():  # no await inside: no other task runs with the collector paused
             for row in rows:
                 record = decode.decode(row["data"])
@@ -171,6 +164,14 @@ async def read_records(
             break
         after = rows[-1]["id"]
     return sorted(out, key=lambda r: (r.key, r.id))  # type: ignore[attr-defined]
+
+
+def page_query(table: Any, columns: list[Any], where: Any, after: Any) -> Any:
+    """The rows of one page of ``read_records``: the first ``READ_BATCH`` that ``where`` selects with
+    an id above ``after`` (None: from the first), in id order. An entity's records are read through
+    the (entity, id) index of their table, one page's rows at a time (migration 2026-12-07T23:30)."""
+    page = where if after is None else where & (table.id > after)
+    return table.select(*columns).where(page).order_by(table.id).limit(READ_BATCH).output(load_json=False)
 
 
 @functools.cache
