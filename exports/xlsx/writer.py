@@ -17,6 +17,7 @@ from openpyxl.cell.cell import Cell as OpenpyxlCell
 from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.writer.excel import ExcelWriter
 
@@ -67,22 +68,49 @@ class _FixedTimeZip(zipfile.ZipFile):
             shutil.copyfileobj(source, target, 1024 * 1024)
 
 
-def _cells(ws: Any, row: list[Cell], wrapped: StyleArray) -> list[Any]:
-    """A row's values as written: text cleaned; formula-like text stays text; multi-line text wraps.
+TEXT_LIMIT = 32_767  # openpyxl's (and Excel's) limit on a cell's characters
 
-    Most values are numbers, dates or printable one-line text that is no formula: written as they are.
+
+class _Sheet(WriteOnlyWorksheet):  # type: ignore[misc]  # openpyxl has no type hints
+    """A write-only sheet of register values, each checked once, here, on its way into a cell.
+
+    openpyxl's own row conversion (``WriteOnlyWorksheet._values_to_row``) checks every text with
+    a regular expression, and raises and catches an exception (formatting the cell's repr) for
+    every cell made beforehand, i.e. for every multi-line value. This one writes the same cells:
+    text without control characters (printable, which nothing of ``ILLEGAL_CHARACTERS_RE`` is) and
+    not starting with "=" as it is; any other text cleaned, as text, never a formula or an error
+    value ("#N/A" in the register is text), wrapped when it has several lines; numbers and dates as
+    openpyxl types them. A register of 10,000 activities has 800,000 values (docs/benchmarks.md, 8e).
     """
-    return [
-        _text(ws, v, wrapped) if isinstance(v, str) and (v[:1] == "=" or not v.isprintable()) else v
-        for v in row
-    ]
 
+    def __init__(self, parent: Workbook, title: str) -> None:
+        super().__init__(parent, title)
+        self._wrapped = _wrapped_style(self)
 
-def _text(ws: Any, value: str, wrapped: StyleArray) -> Any:
-    value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    if value.startswith("=") or "\n" in value:
-        return _text_cell(ws, value, wrapped if "\n" in value else None)
-    return value
+    def _values_to_row(self, values: Iterable[Any], row_idx: int) -> Iterator[OpenpyxlCell]:
+        plain = WriteOnlyCell(self)
+        for column, value in enumerate(values, 1):
+            if value is None:
+                continue
+            if type(value) is str:
+                if value.isprintable() and value[:1] != "=" and len(value) <= TEXT_LIMIT:
+                    plain._value, plain.data_type = value, "s"
+                    cell = plain
+                else:
+                    cell = self._text(value)
+            elif isinstance(value, OpenpyxlCell):  # a heading, styled already
+                cell = value
+            else:
+                plain.value = value
+                cell = plain
+            cell.row, cell.column = row_idx, column
+            yield cell
+            if cell is plain and plain.has_style:  # a date's number format: the next value starts afresh
+                plain = WriteOnlyCell(self)
+
+    def _text(self, value: str) -> OpenpyxlCell:
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        return _text_cell(self, value, self._wrapped if "\n" in value else None)
 
 
 def _text_cell(ws: Any, value: str, style: StyleArray | None) -> OpenpyxlCell:
@@ -97,7 +125,7 @@ def _text_cell(ws: Any, value: str, style: StyleArray | None) -> OpenpyxlCell:
     cell: OpenpyxlCell = OpenpyxlCell.__new__(OpenpyxlCell)
     cell.parent, cell._style = ws, style
     cell.row = cell.column = 1  # _values_to_row places it
-    cell._value, cell.data_type = value[:32767], "s"
+    cell._value, cell.data_type = value[:TEXT_LIMIT], "s"
     cell._hyperlink = cell._comment = None
     return cell
 
@@ -109,8 +137,14 @@ def _wrapped_style(ws: Any) -> StyleArray:
     return probe._style
 
 
+def _new_sheet(wb: Workbook, title: str) -> _Sheet:
+    ws = _Sheet(wb, title)
+    wb._add_sheet(ws)
+    return ws
+
+
 def _write_sheet(wb: Workbook, sheet: Sheet, list_ranges: dict[str, str], t: Any) -> int:
-    ws = wb.create_sheet(sheet.title[:31])
+    ws = _new_sheet(wb, sheet.title[:31])
     for index, width in enumerate(sheet.widths, start=1):
         ws.column_dimensions[get_column_letter(index)].width = width
     ws.freeze_panes = "A2"
@@ -127,10 +161,9 @@ def _write_sheet(wb: Workbook, sheet: Sheet, list_ranges: dict[str, str], t: Any
         cell.font, cell.fill, cell.alignment = HEADER_FONT, HEADER_FILL, WRAP
         header.append(cell)
     ws.append(header)
-    wrapped = _wrapped_style(ws)
     count = 0
     for row in sheet.rows():
-        ws.append(_cells(ws, row, wrapped))
+        ws.append(row)
         count += 1
     last = get_column_letter(len(sheet.headings))
     ws.auto_filter.ref = f"A1:{last}{count + 1}"
@@ -193,17 +226,16 @@ def render_xlsx(doc: Document, progress: Callable[[str, float], None]) -> bytes:
     ):
         wb.custom_doc_props.append(StringProperty(name=name, value=value))
 
-    lists = wb.create_sheet(LISTS_SHEET)
+    lists = _new_sheet(wb, LISTS_SHEET)
     columns = [t.vocabulary(v) for v in LIST_VOCABULARIES]
     list_ranges = {}
     for i, (vocabulary, labels) in enumerate(zip(LIST_VOCABULARIES, columns, strict=True)):
         letter = get_column_letter(i + 1)
         if labels:
             list_ranges[vocabulary] = f"{quote_sheetname(LISTS_SHEET)}!${letter}$1:${letter}${len(labels)}"
-    wrapped = _wrapped_style(lists)
     for i in range(max((len(c) for c in columns), default=0)):
         # Vocabulary labels are register text too (a custom term's): a label "=..." stays text.
-        lists.append(_cells(lists, [c[i] if i < len(c) else None for c in columns], wrapped))
+        lists.append([c[i] if i < len(c) else None for c in columns])
     lists.sheet_state = "hidden"
 
     sheets = all_sheets(doc)

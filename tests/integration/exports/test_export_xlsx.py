@@ -128,6 +128,29 @@ def test_formula_like_text_stays_text(demo_client):
         assert all("<f>" not in z.read(n).decode() for n in z.namelist() if n.startswith("xl/worksheets/"))
 
 
+def test_text_like_an_error_value_a_tab_or_several_lines_is_the_register_text(demo_client):
+    """Excel would show "#N/A" written as an error value as an error, not as what the officer wrote;
+    a tab or a no-break space is text as it is; several lines wrap in their cell."""
+    activity = first_activity(demo_client, "TECHEM-DK", limit=1)
+    body = {"name": "#N/A", "description": "#REF!", "business_function": "IT\tdrift"}
+    body["system"] = "Portal\u00a0X"
+    change_activity(demo_client, activity, **body)
+    wb = _book(http_export(demo_client, "TECHEM-DK", "xlsx", layout="canonical", lang="en").content)
+    ws = wb["Activities"]
+    header, _ = _rows(ws)
+    for heading, expected in (
+        ("Processing activity", "#N/A"),
+        ("Description", "#REF!"),
+        ("Business function", "IT\tdrift"),
+        ("System or application", "Portal\u00a0X"),
+    ):
+        cell = ws.cell(row=2, column=header.index(heading) + 1)
+        assert (cell.data_type, cell.value) == ("s", expected), heading
+        assert not cell.alignment.wrap_text, heading
+    categories = ws.cell(row=2, column=header.index("Categories of personal data") + 1)
+    assert "\n" in categories.value and categories.alignment.wrap_text
+
+
 def test_same_state_same_bytes(demo_client):
     first = http_export(demo_client, "TECHEM-DK", "xlsx", layout="dk-datatilsynet")
     again = http_export(demo_client, "TECHEM-DK", "xlsx", layout="dk-datatilsynet")
