@@ -124,13 +124,13 @@ def _read_part(package: zipfile.ZipFile, part: zipfile.ZipInfo) -> None:
         _refuse(part.filename, f"{reason} ({type(exc).__name__})")
 
 
-def _same(shown: Any, expected: Any) -> bool:
+def _same(shown: Any, expected: Any, t: Texts) -> bool:
     is_date = isinstance(expected, dt.date) and not isinstance(expected, dt.datetime)
     if isinstance(shown, dt.datetime) and is_date:
         return shown.date() == expected and shown.time() == dt.time()
     if shown in (None, "") and expected in (None, ""):
         return True
-    return bool(shown == clean(expected))
+    return bool(shown == clean(expected, t))
 
 
 def read_workbook(data: bytes) -> RegisterFile:
@@ -191,7 +191,7 @@ def _check_shown(wb: Any, register: RegisterFile, layout_id: str, lang: str, inc
                     continue  # record times
                 if len(expected) == 2 and r > 1 and expected[0] in skipped_headings:
                     continue  # the same, on a fiche sheet
-                if not _same(row[c], value):
+                if not _same(row[c], value, view.t):
                     where = f"{sheet.title}!{get_column_letter(c + 1)}{r}"
                     reason = "differs from the register the export carries; edit the register"
                     raise Invalid.of([(where, reason)])

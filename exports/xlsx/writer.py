@@ -36,12 +36,25 @@ from exports.xlsx.sheets import (
     Sheet,
 )
 
+TEXT_LIMIT = 32_767  # openpyxl's (and Excel's) limit on a cell's characters
 
-def clean(value: Cell) -> Cell:
-    """What the workbook holds for a value: text without the control characters XML cannot carry."""
-    if isinstance(value, str) and not value.isprintable():  # printable text has no control characters
-        cleaned: str = ILLEGAL_CHARACTERS_RE.sub("", value)
-        return cleaned
+
+def clean(value: Cell, t: Callable[..., str]) -> Cell:
+    """What the workbook holds for a value: ``text`` of a text, any other value as it is."""
+    return cell_text(value, t) if isinstance(value, str) else value
+
+
+def cell_text(value: str, t: Callable[..., str]) -> str:
+    """What a cell holds for a text: the text without the control characters XML cannot carry, and
+    no longer than a cell holds. A longer text (several long values of one field, one per line) is
+    cut with a note, in the export's language, of how many characters the cell does not show: never
+    silently; the import compares the cell with the same note."""
+    if not value.isprintable():  # printable text has no control characters
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    if len(value) > TEXT_LIMIT:
+        # The note's count has at most as many digits as the whole text's length.
+        kept = TEXT_LIMIT - len(t("xlsx.shortened", count=len(value)))
+        value = value[:kept] + t("xlsx.shortened", count=len(value) - kept)
     return value
 
 
@@ -68,9 +81,6 @@ class _FixedTimeZip(zipfile.ZipFile):
             shutil.copyfileobj(source, target, 1024 * 1024)
 
 
-TEXT_LIMIT = 32_767  # openpyxl's (and Excel's) limit on a cell's characters
-
-
 class _Sheet(WriteOnlyWorksheet):  # type: ignore[misc]  # openpyxl has no type hints
     """A write-only sheet of register values, each checked once, here, on its way into a cell.
 
@@ -78,14 +88,14 @@ class _Sheet(WriteOnlyWorksheet):  # type: ignore[misc]  # openpyxl has no type 
     a regular expression, and raises and catches an exception (formatting the cell's repr) for
     every cell made beforehand, i.e. for every multi-line value. This one writes the same cells:
     text without control characters (printable, which nothing of ``ILLEGAL_CHARACTERS_RE`` is) and
-    not starting with "=" as it is; any other text cleaned, as text, never a formula or an error
+    not starting with "=" as it is; any other text as ``cell_text`` makes it, never a formula or an error
     value ("#N/A" in the register is text), wrapped when it has several lines; numbers and dates as
     openpyxl types them. A register of 10,000 activities has 800,000 values (docs/benchmarks.md, 8e).
     """
 
-    def __init__(self, parent: Workbook, title: str) -> None:
+    def __init__(self, parent: Workbook, title: str, t: Callable[..., str]) -> None:
         super().__init__(parent, title)
-        self._wrapped = _wrapped_style(self)
+        self._wrapped, self._t = _wrapped_style(self), t
 
     def _values_to_row(self, values: Iterable[Any], row_idx: int) -> Iterator[OpenpyxlCell]:
         plain = WriteOnlyCell(self)
@@ -109,7 +119,7 @@ class _Sheet(WriteOnlyWorksheet):  # type: ignore[misc]  # openpyxl has no type 
                 plain = WriteOnlyCell(self)
 
     def _text(self, value: str) -> OpenpyxlCell:
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        value = cell_text(value, self._t)
         return _text_cell(self, value, self._wrapped if "\n" in value else None)
 
 
@@ -117,15 +127,15 @@ def _text_cell(ws: Any, value: str, style: StyleArray | None) -> OpenpyxlCell:
     """A cell that holds ``value`` (cleaned already) as text, never as a formula, in ``style``.
 
     What ``Cell(ws, value=value, style_array=style)`` then ``data_type = "s"`` makes, made without
-    its checks, which the value has passed already (control characters removed; openpyxl's limit of
-    32,767 characters kept here), nor its copy of the style: the cells of a sheet share the one
+    its checks, which the value has passed already (``cell_text``: control characters removed, no longer
+    than a cell holds), nor its copy of the style: the cells of a sheet share the one
     array, which nothing changes once the cell is made. A register of 10,000 activities has 100,000
     such cells (every multi-line value): made this way they take a tenth of the time
     (docs/benchmarks.md, 8e)."""
     cell: OpenpyxlCell = OpenpyxlCell.__new__(OpenpyxlCell)
     cell.parent, cell._style = ws, style
     cell.row = cell.column = 1  # _values_to_row places it
-    cell._value, cell.data_type = value[:TEXT_LIMIT], "s"
+    cell._value, cell.data_type = value, "s"
     cell._hyperlink = cell._comment = None
     return cell
 
@@ -137,14 +147,14 @@ def _wrapped_style(ws: Any) -> StyleArray:
     return probe._style
 
 
-def _new_sheet(wb: Workbook, title: str) -> _Sheet:
-    ws = _Sheet(wb, title)
+def _new_sheet(wb: Workbook, title: str, t: Callable[..., str]) -> _Sheet:
+    ws = _Sheet(wb, title, t)
     wb._add_sheet(ws)
     return ws
 
 
 def _write_sheet(wb: Workbook, sheet: Sheet, list_ranges: dict[str, str], t: Any) -> int:
-    ws = _new_sheet(wb, sheet.title[:31])
+    ws = _new_sheet(wb, sheet.title[:31], t)
     for index, width in enumerate(sheet.widths, start=1):
         ws.column_dimensions[get_column_letter(index)].width = width
     ws.freeze_panes = "A2"
@@ -156,7 +166,7 @@ def _write_sheet(wb: Workbook, sheet: Sheet, list_ranges: dict[str, str], t: Any
     ws.print_title_rows = "1:1"
     header = []
     for heading in unique_headings(sheet.headings):
-        cell = WriteOnlyCell(ws, clean(heading))
+        cell = WriteOnlyCell(ws, clean(heading, t))
         cell.data_type = "s"
         cell.font, cell.fill, cell.alignment = HEADER_FONT, HEADER_FILL, WRAP
         header.append(cell)
@@ -226,7 +236,7 @@ def render_xlsx(doc: Document, progress: Callable[[str, float], None]) -> bytes:
     ):
         wb.custom_doc_props.append(StringProperty(name=name, value=value))
 
-    lists = _new_sheet(wb, LISTS_SHEET)
+    lists = _new_sheet(wb, LISTS_SHEET, t)
     columns = [t.vocabulary(v) for v in LIST_VOCABULARIES]
     list_ranges = {}
     for i, (vocabulary, labels) in enumerate(zip(LIST_VOCABULARIES, columns, strict=True)):

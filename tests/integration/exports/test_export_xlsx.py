@@ -151,6 +151,27 @@ def test_text_like_an_error_value_a_tab_or_several_lines_is_the_register_text(de
     assert "\n" in categories.value and categories.alignment.wrap_text
 
 
+def test_a_text_longer_than_a_cell_holds_is_cut_with_a_note_and_still_reads_back(demo_client):
+    """Three purposes of 19,000 characters make one cell of some 57,000: Excel holds 32,767. The cell
+    says, in the export's language, how much it does not show; the untouched workbook imports."""
+    activity = first_activity(demo_client, "TECHEM-DK", limit=1)
+    purpose = demo_client.get(f"/api/activities/{activity['id']}").json()["purposes"][0]
+    descriptions = [f"Formål {n}: " + "behandling af måledata " * 820 for n in range(3)]
+    purposes = [dict(purpose, description=d, original=None) for d in descriptions]
+    change_activity(demo_client, activity, purposes=purposes)
+    content = http_export(demo_client, "TECHEM-DK", "xlsx", layout="dk-datatilsynet", lang="da").content
+    ws = _book(content)["Aktiviteter"]
+    header, _ = _rows(ws)
+    shown = ws.cell(row=2, column=header.index("Formålene med behandlingen") + 1).value
+    whole = "\n".join(descriptions)
+    assert len(whole) > 32_767 and len(shown) <= 32_767
+    kept, note = shown.split(" … [yderligere ")
+    assert whole.startswith(kept)
+    assert note.endswith("tegn vises ikke: en Excel-celle rummer højst 32.767 tegn]")
+    assert int(note.split()[0]) == len(whole) - len(kept)
+    assert read_workbook(content).entities[0].key == "TECHEM-DK"
+
+
 def test_same_state_same_bytes(demo_client):
     first = http_export(demo_client, "TECHEM-DK", "xlsx", layout="dk-datatilsynet")
     again = http_export(demo_client, "TECHEM-DK", "xlsx", layout="dk-datatilsynet")
