@@ -101,14 +101,24 @@ async def events_page(
     return {"items": events, "next_cursor": next_cursor}
 
 
-CSV_COLUMNS = ["seq", *query.CSV_COLUMNS[:-1], "actor_name", "body"]
+CSV_COLUMNS = ["seq", *query.COLUMNS[:-1], "actor_name", "body"]
+# What a spreadsheet reads as the start of a formula (OWASP, "CSV Injection"): "=", "+", "-", "@",
+# and a tab or carriage return before one of them.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_text(value: Any) -> Any:
+    """A CSV cell that a spreadsheet shows as the text it is: text that would start a formula (a
+    user name "=HYPERLINK(...)", say) gets a leading apostrophe, which spreadsheets read as "text"."""
+    return f"'{value}" if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
 
 
 async def event_lines(f: query.EventFilter, fmt: str) -> AsyncIterator[bytes]:
-    """The download: ``query.lines``; a CSV row also carries the entry's ``seq`` (the number the pages
-    show; empty until the event is in the tree) and the actor's user name."""
+    """The download: JSON lines (``query.lines``), the events as they are; or CSV, where a row also
+    carries the entry's ``seq`` (the number the pages show; empty until the event is in the tree) and
+    the actor's user name, and no text starts a formula (``spreadsheet_text``)."""
     if fmt != "csv":
-        async for chunk in query.lines(f, fmt):
+        async for chunk in query.lines(f):
             yield chunk
         return
     names = {f"user:{u.id}": u.username for u in await list_users()}
@@ -123,7 +133,7 @@ async def event_lines(f: query.EventFilter, fmt: str) -> AsyncIterator[bytes]:
             event["seq"] = seqs.get(event["event_id"], "")
             event["actor_name"] = names.get(event["actor_id"], "")
             event["body"] = json.dumps(event["body"], ensure_ascii=False, separators=(",", ":"))
-            writer.writerow(event)
+            writer.writerow({k: spreadsheet_text(v) for k, v in event.items()})
         yield buffer.getvalue().encode()
         buffer.seek(0)
         buffer.truncate()

@@ -151,6 +151,21 @@ def test_downloads_hold_exactly_the_matching_events(log: Any, params: dict[str, 
         assert row == {k: "" if v is None else str(v) for k, v in event.items() if k != "body"}
 
 
+def test_a_csv_cell_never_starts_a_formula_in_a_spreadsheet(demo_client: Any) -> None:
+    """Internal audit opens the CSV in a spreadsheet: an actor named "=HYPERLINK(...)" must show as
+    that text, not run as a formula (OWASP CSV injection); the JSON lines keep it as it is."""
+    processor = record_ids("processor")[0]
+    hostile = ['=HYPERLINK("http://evil.example","x")', "-2+3", "@SUM(1)", "+1"]
+    for n, actor in enumerate(hostile):
+        _as(actor, "processor", processor, f"Checked ({n})")
+    rows = list(csv.DictReader(io.StringIO(_download(demo_client, "csv", record_type="processor"))))
+    shown = [r["actor_id"] for r in rows if r["actor_id"].lstrip("'") in hostile]
+    assert shown == [f"'{a}" for a in hostile]
+    assert all(not v.startswith(("=", "+", "-", "@")) for r in rows for v in r.values())
+    jsonl = _download(demo_client, "jsonl", record_type="processor")
+    assert [e["actor_id"] for e in map(json.loads, jsonl.splitlines()) if e["actor_id"] in hostile] == hostile
+
+
 def _activity_history(client: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Create an activity, rename it, sharpen a purpose, retire it; return (template, history)."""
     template = client.get("/api/activities?entity=TECHEM-DK&limit=1&view=full").json()["items"][0]
