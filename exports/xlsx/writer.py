@@ -36,7 +36,7 @@ from exports.xlsx.sheets import (
     Sheet,
 )
 
-TEXT_LIMIT = 32_767  # openpyxl's (and Excel's) limit on a cell's characters
+TEXT_LIMIT = 32_767  # Excel's limit on a cell's characters (UTF-16 code units)
 
 
 def clean(value: Cell, t: Callable[..., str]) -> Cell:
@@ -45,17 +45,26 @@ def clean(value: Cell, t: Callable[..., str]) -> Cell:
 
 
 def cell_text(value: str, t: Callable[..., str]) -> str:
-    """What a cell holds for a text: the text without the control characters XML cannot carry, and
-    no longer than a cell holds. A longer text (several long values of one field, one per line) is
-    cut with a note, in the export's language, of how many characters the cell does not show: never
-    silently; the import compares the cell with the same note."""
+    """What a cell holds for a text: the text with its line breaks as "\\n" (a browser's form sends
+    "\\r\\n", which XML would read back as "\\n"), without the control characters XML cannot
+    carry, and no longer than a cell holds. A longer text (several long values of one field, one per
+    line) is cut with a note, in the export's language, of how many characters the cell does not
+    show: never silently; the import compares the cell with the same note."""
     if not value.isprintable():  # printable text has no control characters
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    if len(value) > TEXT_LIMIT:
+        value = ILLEGAL_CHARACTERS_RE.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
+    if len(value) > TEXT_LIMIT // 2 and _units(value) > TEXT_LIMIT:
         # The note's count has at most as many digits as the whole text's length.
-        kept = TEXT_LIMIT - len(t("xlsx.shortened", count=len(value)))
+        budget = TEXT_LIMIT - len(t("xlsx.shortened", count=len(value)))
+        kept = budget
+        while (over := _units(value[:kept]) - budget) > 0:  # a character beyond U+FFFF takes two
+            kept -= over
         value = value[:kept] + t("xlsx.shortened", count=len(value) - kept)
     return value
+
+
+def _units(value: str) -> int:
+    """The length of ``value`` as Excel counts it: in UTF-16 code units."""
+    return len(value.encode("utf-16-le", "surrogatepass")) // 2
 
 
 class _FixedTimeZip(zipfile.ZipFile):
@@ -102,8 +111,9 @@ class _Sheet(WriteOnlyWorksheet):  # type: ignore[misc]  # openpyxl has no type 
         for column, value in enumerate(values, 1):
             if value is None:
                 continue
-            if type(value) is str:
-                if value.isprintable() and value[:1] != "=" and len(value) <= TEXT_LIMIT:
+            if isinstance(value, str):
+                # At most TEXT_LIMIT // 2 characters are within the limit, whatever they are.
+                if value.isprintable() and value[:1] != "=" and len(value) <= TEXT_LIMIT // 2:
                     plain._value, plain.data_type = value, "s"
                     cell = plain
                 else:

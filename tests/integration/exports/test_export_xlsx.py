@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import zipfile
+from typing import Any
 
 import pytest
 from openpyxl import load_workbook
@@ -130,33 +131,41 @@ def test_formula_like_text_stays_text(demo_client):
 
 def test_text_like_an_error_value_a_tab_or_several_lines_is_the_register_text(demo_client):
     """Excel would show "#N/A" written as an error value as an error, not as what the officer wrote;
-    a tab or a no-break space is text as it is; several lines wrap in their cell."""
+    a tab or a no-break space is text as it is; several lines wrap in their cell, a browser's "\\r\\n"
+    as one line break; a text of control characters alone is an empty cell. The untouched workbook
+    reads back."""
     activity = first_activity(demo_client, "TECHEM-DK", limit=1)
-    body = {"name": "#N/A", "description": "#REF!", "business_function": "IT\tdrift"}
-    body["system"] = "Portal\u00a0X"
+    body = {"name": "#N/A", "business_function": "#REF!", "system": "IT\tdrift\u00a0X"}
+    body |= {"description": "Linje et\r\nLinje to", "reviewed_by": "\x01\x02"}
     change_activity(demo_client, activity, **body)
-    wb = _book(http_export(demo_client, "TECHEM-DK", "xlsx", layout="canonical", lang="en").content)
-    ws = wb["Activities"]
+    content = http_export(demo_client, "TECHEM-DK", "xlsx", layout="canonical", lang="en").content
+    ws = _book(content)["Activities"]
     header, _ = _rows(ws)
+
+    def cell(heading: str) -> Any:
+        return ws.cell(row=2, column=header.index(heading) + 1)
+
     for heading, expected in (
         ("Processing activity", "#N/A"),
-        ("Description", "#REF!"),
-        ("Business function", "IT\tdrift"),
-        ("System or application", "Portal\u00a0X"),
+        ("Business function", "#REF!"),
+        ("System or application", "IT\tdrift\u00a0X"),
     ):
-        cell = ws.cell(row=2, column=header.index(heading) + 1)
-        assert (cell.data_type, cell.value) == ("s", expected), heading
-        assert not cell.alignment.wrap_text, heading
-    categories = ws.cell(row=2, column=header.index("Categories of personal data") + 1)
+        assert (cell(heading).data_type, cell(heading).value) == ("s", expected), heading
+        assert not cell(heading).alignment.wrap_text, heading
+    categories = cell("Categories of personal data")
     assert "\n" in categories.value and categories.alignment.wrap_text
+    description = cell("Description")
+    assert description.value == "Linje et\nLinje to" and description.alignment.wrap_text
+    assert read_workbook(content).entities[0].key == "TECHEM-DK"
 
 
 def test_a_text_longer_than_a_cell_holds_is_cut_with_a_note_and_still_reads_back(demo_client):
-    """Three purposes of 19,000 characters make one cell of some 57,000: Excel holds 32,767. The cell
+    """Three purposes of 18,700 characters make one cell of some 56,000: Excel holds 32,767 (UTF-16
+    units: an emoji takes two). The cell
     says, in the export's language, how much it does not show; the untouched workbook imports."""
     activity = first_activity(demo_client, "TECHEM-DK", limit=1)
     purpose = demo_client.get(f"/api/activities/{activity['id']}").json()["purposes"][0]
-    descriptions = [f"Formål {n}: " + "behandling af måledata " * 820 for n in range(3)]
+    descriptions = [f"Formål {n}: " + "måledata 📈 " * 1700 for n in range(3)]  # 📈: two UTF-16 units
     purposes = [dict(purpose, description=d, original=None) for d in descriptions]
     change_activity(demo_client, activity, purposes=purposes)
     content = http_export(demo_client, "TECHEM-DK", "xlsx", layout="dk-datatilsynet", lang="da").content
@@ -164,7 +173,7 @@ def test_a_text_longer_than_a_cell_holds_is_cut_with_a_note_and_still_reads_back
     header, _ = _rows(ws)
     shown = ws.cell(row=2, column=header.index("Formålene med behandlingen") + 1).value
     whole = "\n".join(descriptions)
-    assert len(whole) > 32_767 and len(shown) <= 32_767
+    assert len(whole) > 32_767 and len(shown.encode("utf-16-le")) // 2 <= 32_767
     kept, note = shown.split(" … [yderligere ")
     assert whole.startswith(kept)
     assert note.endswith("tegn vises ikke: en Excel-celle rummer højst 32.767 tegn]")
