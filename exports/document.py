@@ -164,10 +164,25 @@ def labelled(changes: list[Change], t: Texts) -> list[Change]:
     return [dataclasses.replace(c, fields=[field_label(t, f) for f in c.fields]) for c in changes]
 
 
+# U+FFFE and U+FFFF are no characters XML can carry (the Excel export's hidden sheet holds the file):
+# in the file they are JSON escapes, the same JSON. In UTF-8 these bytes are those characters alone.
+_NONCHARACTERS = ((b"\xef\xbf\xbe", b"\\ufffe"), (b"\xef\xbf\xbf", b"\\uffff"))
+
+
 def register_pieces(terms: list[TermData], entity: EntityIn) -> Iterator[bytes]:
     """``msgspec.json.encode(RegisterFile(vocabularies=terms, entities=[entity]))`` in pieces, one per
-    activity, so a large register's file is never held whole: joined, the pieces are those bytes.
-    The fields after ``activities`` (small lists) are encoded whole, whichever they are."""
+    activity, so a large register's file is never held whole: joined, the pieces are those bytes,
+    but for U+FFFE and U+FFFF, written as JSON escapes (``_NONCHARACTERS``)."""
+    for piece in _register_pieces(terms, entity):
+        if b"\xef\xbf" in piece:
+            for raw, escaped in _NONCHARACTERS:
+                piece = piece.replace(raw, escaped)
+        yield piece
+
+
+def _register_pieces(terms: list[TermData], entity: EntityIn) -> Iterator[bytes]:
+    """The pieces as msgspec encodes them. The fields after ``activities`` (small lists) are encoded
+    whole, whichever they are."""
     empty = msgspec.json.encode(RegisterFile(vocabularies=terms, entities=[]))
     assert empty.endswith(b'"entities":[]}'), "entities is the register file's last field"
     yield empty[:-2]

@@ -4,6 +4,7 @@ with fixed zip times so the same state gives the same bytes."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 import tempfile
 import zipfile
@@ -12,7 +13,6 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.cell.cell import Cell as OpenpyxlCell
 from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles.cell_style import StyleArray
@@ -36,11 +36,14 @@ from exports.xlsx.sheets import (
     Sheet,
 )
 
+# What XML 1.0 cannot carry: control characters (openpyxl's ILLEGAL_CHARACTERS_RE), surrogates
+# (which no register text holds: its JSON refuses them), U+FFFE and U+FFFF.
+XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 TEXT_LIMIT = 32_767  # Excel's limit on a cell's characters (UTF-16 code units)
 
 
 def clean(value: Cell, t: Callable[..., str]) -> Cell:
-    """What the workbook holds for a value: ``text`` of a text, any other value as it is."""
+    """What the workbook holds for a value: ``cell_text`` of a text, any other value as it is."""
     return cell_text(value, t) if isinstance(value, str) else value
 
 
@@ -51,7 +54,7 @@ def cell_text(value: str, t: Callable[..., str]) -> str:
     line) is cut with a note, in the export's language, of how many characters the cell does not
     show: never silently; the import compares the cell with the same note."""
     if not value.isprintable():  # printable text has no control characters
-        value = ILLEGAL_CHARACTERS_RE.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
+        value = XML_ILLEGAL.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
     if len(value) > TEXT_LIMIT // 2 and _units(value) > TEXT_LIMIT:
         # The note's count has at most as many digits as the whole text's length.
         budget = TEXT_LIMIT - len(t("xlsx.shortened", count=len(value)))
@@ -96,7 +99,7 @@ class _Sheet(WriteOnlyWorksheet):  # type: ignore[misc]  # openpyxl has no type 
     openpyxl's own row conversion (``WriteOnlyWorksheet._values_to_row``) checks every text with
     a regular expression, and raises and catches an exception (formatting the cell's repr) for
     every cell made beforehand, i.e. for every multi-line value. This one writes the same cells:
-    text without control characters (printable, which nothing of ``ILLEGAL_CHARACTERS_RE`` is) and
+    text without control characters (printable, which nothing of ``XML_ILLEGAL`` is) and
     not starting with "=" as it is; any other text as ``cell_text`` makes it, never a formula or an error
     value ("#N/A" in the register is text), wrapped when it has several lines; numbers and dates as
     openpyxl types them. A register of 10,000 activities has 800,000 values (docs/benchmarks.md, 8e).

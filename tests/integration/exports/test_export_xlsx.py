@@ -135,7 +135,7 @@ def test_text_like_an_error_value_a_tab_or_several_lines_is_the_register_text(de
     as one line break; a text of control characters alone is an empty cell. The untouched workbook
     reads back."""
     activity = first_activity(demo_client, "TECHEM-DK", limit=1)
-    body = {"name": "#N/A", "business_function": "#REF!", "system": "IT\tdrift\u00a0X"}
+    body = {"name": "#N/A", "business_function": "#REF!\uffff", "system": "IT\tdrift\u00a0X"}
     body |= {"description": "Linje et\r\nLinje to", "reviewed_by": "\x01\x02"}
     change_activity(demo_client, activity, **body)
     content = http_export(demo_client, "TECHEM-DK", "xlsx", layout="canonical", lang="en").content
@@ -147,7 +147,7 @@ def test_text_like_an_error_value_a_tab_or_several_lines_is_the_register_text(de
 
     for heading, expected in (
         ("Processing activity", "#N/A"),
-        ("Business function", "#REF!"),
+        ("Business function", "#REF!"),  # and U+FFFF left out
         ("System or application", "IT\tdrift\u00a0X"),
     ):
         assert (cell(heading).data_type, cell(heading).value) == ("s", expected), heading
@@ -156,7 +156,11 @@ def test_text_like_an_error_value_a_tab_or_several_lines_is_the_register_text(de
     assert "\n" in categories.value and categories.alignment.wrap_text
     description = cell("Description")
     assert description.value == "Linje et\nLinje to" and description.alignment.wrap_text
-    assert read_workbook(content).entities[0].key == "TECHEM-DK"
+    # U+FFFF, which XML cannot carry, is left out of the cell; the register the workbook carries
+    # keeps it (a JSON escape in its hidden sheet), so the import restores the text as it was.
+    carried = read_workbook(content).entities[0]
+    (changed,) = [a for a in carried.activities if a.id == activity["id"]]
+    assert (changed.business_function, changed.description) == ("#REF!\uffff", "Linje et\r\nLinje to")
 
 
 def test_a_text_longer_than_a_cell_holds_is_cut_with_a_note_and_still_reads_back(demo_client):
