@@ -6,8 +6,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 import jinja2
-from litestar import Router
-from litestar.datastructures import CacheControlHeader
+from litestar import Request, Router
+from litestar.datastructures import CacheControlHeader, FormMultiDict
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
@@ -70,9 +70,27 @@ TEMPLATES = TemplateConfig(
     directory=HERE / "templates", engine=JinjaTemplateEngine, engine_callback=_configure
 )
 
+
+class PageRequest(Request[Any, Any, Any]):
+    """A page's request: a form's text with its line breaks as "\\n". A browser sends a text area's
+    lines joined by "\\r\\n" (HTML's form submission does), which the register would otherwise keep
+    where the API's clients write "\\n": XML (the Excel export) reads it back as "\\n", a YAML dump
+    quotes it, a diff shows every line changed."""
+
+    async def form(self) -> FormMultiDict:
+        form = await super().form()
+        return FormMultiDict(
+            [
+                (k, v.replace("\r\n", "\n").replace("\r", "\n") if isinstance(v, str) else v)
+                for k, v in form.multi_items()
+            ]
+        )
+
+
 WEB_ROUTES = [
     Router(
         path="/",
+        request_class=PageRequest,
         route_handlers=[
             *SESSION_PAGES,
             *REGISTER_PAGES,

@@ -47,6 +47,20 @@ def test_saving_the_form_changes_the_record_and_keeps_what_the_form_does_not_sho
     assert events["items"] and events["items"][-1]["actor_id"].startswith("user:")
 
 
+def test_a_browsers_line_breaks_are_kept_as_the_apis(web):
+    """A browser sends a text area's lines joined by "\\r\\n": the register keeps "\\n", as the API's
+    clients write it, so the Excel export, a dump and a diff see the same text."""
+    web.sign_in("officer")
+    dk = web.ids["TECHEM-DK"]
+    before = _first_activity(web, dk)
+    _, form = _editor(web, dk, before["id"])
+    form["description"] = "Første linje\r\nAnden linje\rTredje linje"
+    saved = web.post(f"/entities/{dk}/activities/{before['id']}/edit", form, follow_redirects=False)
+    assert saved.status_code == 303, saved.text
+    after = web.get(f"/api/activities/{before['id']}").json()
+    assert after["description"] == "Første linje\nAnden linje\nTredje linje"
+
+
 def test_pickers_offer_the_vocabulary_and_the_entitys_own_records(web):
     web.sign_in("officer")
     dk = web.ids["TECHEM-DK"]
