@@ -15,12 +15,15 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
+import itertools
 import multiprocessing
 import os
 import signal
 import threading
 import traceback
 from collections.abc import Callable
+from concurrent.futures.process import BrokenProcessPool
 from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING
 
@@ -36,17 +39,25 @@ Progress = Callable[[str, float], None]
 log = structlog.get_logger("ropa.exports")
 
 _lock = threading.Lock()
-_pool: concurrent.futures.ProcessPoolExecutor | None = None
+_pool: _Worker | None = None
 WORKERS = 1  # renders take turns: the server keeps the other core
+PROGRESS_WAIT = 5.0  # seconds a finished render's last stages may take to come through
+_ids = itertools.count(1)
+# The renders under way: their event loop, progress callback, and the event set when their last
+# stage has come through.
+_listeners: dict[int, tuple[asyncio.AbstractEventLoop, Progress, asyncio.Event]] = {}
+_progress: Connection | None = None  # in the worker: where its renders report their stages
 
 
 NICENESS = 10  # a render yields the processor to the server's requests when both want it
 
 
-def _worker_started() -> None:
-    """In the worker, before any render: lower priority; the server's log format; and no signals of
-    the terminal or the service manager (Ctrl-C, SIGTERM to the group): the server stops the worker
-    itself in its shutdown, after the render under way."""
+def _worker_started(progress: Connection) -> None:
+    """In the worker, before any render: where its renders report their stages; lower priority; the
+    server's log format; and no signals of the terminal or the service manager (Ctrl-C, SIGTERM to
+    the group): the server stops the worker itself in its shutdown, after the render under way."""
+    global _progress
+    _progress = progress
     os.nice(NICENESS)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
@@ -72,11 +83,14 @@ def _warm() -> None:
     import exports.xlsx  # noqa: F401
 
 
-def _render(doc: Document, progress: Connection) -> bytes:
+def _render(doc: Document, render_id: int) -> bytes:
     from exports.service import render
 
+    assert _progress is not None, "started by _worker_started"
+    sink = _progress
+
     def report(stage: str, fraction: float) -> None:
-        progress.send((stage, fraction))
+        sink.send((render_id, stage, fraction))
 
     try:
         return render(doc, report)
@@ -87,7 +101,61 @@ def _render(doc: Document, progress: Connection) -> bytes:
         frames = "".join(traceback.format_tb(exc.__traceback__))
         raise RenderFailed(f"{type(exc).__module__}.{type(exc).__qualname__} in\n{frames}") from None
     finally:
-        progress.close()
+        sink.send((render_id, None, None))  # the last stage: sent before the result is
+
+
+class _Worker:
+    """The worker's pool, and the pipe its renders report their stages through.
+
+    The pipe's sending end is handed to the worker process once, as it is spawned. Handing one to
+    each render instead (a ``Connection`` among the call's arguments) left the server holding a
+    copy of its descriptor for the worker to fetch (``multiprocessing.resource_sharer``) for good
+    when the worker died before it took a render waiting for it. A thread of the server reads the
+    stages and passes each to its render's event loop."""
+
+    def __init__(self) -> None:
+        # spawn: the server has threads and an event loop, which a fork would copy mid-flight.
+        context = multiprocessing.get_context("spawn")
+        self.stages, self.sender = context.Pipe(duplex=False)
+        self.closing = threading.Lock()
+        self.pool = concurrent.futures.ProcessPoolExecutor(
+            max_workers=WORKERS, mp_context=context, initializer=_worker_started, initargs=(self.sender,)
+        )
+        threading.Thread(target=self._read, name="ropa-render-stages", daemon=True).start()
+        self.pool.submit(_warm)  # imports the renderers in the worker at once, in the background
+
+    def _read(self) -> None:
+        try:
+            while (message := self.stages.recv()) is not None:
+                render_id, stage, fraction = message
+                with _lock:
+                    listener = _listeners.get(render_id)
+                if listener is None:
+                    continue
+                loop, progress, last = listener
+                try:
+                    if stage is None:
+                        loop.call_soon_threadsafe(last.set)
+                    else:
+                        loop.call_soon_threadsafe(progress, str(stage), float(fraction))
+                except RuntimeError:  # the render's event loop has closed
+                    continue
+        except (EOFError, OSError):
+            pass
+        finally:
+            self.stages.close()
+
+    def shutdown(self, wait: bool) -> None:
+        """Shut the pool down; then end the reading thread, after the stages sent before. Each of
+        the renders a dead worker broke shuts its pool down: the second time does nothing more."""
+        self.pool.shutdown(wait=wait, cancel_futures=True)
+        with self.closing:  # not _lock, which the reading thread may be waiting for
+            if self.sender.closed:
+                return
+            try:
+                self.sender.send(None)
+            finally:
+                self.sender.close()
 
 
 def start() -> None:
@@ -95,8 +163,7 @@ def start() -> None:
     global _pool
     with _lock:
         if _pool is None:
-            _pool = _new_pool()
-            _pool.submit(_warm)
+            _pool = _Worker()
 
 
 def running() -> bool:
@@ -113,62 +180,56 @@ def stop() -> None:
     """Stop the worker: a render under way is finished first, those waiting are dropped."""
     global _pool
     with _lock:
-        pool, _pool = _pool, None
-    if pool is not None:
-        pool.shutdown(wait=True, cancel_futures=True)
+        worker, _pool = _pool, None
+    if worker is not None:
+        worker.shutdown(wait=True)
 
 
-def _new_pool() -> concurrent.futures.ProcessPoolExecutor:
-    # spawn: the server has threads and an event loop, which a fork would copy mid-flight.
-    return concurrent.futures.ProcessPoolExecutor(
-        max_workers=WORKERS, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_started
-    )
-
-
-def _in_service() -> concurrent.futures.ProcessPoolExecutor:
+def _in_service() -> _Worker:
     with _lock:
         if _pool is None:
             raise RuntimeError("the export worker is not running")
         return _pool
 
 
-def _replace(broken: concurrent.futures.ProcessPoolExecutor) -> None:
+def _replace(broken: _Worker) -> None:
     """A worker that died (killed, out of memory) breaks its pool: the next export gets a new one."""
     global _pool
     with _lock:
         if _pool is broken:
-            _pool = _new_pool()
-            _pool.submit(_warm)
-    broken.shutdown(wait=False, cancel_futures=True)
+            _pool = _Worker()
+    broken.shutdown(wait=False)
+
+
+async def _last_stage(last: asyncio.Event) -> None:
+    """Wait for a finished render's last stage: sent before its result, so it is on its way."""
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(last.wait(), PROGRESS_WAIT)
 
 
 async def render(doc: Document, progress: Progress) -> bytes:
-    """``exports.service.render(doc, progress)`` in the worker process."""
+    """``exports.service.render(doc, progress)`` in the worker process; its stages reported here."""
     loop = asyncio.get_running_loop()
-    receiver, sender = multiprocessing.Pipe(duplex=False)
-
-    def forward() -> None:
-        try:
-            while receiver.poll():
-                stage, fraction = receiver.recv()
-                progress(str(stage), float(fraction))
-        except (EOFError, OSError):
-            loop.remove_reader(receiver.fileno())
-
-    loop.add_reader(receiver.fileno(), forward)
+    render_id, last = next(_ids), asyncio.Event()
+    with _lock:
+        _listeners[render_id] = (loop, progress, last)
     try:
         # A worker that died (killed, out of memory) breaks its pool; whether it died before this
         # render or during it, the render is tried once more in a new worker.
         for attempt in (1, 2):
-            pool = _in_service()
+            worker = _in_service()
             try:
-                return await loop.run_in_executor(pool, _render, doc, sender)
-            except concurrent.futures.process.BrokenProcessPool:
+                content = await loop.run_in_executor(worker.pool, _render, doc, render_id)
+            except BrokenProcessPool:
                 log.error("export.worker_died", attempt=attempt)
-                _replace(pool)
+                _replace(worker)
+                continue
+            except RenderFailed:
+                await _last_stage(last)
+                raise
+            await _last_stage(last)
+            return content
         raise RuntimeError("the export worker stopped twice before the export was rendered")
     finally:
-        loop.remove_reader(receiver.fileno())
-        forward()  # the stages reported just before the worker returned
-        receiver.close()
-        sender.close()
+        with _lock:
+            del _listeners[render_id]

@@ -164,3 +164,45 @@ def test_a_failed_job_logs_what_the_worker_raised_not_its_message(monkeypatch: p
     failed = [e for e in logged if e["event"] == "export.job_failed"]
     assert [e["error"] for e in failed] == [f"{__name__}._Odd"]
     assert "register text" not in repr(logged)
+
+
+class _Slow:
+    """A document whose render, in the worker, takes a while and then raises: a render in flight."""
+
+    @property
+    def meta(self) -> Any:
+        time.sleep(1.5)
+        raise _Odd(3, 4)
+
+
+def test_a_worker_killed_with_a_render_waiting_leaks_nothing_of_the_server():
+    """The worker dies (the kernel's OOM killer) while one render runs and another waits: both are
+    tried again in a new worker, and the server keeps no descriptor or handle of the lost ones."""
+    from multiprocessing import resource_sharer
+
+    def open_fds() -> int:
+        return len(os.listdir("/proc/self/fd"))
+
+    async def scenario() -> list[Any]:
+        slow: Any = _Slow()
+        started = [asyncio.create_task(render_worker.render(slow, lambda s, f: None)) for _ in range(2)]
+        await asyncio.sleep(0.8)  # the first render is in the worker, the second waits for it
+        for worker in multiprocessing.active_children():
+            assert worker.pid is not None
+            os.kill(worker.pid, signal.SIGKILL)
+        return await asyncio.gather(*started, return_exceptions=True)
+
+    render_worker.start()
+    try:
+        before = open_fds()
+        outcomes = asyncio.run(scenario())
+        assert all(isinstance(o, render_worker.RenderFailed) for o in outcomes), outcomes
+        shared = getattr(resource_sharer._resource_sharer, "_cache", {})
+        assert not shared, "a descriptor handed to the dead worker is still held for it"
+    finally:
+        render_worker.stop()
+    for _ in range(100):  # the broken pool's threads let go of their pipes as they end
+        if open_fds() <= before:
+            break
+        time.sleep(0.05)
+    assert open_fds() <= before
