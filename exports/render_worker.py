@@ -39,7 +39,7 @@ Progress = Callable[[str, float], None]
 log = structlog.get_logger("ropa.exports")
 
 _lock = threading.Lock()
-_pool: _Worker | None = None
+_running: _Worker | None = None  # the worker in service, if any
 WORKERS = 1  # renders take turns: the server keeps the other core
 PROGRESS_WAIT = 5.0  # seconds a finished render's last stages may take to come through
 _ids = itertools.count(1)
@@ -160,14 +160,14 @@ class _Worker:
 
 def start() -> None:
     """Start the worker process (it imports the renderers at once, in the background)."""
-    global _pool
+    global _running
     with _lock:
-        if _pool is None:
-            _pool = _Worker()
+        if _running is None:
+            _running = _Worker()
 
 
 def running() -> bool:
-    return _pool is not None
+    return _running is not None
 
 
 def takes(doc: Document) -> bool:
@@ -178,26 +178,26 @@ def takes(doc: Document) -> bool:
 
 def stop() -> None:
     """Stop the worker: a render under way is finished first, those waiting are dropped."""
-    global _pool
+    global _running
     with _lock:
-        worker, _pool = _pool, None
+        worker, _running = _running, None
     if worker is not None:
         worker.shutdown(wait=True)
 
 
 def _in_service() -> _Worker:
     with _lock:
-        if _pool is None:
+        if _running is None:
             raise RuntimeError("the export worker is not running")
-        return _pool
+        return _running
 
 
 def _replace(broken: _Worker) -> None:
     """A worker that died (killed, out of memory) breaks its pool: the next export gets a new one."""
-    global _pool
+    global _running
     with _lock:
-        if _pool is broken:
-            _pool = _Worker()
+        if _running is broken:
+            _running = _Worker()
     broken.shutdown(wait=False)
 
 
